@@ -1,0 +1,216 @@
+/**
+ * The roster's entities, as DOMAIN.md names them. Plain data only: these records are what IndexedDB
+ * stores, what the worker keeps in memory, what CSV rows map to and what the sync protocol carries.
+ * Times are ISO 8601 strings (UTC) so records survive structured clone, JSON and CSV unchanged.
+ */
+
+export type Iso8601 = string;
+
+export type UserStatus = 'active' | 'inactive';
+
+export type Permission = 'manage_users' | 'reports' | 'delete_users';
+
+export type PolicyPreset = 'ascender' | 'fuse';
+
+/** Per-setting policy; a preset fills every field, overrides replace single ones. */
+export interface PolicySettings {
+  /** A3: what deactivation does to assignments. */
+  assignments: 'remove' | 'retain';
+  /** A4: whether reports include inactive users (if not, their data must be exported first). */
+  reportsIncludeInactive: boolean;
+  /** A5/A17: a missing report snapshot blocks instead of warning. */
+  requireSnapshot: boolean;
+  /** R1: reactivation needs a free platform seat. */
+  reactivationNeedsSeat: boolean;
+}
+
+export interface Organization {
+  id: string;
+  name: string;
+  /** A1: only the `plus` plan allows deactivation. */
+  plan: 'plus' | 'standard';
+  /** A12/R1: platform seats; inactive users do not count. */
+  seatLimit: number;
+  policyPreset: PolicyPreset;
+  policyOverrides: Partial<PolicySettings>;
+  /** A14: most users the platform accepts per deactivation. */
+  batchLimit: number;
+}
+
+/** The signed-in actor (A1); always a user of the roster too. */
+export interface Admin {
+  userId: string;
+  permissions: Permission[];
+}
+
+export interface User {
+  id: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  status: UserStatus;
+  /** null for a top-level user. */
+  managerId: string | null;
+  /** Custom field name → value; a missing key means no value. */
+  customFields: Record<string, string>;
+  lastLoginAt: Iso8601 | null;
+  createdAt: Iso8601;
+  deactivatedAt: Iso8601 | null;
+  deactivatedBy: string | null;
+}
+
+export interface Methodology {
+  id: string;
+  name: string;
+  /** A10/A11: `seat` has a fixed number of seats; `ela` is an enterprise license agreement. */
+  model: 'seat' | 'ela';
+  seats: number;
+}
+
+export type LicenseState = 'reserved' | 'consumed';
+
+export interface LicenseGrant {
+  userId: string;
+  methodologyId: string;
+  state: LicenseState;
+  /** A11/R5: set when an ELA license was released by deactivation, so reactivation consumes it again. */
+  releasedFromElaAt?: Iso8601 | null;
+}
+
+export interface Community {
+  id: string;
+  name: string;
+  /** Exactly one community of an organization is global (R3). */
+  global: boolean;
+  /** F3/F4: these users can be neither deactivated nor deleted. */
+  adminIds: string[];
+}
+
+export interface Membership {
+  userId: string;
+  communityId: string;
+  joinedAt: Iso8601;
+}
+
+export interface MembershipRequest {
+  userId: string;
+  communityId: string;
+  requestedAt: Iso8601;
+}
+
+export type AssignmentStatus = 'not_started' | 'in_progress' | 'completed' | 'overdue';
+
+export interface Assignment {
+  id: string;
+  userId: string;
+  contentId: string;
+  dueAt: Iso8601 | null;
+  status: AssignmentStatus;
+}
+
+export interface CompletionRecord {
+  userId: string;
+  courseId: string;
+  communityId: string;
+  completedAt: Iso8601;
+}
+
+export interface Certificate {
+  id: string;
+  userId: string;
+  courseId: string;
+  communityId: string;
+  issuedAt: Iso8601;
+}
+
+export type TokenKind = 'auth' | 'auto_login' | 'device' | 'oauth';
+
+export interface Token {
+  id: string;
+  userId: string;
+  kind: TokenKind;
+  createdAt: Iso8601;
+}
+
+/** F8: the kinds of history a deactivation keeps untouched and a deletion removes (F2). */
+export const RETAINED_HISTORY_KINDS = [
+  'contentViews',
+  'profileViews',
+  'assessmentResults',
+  'activities',
+  'favourites',
+  'profileFavourites',
+  'userGroups',
+  'contentSignatures',
+  'adminGroupMemberships',
+  'publicActivities',
+  'communitySettings',
+] as const;
+
+export type RetainedHistoryKind = (typeof RETAINED_HISTORY_KINDS)[number];
+
+/** One record per user: how many items of each retained kind they have. */
+export interface RetainedHistory {
+  userId: string;
+  counts: Record<RetainedHistoryKind, number>;
+  lastActivityAt: Iso8601 | null;
+}
+
+/** A15: custom fields are visible to all admins and managers. */
+export interface CustomFieldDefinition {
+  name: string;
+  label: string;
+  /** Empty means free text. */
+  allowedValues: string[];
+}
+
+/** A5/A17: an export of reports taken at a time, covering a set of users. */
+export interface ReportSnapshot {
+  id: string;
+  takenAt: Iso8601;
+  takenBy: string;
+  reportTypes: string[];
+  userIds: string[];
+}
+
+export type AuditAction =
+  | 'deactivate'
+  | 'reactivate'
+  | 'delete'
+  | 'set_custom_field'
+  | 'transfer_community_admin'
+  | 'import'
+  | 'load_demo';
+
+/** Append-only; a deleted user's entries keep only the id (D1). */
+export interface AuditEntry {
+  seq?: number;
+  at: Iso8601;
+  actorId: string;
+  action: AuditAction;
+  targetId: string | null;
+  batchId: string | null;
+  ruleId: string | null;
+  summary: string;
+}
+
+/** Everything one organization holds; what the demo generator returns and a full import fills. */
+export interface RosterSnapshot {
+  organization: Organization;
+  admins: Admin[];
+  /** The admin signed in on this device. */
+  signedInAdminId: string;
+  users: User[];
+  methodologies: Methodology[];
+  licenses: LicenseGrant[];
+  communities: Community[];
+  memberships: Membership[];
+  membershipRequests: MembershipRequest[];
+  assignments: Assignment[];
+  completions: CompletionRecord[];
+  certificates: Certificate[];
+  tokens: Token[];
+  retainedHistory: RetainedHistory[];
+  customFields: CustomFieldDefinition[];
+  reportSnapshots: ReportSnapshot[];
+}
