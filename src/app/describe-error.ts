@@ -1,0 +1,43 @@
+/**
+ * The one place that turns failures into words for the admin: what happened, and what to do next.
+ * Codes come from our own errors (carried across the worker boundary) and from the browser's
+ * DOMException names for storage failures.
+ */
+
+export interface ErrorMessage {
+  title: string;
+  advice: string;
+}
+
+const BY_CODE: Record<string, ErrorMessage> = {
+  roster_not_empty: {
+    title: 'This device already holds a roster.',
+    advice: 'Remove the data from this device first, then load the demo organization again.',
+  },
+  roster_not_open: {
+    title: 'The roster is still opening.',
+    advice: 'Wait a moment and try again.',
+  },
+  QuotaExceededError: {
+    title: 'The browser ran out of storage space for Offboard.',
+    advice: 'Nothing was half-written. Free disk space or allow more storage for this site, then try again.',
+  },
+  InvalidStateError: {
+    title: 'The browser would not open Offboard’s database.',
+    advice: 'Private browsing windows may block storage; open Offboard in a normal window.',
+  },
+};
+
+export function describeError(error: unknown): ErrorMessage {
+  const candidate = error as { code?: unknown; name?: unknown; inner?: { name?: unknown }; message?: unknown } | null;
+  const keys = [candidate?.code, candidate?.name, candidate?.inner?.name].filter((k): k is string => typeof k === 'string');
+  for (const key of keys) {
+    const known = BY_CODE[key];
+    if (known) return known;
+  }
+  const detail = typeof candidate?.message === 'string' && candidate.message ? ` (${candidate.message})` : '';
+  return {
+    title: `Something went wrong${detail}.`,
+    advice: 'Your data was left as it was. Reload the page and try again.',
+  };
+}

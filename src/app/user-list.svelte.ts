@@ -1,0 +1,115 @@
+/**
+ * The users screen's state: the filter, the count it matches, the rows on screen, the selection and the
+ * user shown in the detail panel. Filters run in the worker; while one runs, further keystrokes only
+ * replace the pending filter, so typing never queues up work or blocks the page.
+ */
+import { EMPTY_FILTER, type RosterFilter } from '../core/roster-filter.ts';
+import type { UserDetail, UserRef } from '../core/user-views.ts';
+import type { RosterFacets } from '../../workers/roster-engine.ts';
+import { describeError, type ErrorMessage } from './describe-error.ts';
+import { RowPageCache } from './row-page-cache.ts';
+import type { RosterWorker } from './roster-worker-client.ts';
+import { UserSelection } from './user-selection.svelte.ts';
+
+export class UserList {
+  filter = $state<RosterFilter>({ ...EMPTY_FILTER });
+  /** Name of the manager whose team the filter shows. */
+  managerName = $state<string | null>(null);
+  count = $state(0);
+  total = $state(0);
+  isQuerying = $state(false);
+  /** Bumped when rows arrive, so the table re-reads the cache. */
+  rowsVersion = $state(0);
+  rows = $state.raw<RowPageCache | null>(null);
+  facets = $state.raw<RosterFacets | null>(null);
+  detail = $state.raw<UserDetail | null>(null);
+  detailId = $state<string | null>(null);
+  error = $state<ErrorMessage | null>(null);
+  readonly selection = new UserSelection();
+
+  private isRunning = false;
+  private hasPending = false;
+
+  constructor(private readonly worker: RosterWorker) {}
+
+  /** Re-reads facets and re-runs the filter: after opening or when the roster changed. */
+  async refresh(): Promise<void> {
+    try {
+      this.facets = await this.worker.facets();
+    } catch (error) {
+      this.error = describeError(error);
+    }
+    await this.runQuery();
+  }
+
+  setFilter(change: Partial<RosterFilter>): void {
+    this.filter = { ...this.filter, ...change };
+    if (this.selection.isAllMatching) this.selection.clear();
+    void this.runQuery();
+  }
+
+  filterByManager(manager: UserRef | null): void {
+    this.managerName = manager?.name ?? null;
+    this.setFilter({ managerId: manager?.id ?? null });
+  }
+
+  clearFilters(): void {
+    this.managerName = null;
+    this.filter = { ...EMPTY_FILTER };
+    if (this.selection.isAllMatching) this.selection.clear();
+    void this.runQuery();
+  }
+
+  searchManagers(text: string): Promise<UserRef[]> {
+    return this.worker.searchManagers(text, 20);
+  }
+
+  async openDetail(id: string): Promise<void> {
+    this.detailId = id;
+    try {
+      const detail = await this.worker.userDetail(id);
+      if (this.detailId === id) this.detail = detail;
+    } catch (error) {
+      this.error = describeError(error);
+    }
+  }
+
+  closeDetail(): void {
+    this.detailId = null;
+    this.detail = null;
+  }
+
+  selectAllMatching(): void {
+    this.selection.selectAllMatching(this.count);
+  }
+
+  /** Runs the latest filter; calls made while one runs coalesce into a single follow-up run. */
+  async runQuery(): Promise<void> {
+    if (this.isRunning) {
+      this.hasPending = true;
+      return;
+    }
+    this.isRunning = true;
+    this.isQuerying = true;
+    try {
+      do {
+        this.hasPending = false;
+        const result = await this.worker.query($state.snapshot(this.filter));
+        this.count = result.count;
+        this.total = result.total;
+        this.rows = new RowPageCache(
+          result.queryId,
+          (queryId, start, end) => this.worker.rows(queryId, start, end),
+          () => this.rowsVersion++,
+        );
+        this.rowsVersion++;
+        this.error = null;
+      } while (this.hasPending);
+    } catch (error) {
+      this.error = describeError(error);
+    } finally {
+      this.isRunning = false;
+      this.isQuerying = false;
+    }
+  }
+}

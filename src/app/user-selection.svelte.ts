@@ -1,0 +1,44 @@
+/**
+ * Which users are selected on the users screen (A6/F10): either a set of ids picked row by row, or
+ * "all N matching" the current filter, minus any unticked afterwards. The second form never has to hold
+ * 1,000,000 ids on the page.
+ */
+import { SvelteSet } from 'svelte/reactivity';
+
+export class UserSelection {
+  /** Picked ids, or, when `isAllMatching`, the ids excluded from the match. */
+  readonly ids = new SvelteSet<string>();
+  isAllMatching = $state(false);
+  /** How many users matched when "all matching" was chosen. */
+  matchingCount = $state(0);
+
+  get count(): number {
+    return this.isAllMatching ? this.matchingCount - this.ids.size : this.ids.size;
+  }
+
+  has(id: string): boolean {
+    return this.isAllMatching ? !this.ids.has(id) : this.ids.has(id);
+  }
+
+  toggle(id: string, isSelected: boolean): void {
+    // In "all matching" mode the set holds exclusions, so the sense flips.
+    if (isSelected !== this.isAllMatching) this.ids.add(id);
+    else this.ids.delete(id);
+  }
+
+  selectMany(ids: readonly string[], isSelected: boolean): void {
+    for (const id of ids) this.toggle(id, isSelected);
+  }
+
+  selectAllMatching(count: number): void {
+    this.ids.clear();
+    this.isAllMatching = true;
+    this.matchingCount = count;
+  }
+
+  clear(): void {
+    this.ids.clear();
+    this.isAllMatching = false;
+    this.matchingCount = 0;
+  }
+}

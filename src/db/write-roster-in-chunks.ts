@@ -1,0 +1,102 @@
+/**
+ * Writes a whole organization into an empty database, a chunk of users per transaction so that progress
+ * can be shown and memory stays bounded at 1,000,000 users. A marker written in the first transaction and
+ * removed in the last one makes an interrupted load (a closed tab, a full disk) detectable: the next start
+ * discards it (see `discardInterruptedLoad`) instead of showing half an organization.
+ */
+import type { DemoHeader, RosterChunk } from '../core/generate-demo-organization.ts';
+import type { AuditEntry } from '../core/roster-types.ts';
+import { OffboardDatabase, ROSTER_TABLES, toStoredUser } from './offboard-database.ts';
+import { RosterNotEmptyError } from './database-errors.ts';
+
+export const LOAD_MARKER_KEY = 'pendingLoad';
+export const SESSION_KEY = 'session';
+
+export interface LoadMarker {
+  kind: 'demo' | 'import';
+  expectedUsers: number;
+  startedAt: string;
+}
+
+export interface WriteProgress {
+  usersWritten: number;
+  expectedUsers: number;
+}
+
+const PER_USER_TABLES = [
+  'users',
+  'licenses',
+  'memberships',
+  'membershipRequests',
+  'assignments',
+  'completions',
+  'certificates',
+  'tokens',
+  'retainedHistory',
+] as const;
+
+export async function writeRosterInChunks(
+  db: OffboardDatabase,
+  header: DemoHeader,
+  chunks: Iterable<RosterChunk>,
+  options: { expectedUsers: number; kind: LoadMarker['kind']; audit: AuditEntry; onChunk?: (chunk: RosterChunk, progress: WriteProgress) => void },
+): Promise<void> {
+  const { expectedUsers } = options;
+  await db.transaction('rw', [db.meta, db.users, db.organization, db.admins, db.methodologies, db.communities, db.customFields], async () => {
+    if ((await db.users.count()) > 0) throw new RosterNotEmptyError();
+    const marker: LoadMarker = { kind: options.kind, expectedUsers, startedAt: new Date().toISOString() };
+    await db.meta.put({ key: LOAD_MARKER_KEY, value: marker });
+    await db.meta.put({ key: SESSION_KEY, value: { adminId: header.signedInAdminId } });
+    await db.organization.put(header.organization);
+    await db.admins.bulkPut(header.admins);
+    await db.methodologies.bulkPut(header.methodologies);
+    await db.communities.bulkPut(header.communities);
+    await db.customFields.bulkPut(header.customFields);
+  });
+
+  let usersWritten = 0;
+  const tables = PER_USER_TABLES.map((name) => db.table(name));
+  for (const chunk of chunks) {
+    await db.transaction('rw', tables, async () => {
+      await Promise.all([
+        db.users.bulkAdd(chunk.users.map(toStoredUser)),
+        db.licenses.bulkAdd(chunk.licenses),
+        db.memberships.bulkAdd(chunk.memberships),
+        db.membershipRequests.bulkAdd(chunk.membershipRequests),
+        db.assignments.bulkAdd(chunk.assignments),
+        db.completions.bulkAdd(chunk.completions),
+        db.certificates.bulkAdd(chunk.certificates),
+        db.tokens.bulkAdd(chunk.tokens),
+        db.retainedHistory.bulkAdd(chunk.retainedHistory),
+      ]);
+    });
+    usersWritten += chunk.users.length;
+    options.onChunk?.(chunk, { usersWritten, expectedUsers });
+  }
+
+  await db.transaction('rw', [db.meta, db.audit], async () => {
+    await db.audit.add(options.audit);
+    await db.meta.delete(LOAD_MARKER_KEY);
+  });
+}
+
+/** The marker of a load that never finished, if any. */
+export async function findInterruptedLoad(db: OffboardDatabase): Promise<LoadMarker | null> {
+  const record = await db.meta.get(LOAD_MARKER_KEY);
+  return (record?.value as LoadMarker | undefined) ?? null;
+}
+
+/** Removes every roster record in one transaction: all or nothing. */
+export async function clearRoster(db: OffboardDatabase): Promise<void> {
+  const tables = [db.meta, ...ROSTER_TABLES.map((name) => db.table(name))];
+  await db.transaction('rw', tables, async () => {
+    await Promise.all(tables.map((table) => table.clear()));
+  });
+}
+
+/** Discards a half-written load; returns what was discarded so the UI can say so. */
+export async function discardInterruptedLoad(db: OffboardDatabase): Promise<LoadMarker | null> {
+  const marker = await findInterruptedLoad(db);
+  if (marker) await clearRoster(db);
+  return marker;
+}

@@ -1,0 +1,234 @@
+/**
+ * The worker side of the roster: owns the database connection used for heavy work and the in-memory
+ * roster, and answers the screens' questions (filter, rows, detail) without the page ever touching
+ * 100,000 records. `roster.worker.ts` exposes it with Comlink; tests may call it directly.
+ */
+import { generateDemoOrganization, type RosterChunk } from '../src/core/generate-demo-organization.ts';
+import { RosterIndex } from '../src/core/roster-index.ts';
+import { filterRoster, type RosterFilter } from '../src/core/roster-filter.ts';
+import { buildUserDetail, buildUserRow, fullName, type UserDetail, type UserRef, type UserRow } from '../src/core/user-views.ts';
+import { foldText } from '../src/core/fold-text.ts';
+import type { LicenseGrant, Organization, User } from '../src/core/roster-types.ts';
+import { OffboardDatabase } from '../src/db/offboard-database.ts';
+import { readRosterSource } from '../src/db/read-roster.ts';
+import {
+  SESSION_KEY,
+  clearRoster,
+  discardInterruptedLoad,
+  writeRosterInChunks,
+  type LoadMarker,
+} from '../src/db/write-roster-in-chunks.ts';
+
+export interface LoadProgress {
+  phase: 'reading' | 'writing' | 'indexing';
+  done: number;
+  total: number;
+}
+
+export interface RosterSummary {
+  organization: Organization | null;
+  userCount: number;
+  activeCount: number;
+  signedInAdminId: string | null;
+}
+
+export interface OpenResult {
+  summary: RosterSummary;
+  /** A load that was interrupted last time and has now been discarded. */
+  discardedLoad: LoadMarker | null;
+}
+
+export interface QueryResult {
+  queryId: number;
+  count: number;
+  total: number;
+}
+
+export interface RosterFacets {
+  communities: { id: string; name: string; isGlobal: boolean }[];
+  customFields: { name: string; label: string; values: string[] }[];
+  methodologies: { id: string; name: string; model: 'seat' | 'ela' }[];
+}
+
+const DEMO_CHUNK_SIZE = 5_000;
+
+export class RosterEngine {
+  private db: OffboardDatabase;
+  private index: RosterIndex | null = null;
+  private organization: Organization | null = null;
+  private signedInAdminId: string | null = null;
+  private lastQuery: { queryId: number; matches: Uint32Array } = { queryId: 0, matches: new Uint32Array(0) };
+
+  constructor(databaseName?: string) {
+    this.db = new OffboardDatabase(databaseName);
+  }
+
+  /** Opens the database and loads the roster into memory. */
+  async open(onProgress?: (progress: LoadProgress) => void): Promise<OpenResult> {
+    const discardedLoad = await discardInterruptedLoad(this.db);
+    const source = await readRosterSource(this.db, (done, total) => onProgress?.({ phase: 'reading', done, total }));
+    onProgress?.({ phase: 'indexing', done: source.users instanceof Array ? source.users.length : 0, total: 0 });
+    this.index = RosterIndex.build(source);
+    this.organization = (await this.db.organization.toCollection().first()) ?? null;
+    const session = (await this.db.meta.get(SESSION_KEY))?.value as { adminId?: string } | undefined;
+    this.signedInAdminId = session?.adminId ?? null;
+    this.lastQuery = { queryId: this.lastQuery.queryId, matches: new Uint32Array(0) };
+    return { summary: this.summary(), discardedLoad };
+  }
+
+  summary(): RosterSummary {
+    const users = this.index?.users ?? [];
+    let activeCount = 0;
+    for (const user of users) if (user.status === 'active') activeCount++;
+    return {
+      organization: this.organization,
+      userCount: users.length,
+      activeCount,
+      signedInAdminId: this.signedInAdminId,
+    };
+  }
+
+  /** Generates the demo organization and stores it; the roster must be empty. */
+  async loadDemo(size: number, onProgress?: (progress: LoadProgress) => void): Promise<RosterSummary> {
+    const demo = generateDemoOrganization({ size });
+    const users: User[] = [];
+    const memberships: RosterChunk['memberships'] = [];
+    const licenses: LicenseGrant[] = [];
+    onProgress?.({ phase: 'writing', done: 0, total: demo.size });
+    await writeRosterInChunks(this.db, demo.header, demo.chunks(DEMO_CHUNK_SIZE), {
+      expectedUsers: demo.size,
+      kind: 'demo',
+      audit: {
+        at: new Date().toISOString(),
+        actorId: demo.header.signedInAdminId,
+        action: 'load_demo',
+        targetId: null,
+        batchId: null,
+        ruleId: null,
+        summary: `Loaded the demo organization (${demo.size} users).`,
+      },
+      onChunk: (chunk, progress) => {
+        // Keep what the in-memory roster needs as it streams by, so nothing is read back.
+        for (const u of chunk.users) users.push(u);
+        for (const m of chunk.memberships) memberships.push(m);
+        for (const l of chunk.licenses) licenses.push(l);
+        onProgress?.({ phase: 'writing', done: progress.usersWritten, total: progress.expectedUsers });
+      },
+    });
+    onProgress?.({ phase: 'indexing', done: demo.size, total: demo.size });
+    this.index = RosterIndex.build({
+      users,
+      memberships,
+      licenses,
+      methodologies: demo.header.methodologies,
+      communities: demo.header.communities,
+      customFields: demo.header.customFields,
+    });
+    this.organization = demo.header.organization;
+    this.signedInAdminId = demo.header.signedInAdminId;
+    return this.summary();
+  }
+
+  /** Removes every record from this device. */
+  async clear(): Promise<void> {
+    await clearRoster(this.db);
+    this.index = null;
+    this.organization = null;
+    this.signedInAdminId = null;
+    this.lastQuery = { queryId: this.lastQuery.queryId + 1, matches: new Uint32Array(0) };
+  }
+
+  /** Evaluates a filter; the result stays here and `rows` pages through it. */
+  query(filter: RosterFilter): QueryResult {
+    const index = this.requireIndex();
+    const matches = filterRoster(index, filter);
+    this.lastQuery = { queryId: this.lastQuery.queryId + 1, matches };
+    return { queryId: this.lastQuery.queryId, count: matches.length, total: index.size };
+  }
+
+  /** Rows `start` (inclusive) to `end` (exclusive) of a query's result; null if a newer query replaced it. */
+  rows(queryId: number, start: number, end: number): UserRow[] | null {
+    if (queryId !== this.lastQuery.queryId || !this.index) return null;
+    const { matches } = this.lastQuery;
+    const index = this.index;
+    const rows: UserRow[] = [];
+    for (let i = Math.max(0, start); i < Math.min(end, matches.length); i++) {
+      rows.push(buildUserRow(index, index.users[matches[i]!]!));
+    }
+    return rows;
+  }
+
+  /** Ids of every user a query matched: what "select all N matching" acts on. */
+  matchingIds(queryId: number): string[] | null {
+    if (queryId !== this.lastQuery.queryId || !this.index) return null;
+    const { users } = this.index;
+    return Array.from(this.lastQuery.matches, (position) => users[position]!.id);
+  }
+
+  async userDetail(id: string): Promise<UserDetail | null> {
+    const index = this.requireIndex();
+    const user = index.userById(id);
+    if (!user) return null;
+    const db = this.db;
+    const [admin, membershipRequests, assignments, completions, certificates, tokens, retainedHistory, audit] = await db.transaction(
+      'r',
+      [db.admins, db.membershipRequests, db.assignments, db.completions, db.certificates, db.tokens, db.retainedHistory, db.audit],
+      () =>
+        Promise.all([
+          db.admins.get(id),
+          db.membershipRequests.where('userId').equals(id).toArray(),
+          db.assignments.where('userId').equals(id).toArray(),
+          db.completions.where('userId').equals(id).toArray(),
+          db.certificates.where('userId').equals(id).toArray(),
+          db.tokens.where('userId').equals(id).toArray(),
+          db.retainedHistory.get(id),
+          db.audit.where('targetId').equals(id).reverse().limit(50).toArray(),
+        ]),
+    );
+    return buildUserDetail(index, user, {
+      admin: admin ?? null,
+      membershipRequests,
+      assignments,
+      completions,
+      certificates,
+      tokens,
+      retainedHistory: retainedHistory ?? null,
+      audit,
+    });
+  }
+
+  facets(): RosterFacets {
+    const index = this.requireIndex();
+    return {
+      communities: index.communities
+        .map((c) => ({ id: c.id, name: c.name, isGlobal: c.global }))
+        .sort((a, b) => Number(b.isGlobal) - Number(a.isGlobal) || a.name.localeCompare(b.name)),
+      customFields: index.customFields.map((f) => ({ name: f.name, label: f.label, values: index.valuesOfField(f.name) })),
+      methodologies: index.methodologies.map((m) => ({ id: m.id, name: m.name, model: m.model })),
+    };
+  }
+
+  /** Managers (users with reports) whose name or email contains the text; for the manager filter. */
+  searchManagers(text: string, limit = 20): UserRef[] {
+    const index = this.requireIndex();
+    const words = foldText(text).split(/\s+/).filter(Boolean);
+    const found: UserRef[] = [];
+    for (let position = 0; position < index.size && found.length < limit; position++) {
+      const user = index.users[position]!;
+      if (!index.reportIdsOf.has(user.id)) continue;
+      const haystack = index.searchText[position]!;
+      if (words.every((w) => haystack.includes(w))) found.push({ id: user.id, name: `${fullName(user)} (${user.email})` });
+    }
+    return found;
+  }
+
+  userRef(id: string): UserRef | null {
+    const user = this.index?.userById(id);
+    return user ? { id: user.id, name: fullName(user) } : null;
+  }
+
+  private requireIndex(): RosterIndex {
+    if (!this.index) throw Object.assign(new Error('The roster is not open yet.'), { code: 'roster_not_open' });
+    return this.index;
+  }
+}
