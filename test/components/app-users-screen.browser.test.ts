@@ -1,0 +1,114 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import Dexie from 'dexie';
+import App from '../../src/components/App.svelte';
+import { RosterSession } from '../../src/app/roster-session.svelte.ts';
+import { UserList } from '../../src/app/user-list.svelte.ts';
+import { startRosterWorker } from '../../src/app/roster-worker-client.ts';
+import '../../src/app.css';
+
+const databaseName = `app-${crypto.randomUUID()}`;
+const worker = startRosterWorker(databaseName);
+
+afterEach(() => cleanup());
+
+afterAll(async () => {
+  await Dexie.delete(databaseName);
+});
+
+/** Each test renders the app anew over the same database: the roster the first test loaded stays. */
+async function renderLoadedApp(): Promise<void> {
+  render(App, { session: new RosterSession(worker), list: new UserList(worker) });
+  await screen.findByRole('heading', { name: 'My Team' }, { timeout: 30_000 });
+  await waitFor(() => expect(screen.getByText('2,000 users')).toBeTruthy());
+}
+
+
+describe('App: first run and the users screen', () => {
+  it('offers the demo organization on an empty device, loads it, and lists the users', async () => {
+    const user = userEvent.setup();
+    render(App, { session: new RosterSession(worker), list: new UserList(worker) });
+
+    const load = await screen.findByRole('button', { name: 'Load demo organization' });
+    expect(screen.getByRole('combobox', { name: 'Demo size' })).toHaveProperty('value', '2000');
+    await user.click(load);
+
+    await screen.findByRole('heading', { name: 'My Team' }, { timeout: 30_000 });
+    await waitFor(() => expect(screen.getByText('2,000 users')).toBeTruthy());
+    const table = screen.getByRole('table', { name: 'Users' });
+    await waitFor(() => expect(within(table).getAllByRole('checkbox').length).toBeGreaterThan(5));
+    expect(within(table).getByRole('columnheader', { name: 'Email' })).toBeTruthy();
+    expect(within(table).getByRole('columnheader', { name: 'Offboard' })).toBeTruthy();
+  });
+
+  it('filters as the admin types and always shows the filtered count', async () => {
+    const user = userEvent.setup();
+    await renderLoadedApp();
+    await user.type(screen.getByRole('searchbox', { name: 'Search users' }), 'zoe');
+    await waitFor(() => expect(screen.getByText(/^\d+ of 2,000 users match$/)).toBeTruthy());
+    const table = screen.getByRole('table', { name: 'Users' });
+    await waitFor(() => {
+      const names = within(table).getAllByRole('button', { name: /^Show details of/ });
+      expect(names.length).toBeGreaterThan(0);
+      for (const name of names) expect(name.textContent).toMatch(/^Zoë /);
+    });
+
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Status' }), 'inactive');
+    await user.clear(screen.getByRole('searchbox', { name: 'Search users' }));
+    await waitFor(() => expect(screen.getByText(/^\d+ of 2,000 users match$/)).toBeTruthy());
+    await waitFor(() => {
+      const statuses = within(table).getAllByText(/^(Active|Inactive)$/);
+      expect(statuses.every((s) => s.textContent === 'Inactive')).toBe(true);
+    });
+  });
+
+  it('A6/F10: selects rows, the visible rows, and all N matching', async () => {
+    const user = userEvent.setup();
+    await renderLoadedApp();
+    const table = screen.getByRole('table', { name: 'Users' });
+    const firstBox = (await within(table).findAllByRole('checkbox', { name: /^Select / }))[0]!;
+    await user.click(firstBox);
+    expect(screen.getByText('1 selected')).toBeTruthy();
+
+    await user.click(screen.getByRole('checkbox', { name: /^Select visible/ }));
+    await waitFor(() => expect(screen.getByText(/^\d+ selected$/).textContent).not.toBe('1 selected'));
+
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Custom field' }), 'region');
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Value' }), 'EMEA');
+    const match = await screen.findByText(/^[\d,]+ of 2,000 users match$/);
+    const matching = match.textContent!.split(' ')[0]!;
+    await user.click(screen.getByRole('button', { name: `Select all ${matching} matching` }));
+    expect(screen.getByText(`${matching} selected`)).toBeTruthy();
+
+    // Unticking one row in "all matching" mode leaves the rest selected.
+    await user.click((await within(table).findAllByRole('checkbox', { name: /^Select / }))[0]!);
+    const expected = (Number(matching.replace(/,/g, '')) - 1).toLocaleString('en-US');
+    expect(screen.getByText(`${expected} selected`)).toBeTruthy();
+
+    await user.click(screen.getByRole('button', { name: 'Clear selection' }));
+    expect(screen.getByText('0 selected')).toBeTruthy();
+  });
+
+  it('shows one user in the detail panel, and filters to a manager subtree from it', async () => {
+    const user = userEvent.setup();
+    await renderLoadedApp();
+    const detailOf = await worker.userDetail('U0000003');
+    await user.type(screen.getByRole('searchbox', { name: 'Search users' }), detailOf!.user.email);
+    await user.click(await screen.findByRole('button', { name: `Show details of ${detailOf!.name}` }));
+
+    const panel = await screen.findByRole('complementary', { name: 'User details' });
+    await within(panel).findByRole('heading', { name: detailOf!.name });
+    expect(within(panel).getByText('manage_users, reports, delete_users')).toBeTruthy();
+    expect(within(panel).getByRole('heading', { name: 'Licenses' })).toBeTruthy();
+    expect(within(panel).getByRole('heading', { name: 'Retained history' })).toBeTruthy();
+
+    await user.click(within(panel).getByRole('button', { name: `Show ${detailOf!.name}'s team in the list` }));
+    await user.clear(screen.getByRole('searchbox', { name: 'Search users' }));
+    await waitFor(() => expect(screen.getByText(`${detailOf!.reportsBelowCount.toLocaleString('en-US')} of 2,000 users match`)).toBeTruthy());
+    expect(screen.getByRole('button', { name: `Stop filtering by ${detailOf!.name}'s team` })).toBeTruthy();
+
+    await user.click(within(panel).getByRole('button', { name: 'Close details' }));
+    expect(screen.queryByRole('complementary', { name: 'User details' })).toBeNull();
+  });
+});

@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import Dexie from 'dexie';
+import { CURRENT_SCHEMA_VERSION, OffboardDatabase, SCHEMA_V1, toStoredUser } from '../../src/db/offboard-database.ts';
+import { generateDemoOrganization, type RosterChunk } from '../../src/core/generate-demo-organization.ts';
+
+const opened: Dexie[] = [];
+function track<T extends Dexie>(db: T): T {
+  opened.push(db);
+  return db;
+}
+
+afterEach(async () => {
+  for (const db of opened.splice(0)) {
+    db.close();
+    await Dexie.delete(db.name);
+  }
+});
+
+function demoRecords(size: number): { header: ReturnType<typeof generateDemoOrganization>['header']; chunk: RosterChunk } {
+  const demo = generateDemoOrganization({ size, seed: 11 });
+  const [chunk] = [...demo.chunks(size)];
+  return { header: demo.header, chunk: chunk! };
+}
+
+describe('OffboardDatabase schema', () => {
+  it('migrates a database written by schema version 1 with every record intact', async () => {
+    const name = `migration-${crypto.randomUUID()}`;
+    const { header, chunk } = demoRecords(400);
+
+    // Write with the previous release's schema exactly as it shipped: users had no fieldTags.
+    const v1 = new Dexie(name);
+    v1.version(1).stores(SCHEMA_V1);
+    await v1.open();
+    await v1.transaction('rw', v1.tables, async () => {
+      await v1.table('organization').put(header.organization);
+      await v1.table('admins').bulkPut(header.admins);
+      await v1.table('methodologies').bulkPut(header.methodologies);
+      await v1.table('communities').bulkPut(header.communities);
+      await v1.table('customFields').bulkPut(header.customFields);
+      await v1.table('users').bulkPut(chunk.users);
+      await v1.table('licenses').bulkPut(chunk.licenses);
+      await v1.table('memberships').bulkPut(chunk.memberships);
+      await v1.table('membershipRequests').bulkPut(chunk.membershipRequests);
+      await v1.table('assignments').bulkPut(chunk.assignments);
+      await v1.table('completions').bulkPut(chunk.completions);
+      await v1.table('certificates').bulkPut(chunk.certificates);
+      await v1.table('tokens').bulkPut(chunk.tokens);
+      await v1.table('retainedHistory').bulkPut(chunk.retainedHistory);
+      await v1.table('audit').add({ at: '2026-01-01T00:00:00.000Z', actorId: 'U0000003', action: 'load_demo', targetId: null, batchId: null, summary: 'v1 entry' });
+    });
+    v1.close();
+
+    const db = track(new OffboardDatabase(name));
+    await db.open();
+    expect(db.verno).toBe(CURRENT_SCHEMA_VERSION);
+
+    const users = await db.users.toArray();
+    expect(users).toHaveLength(400);
+    const expected = new Map(chunk.users.map((u) => [u.id, toStoredUser(u)]));
+    for (const stored of users) expect(stored).toEqual(expected.get(stored.id));
+
+    expect(await db.organization.toArray()).toEqual([header.organization]);
+    expect(await db.admins.count()).toBe(header.admins.length);
+    expect(await db.communities.count()).toBe(header.communities.length);
+    expect(await db.licenses.count()).toBe(chunk.licenses.length);
+    expect(await db.memberships.count()).toBe(chunk.memberships.length);
+    expect(await db.membershipRequests.count()).toBe(chunk.membershipRequests.length);
+    expect(await db.assignments.count()).toBe(chunk.assignments.length);
+    expect(await db.completions.count()).toBe(chunk.completions.length);
+    expect(await db.certificates.count()).toBe(chunk.certificates.length);
+    expect(await db.tokens.count()).toBe(chunk.tokens.length);
+    expect(await db.retainedHistory.count()).toBe(chunk.retainedHistory.length);
+    expect((await db.audit.toArray())[0]?.summary).toBe('v1 entry');
+
+    // The index version 2 added answers at once.
+    const emea = await db.users.where('fieldTags').equals('region=EMEA').count();
+    expect(emea).toBe(chunk.users.filter((u) => u.customFields.region === 'EMEA').length);
+    expect(emea).toBeGreaterThan(0);
+  });
+
+  it('finds users by email case-insensitively and by manager through indexes', async () => {
+    const db = track(new OffboardDatabase(`lookup-${crypto.randomUUID()}`));
+    const { chunk } = demoRecords(50);
+    await db.users.bulkAdd(chunk.users.map(toStoredUser));
+    const someone = chunk.users[10]!;
+    expect((await db.users.where('email').equalsIgnoreCase(someone.email.toUpperCase()).first())?.id).toBe(someone.id);
+    const reports = await db.users.where('managerId').equals(chunk.users[0]!.id).count();
+    expect(reports).toBe(chunk.users.filter((u) => u.managerId === chunk.users[0]!.id).length);
+    expect(await db.users.where('status').equals('active').count()).toBe(chunk.users.filter((u) => u.status === 'active').length);
+  });
+});

@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import Dexie from 'dexie';
+import { OffboardDatabase } from '../../src/db/offboard-database.ts';
+import { generateDemoOrganization } from '../../src/core/generate-demo-organization.ts';
+import {
+  LOAD_MARKER_KEY,
+  discardInterruptedLoad,
+  findInterruptedLoad,
+  writeRosterInChunks,
+} from '../../src/db/write-roster-in-chunks.ts';
+import { readRosterSource } from '../../src/db/read-roster.ts';
+import type { AuditEntry } from '../../src/core/roster-types.ts';
+
+const databases: OffboardDatabase[] = [];
+function freshDatabase(): OffboardDatabase {
+  const db = new OffboardDatabase(`write-${crypto.randomUUID()}`);
+  databases.push(db);
+  return db;
+}
+
+afterEach(async () => {
+  for (const db of databases.splice(0)) {
+    db.close();
+    await Dexie.delete(db.name);
+  }
+});
+
+const audit: AuditEntry = {
+  at: '2026-11-01T00:00:00.000Z', actorId: 'U0000003', action: 'load_demo', targetId: null, batchId: null, ruleId: null, summary: 'test load',
+};
+
+describe('writeRosterInChunks', () => {
+  it('stores every chunk, reports progress, and reads back the same roster', async () => {
+    const db = freshDatabase();
+    const demo = generateDemoOrganization({ size: 1_200 });
+    const progress: number[] = [];
+    await writeRosterInChunks(db, demo.header, demo.chunks(500), {
+      expectedUsers: demo.size,
+      kind: 'demo',
+      audit,
+      onChunk: (_chunk, p) => progress.push(p.usersWritten),
+    });
+    expect(progress).toEqual([500, 1_000, 1_200]);
+    expect(await findInterruptedLoad(db)).toBeNull();
+    const source = await readRosterSource(db);
+    expect([...source.users]).toHaveLength(1_200);
+    expect(await db.audit.count()).toBe(1);
+  });
+
+  it('refuses to load over an existing roster and changes nothing', async () => {
+    const db = freshDatabase();
+    const demo = generateDemoOrganization({ size: 100 });
+    await writeRosterInChunks(db, demo.header, demo.chunks(100), { expectedUsers: 100, kind: 'demo', audit });
+    const other = generateDemoOrganization({ size: 50, seed: 2 });
+    await expect(writeRosterInChunks(db, other.header, other.chunks(50), { expectedUsers: 50, kind: 'demo', audit })).rejects.toMatchObject({
+      code: 'roster_not_empty',
+    });
+    expect(await db.users.count()).toBe(100);
+    expect(await findInterruptedLoad(db)).toBeNull();
+  });
+
+  it('leaves no half-written chunk when a chunk fails, and the next start discards the partial load', async () => {
+    const db = freshDatabase();
+    const demo = generateDemoOrganization({ size: 300 });
+    function* breakingChunks() {
+      let n = 0;
+      for (const chunk of demo.chunks(100)) {
+        if (++n === 3) {
+          // A duplicate key makes the third chunk's transaction abort part-way through.
+          chunk.users.push({ ...chunk.users[0]!, id: chunk.users[1]!.id });
+        }
+        yield chunk;
+      }
+    }
+    await expect(
+      writeRosterInChunks(db, demo.header, breakingChunks(), { expectedUsers: 300, kind: 'demo', audit }),
+    ).rejects.toThrow();
+    // Chunks 1 and 2 landed whole; chunk 3 not at all.
+    expect(await db.users.count()).toBe(200);
+    expect((await db.meta.get(LOAD_MARKER_KEY))?.value).toMatchObject({ kind: 'demo', expectedUsers: 300 });
+
+    const discarded = await discardInterruptedLoad(db);
+    expect(discarded).toMatchObject({ expectedUsers: 300 });
+    expect(await db.users.count()).toBe(0);
+    expect(await db.tokens.count()).toBe(0);
+    expect(await db.organization.count()).toBe(0);
+    expect(await findInterruptedLoad(db)).toBeNull();
+  });
+});
