@@ -215,7 +215,7 @@ export class RosterEngine {
     const found: UserRef[] = [];
     for (let position = 0; position < index.size && found.length < limit; position++) {
       const user = index.users[position]!;
-      if (!index.reportIdsOf.has(user.id)) continue;
+      if (!index.hasReports(position)) continue;
       const haystack = index.searchText[position]!;
       if (words.every((w) => haystack.includes(w))) found.push({ id: user.id, name: `${fullName(user)} (${user.email})` });
     }

@@ -36,8 +36,9 @@ export function isFilterEmpty(filter: RosterFilter): boolean {
 
 export function filterRoster(index: RosterIndex, filter: RosterFilter): Uint32Array {
   const words = foldText(filter.text).split(/\s+/).filter(Boolean);
-  const subtree = filter.managerId === null ? null : index.subtreeOf(filter.managerId);
-  const { users, searchText, communityIdsOf } = index;
+  const subtree = filter.managerId === null ? null : index.subtreeMask(filter.managerId).mask;
+  const members = filter.communityId === null ? null : index.membersMask(filter.communityId);
+  const { users, searchText } = index;
   const field = filter.customField;
   const matches = new Uint32Array(users.length);
   let count = 0;
@@ -45,8 +46,8 @@ export function filterRoster(index: RosterIndex, filter: RosterFilter): Uint32Ar
     const user = users[position]!;
     if (filter.status !== 'all' && user.status !== filter.status) continue;
     if (field && (user.customFields[field.name] ?? '') !== field.value) continue;
-    if (subtree && !subtree.has(user.id)) continue;
-    if (filter.communityId !== null && !communityIdsOf.get(user.id)?.includes(filter.communityId)) continue;
+    if (subtree && subtree[position] === 0) continue;
+    if (members && members[position] === 0) continue;
     if (words.length > 0) {
       const text = searchText[position]!;
       let isMatch = true;

@@ -31,7 +31,13 @@ export class RosterIndex {
   readonly positionOf = new Map<string, number>();
   /** Folded "first last email", by position. */
   readonly searchText: string[];
-  readonly reportIdsOf = new Map<string, string[]>();
+  /** Position of each user's manager, or -1: the manager tree as numbers, so a team of 1,000,000 is cheap. */
+  readonly managerPositionOf: Int32Array;
+  /** Direct reports of the user at position p are `reportPositions[reportStart[p] .. reportStart[p + 1])`. */
+  private readonly reportStart: Uint32Array;
+  private readonly reportPositions: Uint32Array;
+  /** Per community, a flag per position: membership tests without string lookups. */
+  private readonly membersOf = new Map<string, Uint8Array>();
   readonly communityIdsOf = new Map<string, string[]>();
   readonly licensesOf = new Map<string, LicenseGrant[]>();
   readonly methodologies: Methodology[];
@@ -45,12 +51,37 @@ export class RosterIndex {
     keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     this.users = keyed.map((entry) => entry.user);
     this.searchText = new Array<string>(this.users.length);
+    const size = this.users.length;
     this.users.forEach((user, position) => {
       this.positionOf.set(user.id, position);
       this.searchText[position] = foldText(`${user.firstName} ${user.lastName} ${user.email}`);
-      if (user.managerId) pushTo(this.reportIdsOf, user.managerId, user.id);
     });
-    for (const m of source.memberships) pushTo(this.communityIdsOf, m.userId, m.communityId);
+
+    this.managerPositionOf = new Int32Array(size).fill(-1);
+    const reportCount = new Uint32Array(size + 1);
+    this.users.forEach((user, position) => {
+      const manager = user.managerId === null ? undefined : this.positionOf.get(user.managerId);
+      if (manager === undefined) return;
+      this.managerPositionOf[position] = manager;
+      reportCount[manager]!++;
+    });
+    this.reportStart = new Uint32Array(size + 1);
+    for (let p = 0; p < size; p++) this.reportStart[p + 1] = this.reportStart[p]! + reportCount[p]!;
+    this.reportPositions = new Uint32Array(this.reportStart[size]!);
+    const fill = this.reportStart.slice(0, size);
+    for (let p = 0; p < size; p++) {
+      const manager = this.managerPositionOf[p]!;
+      if (manager >= 0) this.reportPositions[fill[manager]!++] = p;
+    }
+
+    for (const m of source.memberships) {
+      pushTo(this.communityIdsOf, m.userId, m.communityId);
+      const position = this.positionOf.get(m.userId);
+      if (position === undefined) continue;
+      let flags = this.membersOf.get(m.communityId);
+      if (!flags) this.membersOf.set(m.communityId, (flags = new Uint8Array(size)));
+      flags[position] = 1;
+    }
     for (const l of source.licenses) pushTo(this.licensesOf, l.userId, l);
     this.methodologies = source.methodologies;
     this.communities = source.communities;
@@ -72,18 +103,51 @@ export class RosterIndex {
     return position === undefined ? undefined : this.users[position];
   }
 
+  /** Direct reports of a user, in list order. */
+  reportsOf(id: string): User[] {
+    const position = this.positionOf.get(id);
+    if (position === undefined) return [];
+    const reports: User[] = [];
+    for (let i = this.reportStart[position]!; i < this.reportStart[position + 1]!; i++) reports.push(this.users[this.reportPositions[i]!]!);
+    return reports;
+  }
+
+  hasReports(position: number): boolean {
+    return this.reportStart[position + 1]! > this.reportStart[position]!;
+  }
+
+  /** A flag per position for every user below `managerId`, at any depth (not the manager themself). */
+  subtreeMask(managerId: string): { mask: Uint8Array; size: number } {
+    const mask = new Uint8Array(this.users.length);
+    const root = this.positionOf.get(managerId);
+    if (root === undefined) return { mask, size: 0 };
+    const stack = [root];
+    let size = 0;
+    while (stack.length > 0) {
+      const at = stack.pop()!;
+      for (let i = this.reportStart[at]!; i < this.reportStart[at + 1]!; i++) {
+        const report = this.reportPositions[i]!;
+        // Bad data may hold a cycle: a position is visited once, and the root is never its own report.
+        if (mask[report] === 1 || report === root) continue;
+        mask[report] = 1;
+        size++;
+        stack.push(report);
+      }
+    }
+    return { mask, size };
+  }
+
   /** Every user below `managerId`, at any depth (not the manager themself). */
   subtreeOf(managerId: string): Set<string> {
-    const found = new Set<string>();
-    const stack = [...(this.reportIdsOf.get(managerId) ?? [])];
-    while (stack.length > 0) {
-      const id = stack.pop()!;
-      if (found.has(id) || id === managerId) continue;
-      found.add(id);
-      const reports = this.reportIdsOf.get(id);
-      if (reports) for (const r of reports) stack.push(r);
-    }
-    return found;
+    const { mask } = this.subtreeMask(managerId);
+    const ids = new Set<string>();
+    for (let p = 0; p < mask.length; p++) if (mask[p] === 1) ids.add(this.users[p]!.id);
+    return ids;
+  }
+
+  /** A flag per position for the members of a community (all zero for an unknown one). */
+  membersMask(communityId: string): Uint8Array {
+    return this.membersOf.get(communityId) ?? new Uint8Array(this.users.length);
   }
 
   /** The chain of managers above a user, nearest first; stops on a cycle rather than looping. */

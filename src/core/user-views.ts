@@ -103,12 +103,8 @@ export function buildUserDetail(index: RosterIndex, user: User, related: UserRel
     user,
     name: fullName(user),
     managerChain: index.managerChainOf(user.id).map(refOf),
-    directReports: (index.reportIdsOf.get(user.id) ?? [])
-      .map((id) => index.userById(id))
-      .filter((u): u is User => u !== undefined)
-      .map(refOf)
-      .sort((a, b) => a.name.localeCompare(b.name)),
-    reportsBelowCount: index.subtreeOf(user.id).size,
+    directReports: index.reportsOf(user.id).map(refOf),
+    reportsBelowCount: index.subtreeMask(user.id).size,
     admin: related.admin,
     licenses: (index.licensesOf.get(user.id) ?? []).map((l) => {
       const methodology = index.methodologyById.get(l.methodologyId);
