@@ -11,7 +11,6 @@ export default defineConfig({
       // 'prompt': a new version waits until the admin chooses to reload, so an edit in progress is never lost.
       registerType: 'prompt',
       injectRegister: false,
-      includeAssets: ['favicon.svg', 'apple-touch-icon.png'],
       manifest: {
         name: 'Offboard: roster console',
         short_name: 'Offboard',
@@ -38,6 +37,8 @@ export default defineConfig({
     }),
   ],
   worker: { format: 'es' },
+  // Pre-bundled up front so that a browser test importing it never triggers a reload mid-run.
+  optimizeDeps: { include: ['axe-core', 'dexie', 'comlink', '@tanstack/virtual-core'] },
   build: { target: 'es2022', sourcemap: true },
   test: {
     projects: [
