@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { findSeriousAccessibilityViolations } from './axe-check.ts';
+import { useBrowserSession } from './browser-session.ts';
+
+async function loadDemo(page: Page, size = '2000'): Promise<void> {
+  await page.goto('/');
+  await page.getByRole('combobox', { name: 'Demo size' }).selectOption(size);
+  await page.getByRole('button', { name: 'Load demo organization' }).click();
+  await page.getByRole('heading', { name: 'My Team' }).waitFor({ timeout: 60_000 });
+}
+
+function usersTable(page: Page) {
+  return page.getByRole('table', { name: 'Users' });
+}
+
+describe('the roster, end to end', () => {
+  const session = useBrowserSession();
+
+  it('first run: loads the demo organization and lists its users', async () => {
+    const { page, consoleErrors } = session();
+    await page.goto('/');
+    await page.getByRole('heading', { name: 'Welcome to Offboard' }).waitFor();
+    await loadDemo(page);
+    await page.getByText('2,000 users', { exact: true }).waitFor();
+    const names = usersTable(page).getByRole('button', { name: /^Show details of / });
+    await names.first().waitFor();
+    expect(await names.count()).toBeGreaterThan(5);
+    await expect(page.getByRole('contentinfo', { name: 'Device status' }).textContent()).resolves.toMatch(/Online/);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('filters, then selects all N matching beyond the visible rows', async () => {
+    const { page } = session();
+    await loadDemo(page);
+    await page.getByRole('combobox', { name: 'Status' }).selectOption('active');
+    await page.getByRole('combobox', { name: 'Custom field' }).selectOption('department');
+    await page.getByRole('combobox', { name: 'Value' }).selectOption('Finance');
+    const count = page.getByText(/^[\d,]+ of 2,000 users match$/);
+    await count.waitFor();
+    const matching = (await count.textContent())!.split(' ')[0]!;
+    expect(Number(matching.replace(/,/g, ''))).toBeGreaterThan(100);
+
+    await page.getByRole('button', { name: `Select all ${matching} matching` }).click();
+    await page.getByText(`${matching} selected`, { exact: true }).waitFor();
+    await page.getByText(`All ${matching} matching users are selected.`).waitFor();
+    // Rows far below the fold are selected too.
+    await usersTable(page).getByRole('rowgroup').last().evaluate((viewport) => (viewport.scrollTop = viewport.scrollHeight));
+    const lastBox = usersTable(page).getByRole('checkbox', { name: /^Select / }).last();
+    await expect.poll(() => lastBox.isChecked()).toBe(true);
+
+    await page.getByRole('searchbox', { name: 'Search users' }).fill('zzzz-nobody');
+    await page.getByText('No user matches these filters.').waitFor();
+    await page.getByText('0 of 2,000 users match').waitFor();
+  });
+
+  it('shows the app and all its data after a reload with the network off', async () => {
+    const { page, context } = session();
+    await loadDemo(page);
+    await page.getByText('2,000 users', { exact: true }).waitFor();
+    // The service worker must have installed the shell before the network goes away.
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await page.getByText('Offboard is ready to work offline.').waitFor({ timeout: 30_000 });
+
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByRole('heading', { name: 'My Team' }).waitFor({ timeout: 30_000 });
+    await page.getByText('2,000 users', { exact: true }).waitFor();
+    await usersTable(page).getByRole('button', { name: /^Show details of / }).first().waitFor();
+    await expect(page.getByRole('contentinfo', { name: 'Device status' }).textContent()).resolves.toMatch(/Offline/);
+
+    await page.getByRole('searchbox', { name: 'Search users' }).fill('zoe');
+    await page.getByText(/^\d+ of 2,000 users match$/).waitFor();
+    await context.setOffline(false);
+  });
+
+  it('has no serious or critical accessibility violation on the users screen, the detail panel and the dialog', async () => {
+    const { page } = session();
+    await loadDemo(page);
+    await usersTable(page).getByRole('button', { name: /^Show details of / }).first().waitFor();
+    expect(await findSeriousAccessibilityViolations(page)).toEqual([]);
+
+    await usersTable(page).getByRole('button', { name: /^Show details of / }).first().click();
+    await page.getByRole('complementary', { name: 'User details' }).getByRole('heading', { name: 'Licenses' }).waitFor();
+    expect(await findSeriousAccessibilityViolations(page)).toEqual([]);
+
+    await page.getByRole('button', { name: 'Remove data from this device' }).click();
+    await page.getByRole('dialog', { name: 'Remove the roster from this device?' }).waitFor();
+    expect(await findSeriousAccessibilityViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect(page.getByRole('heading', { name: 'My Team' }).isVisible()).resolves.toBe(true);
+  });
+
+  it('works at phone width: cards, folded filters, no sideways scrolling', async () => {
+    const { page } = session();
+    await page.setViewportSize({ width: 360, height: 740 });
+    await loadDemo(page);
+    await usersTable(page).getByRole('button', { name: /^Show details of / }).first().waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    expect(await page.getByRole('combobox', { name: 'Status' }).isVisible()).toBe(false);
+
+    await page.getByRole('button', { name: 'Filters' }).click();
+    await page.getByRole('combobox', { name: 'Status' }).selectOption('inactive');
+    await page.getByText(/^\d+ of 2,000 users match$/).waitFor();
+    expect(await findSeriousAccessibilityViolations(page)).toEqual([]);
+
+    await usersTable(page).getByRole('button', { name: /^Show details of / }).first().click();
+    const panel = page.getByRole('complementary', { name: 'User details' });
+    await panel.getByRole('heading', { name: 'Retained history' }).waitFor();
+    await panel.getByRole('button', { name: 'Close details' }).click();
+    await expect(panel.count()).resolves.toBe(0);
+  });
+
+  it('removes the roster from the device after confirmation, back to the first screen', async () => {
+    const { page } = session();
+    await loadDemo(page);
+    await page.getByRole('button', { name: 'Remove data from this device' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Remove data' }).click();
+    await page.getByRole('heading', { name: 'Welcome to Offboard' }).waitFor();
+    await page.reload();
+    await page.getByRole('button', { name: 'Load demo organization' }).waitFor();
+  });
+});
