@@ -9,24 +9,16 @@
  * retained history. Inactive users look as a past deactivation would have left them (A3–A11, F7–F9).
  */
 import { createRandom, mixSeed, type Random } from './seeded-random.ts';
+import { foldText } from './fold-text.ts';
 import {
+  PER_USER_RECORD_KINDS,
   RETAINED_HISTORY_KINDS,
-  type Admin,
-  type Assignment,
   type AssignmentStatus,
-  type Certificate,
   type Community,
-  type CompletionRecord,
-  type CustomFieldDefinition,
-  type LicenseGrant,
-  type Membership,
-  type MembershipRequest,
   type Methodology,
-  type Organization,
-  type RetainedHistory,
+  type OrganizationRecords,
   type RetainedHistoryKind,
-  type Token,
-  type User,
+  type RosterChunk,
 } from './roster-types.ts';
 
 export const DEFAULT_DEMO_SIZE = 2_000;
@@ -41,28 +33,8 @@ export interface DemoOptions {
   seed?: number;
 }
 
-/** Organization-wide records: small, whatever the size. */
-export interface DemoHeader {
-  organization: Organization;
-  admins: Admin[];
-  signedInAdminId: string;
-  methodologies: Methodology[];
-  communities: Community[];
-  customFields: CustomFieldDefinition[];
-}
-
-/** The per-user records of a contiguous range of users. */
-export interface RosterChunk {
-  users: User[];
-  licenses: LicenseGrant[];
-  memberships: Membership[];
-  membershipRequests: MembershipRequest[];
-  assignments: Assignment[];
-  completions: CompletionRecord[];
-  certificates: Certificate[];
-  tokens: Token[];
-  retainedHistory: RetainedHistory[];
-}
+export type DemoHeader = OrganizationRecords;
+export type { RosterChunk };
 
 export interface DemoOrganization {
   size: number;
@@ -136,14 +108,7 @@ function isoDaysBefore(now: number, days: number): string {
 
 /** Lower-case ASCII for e-mail local parts: "Zoë" → "zoe", "O'Brien" → "obrien". */
 function emailPart(name: string): string {
-  return name
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/ł/g, 'l')
-    .replace(/Ł/g, 'L')
-    .replace(/ø/g, 'o')
-    .replace(/[^A-Za-z0-9]/g, '')
-    .toLowerCase();
+  return foldText(name).replace(/[^a-z0-9]/g, '');
 }
 
 function buildHeader(size: number, seed: number): DemoHeader {
@@ -196,17 +161,7 @@ function buildHeader(size: number, seed: number): DemoHeader {
 }
 
 function emptyChunk(): RosterChunk {
-  return {
-    users: [],
-    licenses: [],
-    memberships: [],
-    membershipRequests: [],
-    assignments: [],
-    completions: [],
-    certificates: [],
-    tokens: [],
-    retainedHistory: [],
-  };
+  return Object.fromEntries(PER_USER_RECORD_KINDS.map((kind) => [kind, []])) as unknown as RosterChunk;
 }
 
 const ASSIGNMENT_STATUSES: readonly AssignmentStatus[] = ['not_started', 'in_progress', 'completed', 'overdue'];

@@ -194,6 +194,19 @@ export interface AuditEntry {
   summary: string;
 }
 
+/** The records that belong to one user, a table each; what a chunk of a large load carries. */
+export const PER_USER_RECORD_KINDS = [
+  'users',
+  'licenses',
+  'memberships',
+  'membershipRequests',
+  'assignments',
+  'completions',
+  'certificates',
+  'tokens',
+  'retainedHistory',
+] as const;
+
 /** Everything one organization holds; what the demo generator returns and a full import fills. */
 export interface RosterSnapshot {
   organization: Organization;
@@ -214,3 +227,12 @@ export interface RosterSnapshot {
   customFields: CustomFieldDefinition[];
   reportSnapshots: ReportSnapshot[];
 }
+
+/** Organization-wide records: small, whatever the roster's size. */
+export type OrganizationRecords = Pick<
+  RosterSnapshot,
+  'organization' | 'admins' | 'signedInAdminId' | 'methodologies' | 'communities' | 'customFields'
+>;
+
+/** The per-user records of a contiguous range of users. */
+export type RosterChunk = Pick<RosterSnapshot, (typeof PER_USER_RECORD_KINDS)[number]>;

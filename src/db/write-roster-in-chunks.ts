@@ -5,7 +5,7 @@
  * discards it (see `discardInterruptedLoad`) instead of showing half an organization.
  */
 import type { DemoHeader, RosterChunk } from '../core/generate-demo-organization.ts';
-import type { AuditEntry } from '../core/roster-types.ts';
+import { PER_USER_RECORD_KINDS, type AuditEntry } from '../core/roster-types.ts';
 import { OffboardDatabase, ROSTER_TABLES, toStoredUser } from './offboard-database.ts';
 import { RosterNotEmptyError } from './database-errors.ts';
 
@@ -22,18 +22,6 @@ export interface WriteProgress {
   usersWritten: number;
   expectedUsers: number;
 }
-
-const PER_USER_TABLES = [
-  'users',
-  'licenses',
-  'memberships',
-  'membershipRequests',
-  'assignments',
-  'completions',
-  'certificates',
-  'tokens',
-  'retainedHistory',
-] as const;
 
 export async function writeRosterInChunks(
   db: OffboardDatabase,
@@ -55,7 +43,7 @@ export async function writeRosterInChunks(
   });
 
   let usersWritten = 0;
-  const tables = PER_USER_TABLES.map((name) => db.table(name));
+  const tables = PER_USER_RECORD_KINDS.map((name) => db.table(name));
   for (const chunk of chunks) {
     await db.transaction('rw', tables, async () => {
       await Promise.all([
