@@ -1,12 +1,30 @@
 /**
- * Reads what the in-memory roster needs, in pages so a 1,000,000-user table never has to be cloned in
- * one piece and progress can be shown while it happens.
+ * Reads what the in-memory roster needs, in pages by primary key, so that a 1,000,000-user roster never
+ * has to be cloned out of IndexedDB in one piece and progress can be shown while it happens.
  */
+import type { Collection, IndexableType, Table } from 'dexie';
 import type { RosterIndexSource } from '../core/roster-index.ts';
-import type { LicenseGrant, User } from '../core/roster-types.ts';
-import { toUser, type OffboardDatabase, type StoredUser } from './offboard-database.ts';
+import type { LicenseGrant, Membership, User } from '../core/roster-types.ts';
+import { toUser, type OffboardDatabase } from './offboard-database.ts';
 
 const PAGE_SIZE = 20_000;
+
+/** Calls `onPage` with every record of `table`, `PAGE_SIZE` at a time, in primary key order. */
+export async function readInPages<T, K extends IndexableType>(
+  table: Table<T, K>,
+  keyOf: (record: T) => K,
+  onPage: (page: T[]) => void,
+  pageSize = PAGE_SIZE,
+): Promise<void> {
+  let lastKey: K | null = null;
+  for (;;) {
+    const collection: Collection<T, K> = lastKey === null ? table.orderBy(':id') : table.where(':id').above(lastKey);
+    const records = await collection.limit(pageSize).toArray();
+    onPage(records);
+    if (records.length < pageSize) return;
+    lastKey = keyOf(records[records.length - 1]!);
+  }
+}
 
 export async function readRosterSource(
   db: OffboardDatabase,
@@ -14,26 +32,19 @@ export async function readRosterSource(
 ): Promise<RosterIndexSource> {
   const totalUsers = await db.users.count();
   const users: User[] = [];
-  let lastId: string | null = null;
-  for (;;) {
-    const page: StoredUser[] =
-      lastId === null
-        ? await db.users.orderBy(':id').limit(PAGE_SIZE).toArray()
-        : await db.users.where(':id').above(lastId).limit(PAGE_SIZE).toArray();
+  await readInPages(db.users, (u) => u.id, (page) => {
     for (const stored of page) users.push(toUser(stored));
     onProgress?.(users.length, totalUsers);
-    if (page.length < PAGE_SIZE) break;
-    lastId = page[page.length - 1]!.id;
-  }
-  const [memberships, licenses, methodologies, communities, customFields]: [
-    { userId: string; communityId: string }[],
-    LicenseGrant[],
-    RosterIndexSource['methodologies'],
-    RosterIndexSource['communities'],
-    RosterIndexSource['customFields'],
-  ] = await Promise.all([
-    db.memberships.toArray(),
-    db.licenses.toArray(),
+  });
+  const memberships: Membership[] = [];
+  await readInPages(db.memberships, (m): [string, string] => [m.userId, m.communityId], (page) => {
+    for (const m of page) memberships.push(m);
+  });
+  const licenses: LicenseGrant[] = [];
+  await readInPages(db.licenses, (l): [string, string] => [l.userId, l.methodologyId], (page) => {
+    for (const l of page) licenses.push(l);
+  });
+  const [methodologies, communities, customFields] = await Promise.all([
     db.methodologies.toArray(),
     db.communities.toArray(),
     db.customFields.toArray(),

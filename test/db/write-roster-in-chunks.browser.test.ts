@@ -8,7 +8,7 @@ import {
   findInterruptedLoad,
   writeRosterInChunks,
 } from '../../src/db/write-roster-in-chunks.ts';
-import { readRosterSource } from '../../src/db/read-roster.ts';
+import { readInPages, readRosterSource } from '../../src/db/read-roster.ts';
 import type { AuditEntry } from '../../src/core/roster-types.ts';
 
 const databases: OffboardDatabase[] = [];
@@ -45,6 +45,17 @@ describe('writeRosterInChunks', () => {
     const source = await readRosterSource(db);
     expect([...source.users]).toHaveLength(1_200);
     expect(await db.audit.count()).toBe(1);
+
+    // Paging by a compound primary key visits every record once.
+    const seen: string[] = [];
+    const sizes: number[] = [];
+    await readInPages(db.memberships, (m): [string, string] => [m.userId, m.communityId], (page) => {
+      sizes.push(page.length);
+      for (const m of page) seen.push(`${m.userId} ${m.communityId}`);
+    }, 250);
+    expect(seen).toHaveLength(await db.memberships.count());
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(sizes.length).toBeGreaterThan(3);
   });
 
   it('refuses to load over an existing roster and changes nothing', async () => {
