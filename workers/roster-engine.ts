@@ -8,7 +8,7 @@ import { RosterIndex } from '../src/core/roster-index.ts';
 import { filterRoster, type RosterFilter } from '../src/core/roster-filter.ts';
 import { buildUserDetail, buildUserRow, fullName, type UserDetail, type UserRef, type UserRow } from '../src/core/user-views.ts';
 import { foldText } from '../src/core/fold-text.ts';
-import type { LicenseGrant, Organization, User } from '../src/core/roster-types.ts';
+import type { Admin, LicenseGrant, Organization, Permission, User } from '../src/core/roster-types.ts';
 import { OffboardDatabase } from '../src/db/offboard-database.ts';
 import { readRosterSource } from '../src/db/read-roster.ts';
 import {
@@ -30,6 +30,8 @@ export interface RosterSummary {
   userCount: number;
   activeCount: number;
   signedInAdminId: string | null;
+  /** Who is signed in on this device, and what they may do (A1, F2). */
+  signedInAdmin: { id: string; name: string; permissions: Permission[] } | null;
 }
 
 export interface OpenResult {
@@ -57,6 +59,7 @@ export class RosterEngine {
   private index: RosterIndex | null = null;
   private organization: Organization | null = null;
   private signedInAdminId: string | null = null;
+  private admins: Admin[] = [];
   private lastQuery: { queryId: number; matches: Uint32Array } = { queryId: 0, matches: new Uint32Array(0) };
 
   constructor(databaseName?: string) {
@@ -72,6 +75,7 @@ export class RosterEngine {
     this.organization = (await this.db.organization.toCollection().first()) ?? null;
     const session = (await this.db.meta.get(SESSION_KEY))?.value as { adminId?: string } | undefined;
     this.signedInAdminId = session?.adminId ?? null;
+    this.admins = await this.db.admins.toArray();
     this.lastQuery = { queryId: this.lastQuery.queryId, matches: new Uint32Array(0) };
     return { summary: this.summary(), discardedLoad };
   }
@@ -85,7 +89,15 @@ export class RosterEngine {
       userCount: users.length,
       activeCount,
       signedInAdminId: this.signedInAdminId,
+      signedInAdmin: this.signedInAdminSummary(),
     };
+  }
+
+  private signedInAdminSummary(): RosterSummary['signedInAdmin'] {
+    const id = this.signedInAdminId;
+    const user = id ? this.index?.userById(id) : undefined;
+    if (!id || !user) return null;
+    return { id, name: fullName(user), permissions: this.admins.find((a) => a.userId === id)?.permissions ?? [] };
   }
 
   /** Generates the demo organization and stores it; the roster must be empty. */
@@ -126,6 +138,7 @@ export class RosterEngine {
     });
     this.organization = demo.header.organization;
     this.signedInAdminId = demo.header.signedInAdminId;
+    this.admins = demo.header.admins;
     return this.summary();
   }
 
@@ -135,6 +148,7 @@ export class RosterEngine {
     this.index = null;
     this.organization = null;
     this.signedInAdminId = null;
+    this.admins = [];
     this.lastQuery = { queryId: this.lastQuery.queryId + 1, matches: new Uint32Array(0) };
   }
 

@@ -24,6 +24,7 @@ describe('roster worker', () => {
     const summary = await worker.loadDemo(6_000, progressCallback((p) => seen.push(p)));
     expect(summary.userCount).toBe(6_000);
     expect(summary.signedInAdminId).toBe('U0000003');
+    expect(summary.signedInAdmin?.permissions).toEqual(['manage_users', 'reports', 'delete_users']);
     expect(seen.some((p) => p.phase === 'writing' && p.done === 6_000)).toBe(true);
 
     const all = await worker.query(EMPTY_FILTER);
@@ -44,6 +45,7 @@ describe('roster worker', () => {
     const second = startRosterWorker(databaseName);
     const { summary } = await second.open();
     expect(summary.userCount).toBe(6_000);
+    expect(summary.signedInAdmin?.permissions).toContain('manage_users');
     const ids = await second.matchingIds((await second.query({ ...EMPTY_FILTER, text: 'zoe' })).queryId);
     expect(ids!.length).toBeGreaterThan(0);
   });
