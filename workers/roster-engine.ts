@@ -52,7 +52,8 @@ export interface RosterFacets {
   methodologies: { id: string; name: string; model: 'seat' | 'ela' }[];
 }
 
-const DEMO_CHUNK_SIZE = 5_000;
+/** Small enough that progress moves every second or so, large enough that commits stay a small cost. */
+const DEMO_CHUNK_SIZE = 2_500;
 
 export class RosterEngine {
   private db: OffboardDatabase;

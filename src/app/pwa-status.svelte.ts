@@ -7,6 +7,9 @@ import { registerSW } from 'virtual:pwa-register';
 
 export type RegisterServiceWorker = typeof registerSW;
 
+/** The offline-ready notice is news, not a question: it goes away by itself so it never hides work. */
+export const OFFLINE_NOTICE_MS = 8_000;
+
 export class PwaStatus {
   isOfflineReady = $state(false);
   needsRefresh = $state(false);
@@ -24,6 +27,7 @@ export class PwaStatus {
     this.#updateServiceWorker = this.register({
       onOfflineReady: () => {
         this.isOfflineReady = true;
+        setTimeout(() => (this.isOfflineReady = false), OFFLINE_NOTICE_MS);
       },
       onNeedRefresh: () => {
         this.needsRefresh = true;

@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, render, screen, waitFor, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import axe from 'axe-core';
 import { flushSync } from 'svelte';
 import type { RegisterSWOptions } from 'virtual:pwa-register';
 import UpdatePrompt from '../../src/components/UpdatePrompt.svelte';
-import { PwaStatus, type RegisterServiceWorker } from '../../src/app/pwa-status.svelte.ts';
+import { OFFLINE_NOTICE_MS, PwaStatus, type RegisterServiceWorker } from '../../src/app/pwa-status.svelte.ts';
 import '../../src/app.css';
 
 afterEach(() => cleanup());
@@ -42,6 +42,21 @@ describe('UpdatePrompt', () => {
     expect(screen.getByRole('status').textContent?.trim()).toBe('');
     expect(screen.getByRole('alert').textContent?.trim()).toBe('');
     expect(screen.queryByRole('button')).toBeNull();
+  });
+
+  it('lets the offline-ready notice go by itself, so it never hides work for long', () => {
+    vi.useFakeTimers();
+    try {
+      const { status, options } = startedStatus();
+      render(UpdatePrompt, { status });
+      flushSync(() => options.onOfflineReady?.());
+      expect(screen.getByText('Offboard is ready to work offline.')).toBeTruthy();
+      vi.advanceTimersByTime(OFFLINE_NOTICE_MS);
+      flushSync();
+      expect(screen.queryByText('Offboard is ready to work offline.')).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('says when Offboard is ready to work offline, until dismissed', async () => {
