@@ -226,7 +226,8 @@ export class RosterEngine {
   /** Managers (users with reports) whose name or email contains the text; for the manager filter. */
   searchManagers(text: string, limit = 20): UserRef[] {
     const index = this.requireIndex();
-    const words = foldText(text).split(/\s+/).filter(Boolean);
+    // A picked suggestion reads "Name (email)": its parentheses are not part of any name or address.
+    const words = foldText(text).replace(/[()]/g, ' ').split(/\s+/).filter(Boolean);
     const found: UserRef[] = [];
     for (let position = 0; position < index.size && found.length < limit; position++) {
       const user = index.users[position]!;

@@ -111,4 +111,16 @@ describe('App: first run and the users screen', () => {
     await user.click(within(panel).getByRole('button', { name: 'Close details' }));
     expect(screen.queryByRole('complementary', { name: 'User details' })).toBeNull();
   });
+
+  it("filters to a manager's team picked by name from suggestions", async () => {
+    const user = userEvent.setup();
+    await renderLoadedApp();
+    const [manager] = await worker.searchManagers('a', 1);
+    const field = screen.getByRole('combobox', { name: "Manager's team" });
+    await user.type(field, manager!.name);
+    const chip = await screen.findByRole('button', { name: /^Stop filtering by .+'s team$/ });
+    await waitFor(() => expect(screen.getByText(/^[\d,]+ of 2,000 users match$/)).toBeTruthy());
+    await user.click(chip);
+    await waitFor(() => expect(screen.getByText('2,000 users')).toBeTruthy());
+  });
 });
