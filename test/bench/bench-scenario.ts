@@ -13,13 +13,15 @@ export interface BenchContext {
   browser: Browser;
   /** The preview server's origin, e.g. `http://127.0.0.1:41234`. */
   baseUrl: string;
-  /** A fresh context (no storage, no service worker); the runner closes it after the scenario. */
+  /** A fresh context with its storage on disk, as in an admin's browser; the runner closes it after the scenario. */
   newContext(options?: BrowserContextOptions): Promise<BrowserContext>;
   /**
    * An empty page on the app's origin that runs none of the app's code: storage measured there shares
    * the app's quota and origin without the app's own database and worker competing for the disk.
    */
   openBlankPage(): Promise<Page>;
+  /** A figure an earlier scenario of this run printed (scenarios run in file-name order), for ratios. */
+  earlierFigure(name: string): number | undefined;
   /** Progress for a person watching; goes to stderr so stdout stays one figure per line. */
   log(message: string): void;
 }

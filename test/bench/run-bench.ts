@@ -9,7 +9,7 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { launchChromium, newIsolatedContext } from '../launch-chromium.ts';
+import { launchChromium, newOnDiskContext } from '../launch-chromium.ts';
 import { startPreviewServer, type PreviewServer } from '../start-preview-server.ts';
 import type { BenchContext, BenchFigure, BenchScenario } from './bench-scenario.ts';
 
@@ -57,10 +57,10 @@ async function loadScenarios(filters: string[]): Promise<{ scenarios: BenchScena
   return { scenarios: selected, failures };
 }
 
-async function runScenario(scenario: BenchScenario, browser: Browser, baseUrl: string): Promise<BenchFigure[]> {
+async function runScenario(scenario: BenchScenario, browser: Browser, baseUrl: string, earlier: Map<string, number>): Promise<BenchFigure[]> {
   const contexts: BrowserContext[] = [];
   const newContext: BenchContext['newContext'] = async (options) => {
-    const context = await newIsolatedContext(browser, options);
+    const context = await newOnDiskContext(options);
     contexts.push(context);
     return context;
   };
@@ -76,6 +76,7 @@ async function runScenario(scenario: BenchScenario, browser: Browser, baseUrl: s
       await page.goto(`${baseUrl}${BLANK_PAGE_PATH}`);
       return page;
     },
+    earlierFigure: (name) => earlier.get(name),
     log: (message) => log(`  ${scenario.name}: ${message}`),
   };
   try {
@@ -90,6 +91,7 @@ async function main(): Promise<number> {
   const { scenarios, failures } = await loadScenarios(process.argv.slice(2));
   let server: PreviewServer | undefined;
   let browser: Browser | undefined;
+  const printed = new Map<string, number>();
   try {
     server = await startPreviewServer();
     log(`serving dist/ at ${server.baseUrl}`);
@@ -98,8 +100,11 @@ async function main(): Promise<number> {
       log(`▶ ${scenario.name}`);
       const startedAt = performance.now();
       try {
-        const figures = await runScenario(scenario, browser, server.baseUrl);
-        for (const figure of figures) process.stdout.write(`${JSON.stringify(figure)}\n`);
+        const figures = await runScenario(scenario, browser, server.baseUrl, printed);
+        for (const figure of figures) {
+          printed.set(figure.name, figure.value);
+          process.stdout.write(`${JSON.stringify(figure)}\n`);
+        }
         log(`✓ ${scenario.name} (${((performance.now() - startedAt) / 1000).toFixed(1)} s)`);
       } catch (error) {
         log(`✗ ${scenario.name} failed: ${describeError(error)}`);
