@@ -6,7 +6,3 @@ export function formatDate(iso: string | null | undefined, fallback = '—'): st
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? fallback : DATE.format(date);
 }
-
-export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
-}
