@@ -23,6 +23,7 @@ import type {
   User,
 } from '../core/roster-types.ts';
 import { customFieldTags } from '../core/custom-field-tags.ts';
+import { PER_USER_RECORD_KINDS } from '../core/roster-types.ts';
 
 export const DEFAULT_DATABASE_NAME = 'offboard';
 
@@ -69,23 +70,16 @@ export const SCHEMA_V2_CHANGES: Record<string, string> = {
 
 export const CURRENT_SCHEMA_VERSION = 2;
 
+/** Every table that holds the organization's data (all but `meta`). */
 export const ROSTER_TABLES = [
   'organization',
   'admins',
-  'users',
   'methodologies',
-  'licenses',
   'communities',
-  'memberships',
-  'membershipRequests',
-  'assignments',
-  'completions',
-  'certificates',
-  'tokens',
-  'retainedHistory',
   'customFields',
   'reportSnapshots',
   'audit',
+  ...PER_USER_RECORD_KINDS,
 ] as const;
 
 export class OffboardDatabase extends Dexie {
