@@ -122,4 +122,29 @@ describe('the roster, end to end', () => {
     await page.reload();
     await page.getByRole('button', { name: 'Load demo organization' }).waitFor();
   });
+
+  it('a tab closed in the middle of a load leaves nothing half-written, and the next start says so', async () => {
+    const { page, context } = session();
+    await page.goto('/');
+    await page.getByRole('combobox', { name: 'Demo size' }).selectOption('100000');
+    await page.getByRole('button', { name: 'Load demo organization' }).click();
+    await page.getByText(/^Stored [1-9][\d,]* of 100,000 users/).waitFor({ timeout: 60_000 });
+    await page.close();
+
+    const next = await context.newPage();
+    await next.goto('/');
+    await next.getByText(/A previous load of 100,000 users did not finish/).waitFor({ timeout: 60_000 });
+    await next.getByRole('button', { name: 'Load demo organization' }).waitFor();
+    const left = await next.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const request = indexedDB.open('offboard');
+          request.onsuccess = () => {
+            const count = request.result.transaction('users').objectStore('users').count();
+            count.onsuccess = () => resolve(count.result);
+          };
+        }),
+    );
+    expect(left).toBe(0);
+  });
 });
