@@ -1,0 +1,435 @@
+/**
+ * The plan of a deactivation, reactivation or deletion: before anything changes, who is eligible, who is
+ * skipped or blocked and why, what the admin should be warned of, and every effect with counts. Pure:
+ * the worker runs it over its in-memory roster, the sync server re-runs it to re-check operations.
+ * Rule IDs refer to ../shared/DOMAIN.md.
+ */
+import { effectivePolicy, type EffectivePolicy } from './lifecycle-policy.ts';
+import type { PlanningRoster } from './planning-roster.ts';
+import type { Permission, TokenKind, User } from './roster-types.ts';
+
+export type LifecycleAction = 'deactivate' | 'reactivate' | 'delete';
+
+export type PlanReasonCode =
+  | 'unknown_user'
+  | 'already_inactive'
+  | 'already_active'
+  | 'self'
+  | 'last_user_manager'
+  | 'community_admin'
+  | 'no_report_snapshot'
+  | 'no_free_seat'
+  | 'ela_pool_full';
+
+export interface PlanReason {
+  code: PlanReasonCode;
+  /** The DOMAIN.md rule behind it. */
+  rule: string;
+  message: string;
+  /** F3: the communities a blocked user administers. */
+  communityIds?: string[];
+  /** R5: the methodologies whose pool has no room. */
+  methodologyIds?: string[];
+}
+
+export interface PlanUserOutcome {
+  userId: string;
+  name: string;
+  reasons: PlanReason[];
+}
+
+export type PlanBlockerCode = 'empty_selection' | 'unknown_actor' | 'missing_permission' | 'plan_disallows';
+
+export interface PlanBlocker {
+  code: PlanBlockerCode;
+  rule: string;
+  message: string;
+}
+
+export interface PlanWarning {
+  code: 'no_report_snapshot' | 'consumed_licenses_stay' | 'custom_fields_visible';
+  rule: string;
+  message: string;
+  userIds: string[];
+}
+
+export interface ReportMove {
+  userId: string;
+  name: string;
+  fromManagerId: string;
+  /** null: the report becomes top-level. */
+  toManagerId: string | null;
+}
+
+export interface LicensePoolEffect {
+  methodologyId: string;
+  name: string;
+  model: 'seat' | 'ela';
+  seats: number;
+  inUseBefore: number;
+  inUseAfter: number;
+  /** A10: reserved licenses back to the pool. */
+  reservedReleased: number;
+  /** A11: consumed licenses that stay consumed. */
+  consumedKept: number;
+  /** A11: consumed ELA licenses released, recorded for reactivation. */
+  elaReleased: number;
+  /** R5: ELA licenses consumed again. */
+  elaReconsumed: number;
+}
+
+export interface PlanEffects {
+  reportMoves: ReportMove[];
+  licensePools: LicensePoolEffect[];
+  membershipsRemoved: number;
+  requestsRemoved: number;
+  certificatesRemoved: number;
+  completionsKept: number;
+  tokensRemoved: Record<TokenKind, number>;
+  assignmentsRemoved: number;
+  assignmentsKept: number;
+  /** F8: users whose retained history stays untouched; F2: whose history is removed. */
+  historyKept: number;
+  historyRemoved: number;
+  /** A12/R1: active users counted against the seat limit. */
+  seatUsage: { before: number; after: number; limit: number };
+  /** R3: users re-added to the global community. */
+  globalMembershipsAdded: number;
+  /** R4: certificates of the global community that reappear, and others regenerable from completions. */
+  certificatesRestored: number;
+  certificatesRegenerable: number;
+  /** R2: previous assignments offered for re-assignment. */
+  assignmentsToOffer: number;
+}
+
+export interface LifecyclePlan {
+  action: LifecycleAction;
+  actorId: string;
+  policy: EffectivePolicy;
+  /** Plan-wide reasons nothing can be applied (A1, F2, empty selection). */
+  blockers: PlanBlocker[];
+  eligibleIds: string[];
+  skipped: PlanUserOutcome[];
+  blocked: PlanUserOutcome[];
+  warnings: PlanWarning[];
+  effects: PlanEffects;
+  /** A14: eligible ids in batches of at most the batch limit, each applied and synced on its own. */
+  batches: string[][];
+  canApply: boolean;
+}
+
+export interface PlanRequest {
+  action: LifecycleAction;
+  actorId: string;
+  userIds: readonly string[];
+}
+
+const REQUIRED_PERMISSION: Record<LifecycleAction, Permission> = {
+  deactivate: 'manage_users',
+  reactivate: 'manage_users',
+  delete: 'delete_users',
+};
+
+function nameOf(user: User | undefined, id: string): string {
+  return user ? `${user.firstName} ${user.lastName}`.trim() : id;
+}
+
+function emptyEffects(seatsInUse: number, seatLimit: number): PlanEffects {
+  return {
+    reportMoves: [],
+    licensePools: [],
+    membershipsRemoved: 0,
+    requestsRemoved: 0,
+    certificatesRemoved: 0,
+    completionsKept: 0,
+    tokensRemoved: { auth: 0, auto_login: 0, device: 0, oauth: 0 },
+    assignmentsRemoved: 0,
+    assignmentsKept: 0,
+    historyKept: 0,
+    historyRemoved: 0,
+    seatUsage: { before: seatsInUse, after: seatsInUse, limit: seatLimit },
+    globalMembershipsAdded: 0,
+    certificatesRestored: 0,
+    certificatesRegenerable: 0,
+    assignmentsToOffer: 0,
+  };
+}
+
+/** When a user's data last changed, for A5: a snapshot must be newer to cover them. */
+function lastChangeOf(roster: PlanningRoster, user: User): string {
+  const candidates = [user.createdAt, user.lastLoginAt, user.deactivatedAt, roster.retainedHistoryOf(user.id)?.lastActivityAt];
+  return candidates.filter((at): at is string => typeof at === 'string').sort().at(-1) ?? user.createdAt;
+}
+
+function planBlockers(request: PlanRequest, roster: PlanningRoster, policy: EffectivePolicy): PlanBlocker[] {
+  const blockers: PlanBlocker[] = [];
+  if (request.userIds.length === 0) {
+    blockers.push({ code: 'empty_selection', rule: 'A6', message: 'No user is selected. Select users in the list, or use a rule or a file.' });
+  }
+  const actor = roster.admins.find((a) => a.userId === request.actorId);
+  const permission = REQUIRED_PERMISSION[request.action];
+  if (!actor) {
+    blockers.push({ code: 'unknown_actor', rule: 'A1', message: 'The signed-in user is not an admin of this organization.' });
+  } else if (!actor.permissions.includes(permission)) {
+    blockers.push({
+      code: 'missing_permission',
+      rule: request.action === 'delete' ? 'F2' : 'A1',
+      message: `You need the ${permission} permission to ${request.action} users. Ask an admin who holds it.`,
+    });
+  }
+  if (request.action === 'deactivate' && !policy.isDeactivationAllowed) {
+    blockers.push({ code: 'plan_disallows', rule: 'A1', message: 'Your organization’s plan does not allow deactivating users (it needs the Plus plan).' });
+  }
+  return blockers;
+}
+
+/**
+ * Builds the plan for `request` over `roster`. Never throws for bad input: unknown ids, an empty
+ * selection or a missing permission come back as skipped users and plan blockers.
+ */
+export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest): LifecyclePlan {
+  const policy = effectivePolicy(roster.organization);
+  const { action, actorId } = request;
+  const isLeaving = action !== 'reactivate';
+  const skipped: PlanUserOutcome[] = [];
+  const blocked: PlanUserOutcome[] = [];
+  const eligible: User[] = [];
+  const adminOf = new Map<string, string[]>();
+  for (const community of roster.communities) {
+    for (const id of community.adminIds) adminOf.set(id, [...(adminOf.get(id) ?? []), community.id]);
+  }
+  const snapshotSets = policy.reportsIncludeInactive
+    ? []
+    : roster.reportSnapshots.map((s) => ({ takenAt: s.takenAt, userIds: new Set(s.userIds) }));
+  const uncoveredIds: string[] = [];
+
+  const seatsInUse = roster.activeUserCount();
+  const elaPools = new Map(
+    roster.methodologies.filter((m) => m.model === 'ela').map((m) => [m.id, { seats: m.seats, inUse: roster.licensesInUse(m.id) }]),
+  );
+  let seatsTaken = seatsInUse;
+
+  const seen = new Set<string>();
+  for (const id of request.userIds) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const user = roster.userById(id);
+    const name = nameOf(user, id);
+    if (!user) {
+      skipped.push({ userId: id, name, reasons: [{ code: 'unknown_user', rule: 'X3', message: `No user with id ${id} is on this roster (deleted, or never imported).` }] });
+      continue;
+    }
+    if (action === 'deactivate' && user.status === 'inactive') {
+      skipped.push({ userId: id, name, reasons: [{ code: 'already_inactive', rule: 'X3', message: 'Already inactive.' }] });
+      continue;
+    }
+    if (action === 'reactivate' && user.status === 'active') {
+      skipped.push({ userId: id, name, reasons: [{ code: 'already_active', rule: 'X3', message: 'Already active.' }] });
+      continue;
+    }
+
+    const reasons: PlanReason[] = [];
+    if (isLeaving) {
+      if (id === actorId) reasons.push({ code: 'self', rule: 'X1', message: `You cannot ${action} yourself.` });
+      const communities = adminOf.get(id);
+      if (communities) {
+        reasons.push({
+          code: 'community_admin',
+          rule: 'F3',
+          message: `Admin of communities ${communities.join(', ')}: transfer the admin role first.`,
+          communityIds: communities,
+        });
+      }
+      if (action === 'deactivate' && !policy.reportsIncludeInactive) {
+        const lastChange = lastChangeOf(roster, user);
+        const isCovered = snapshotSets.some((s) => s.takenAt >= lastChange && s.userIds.has(id));
+        if (!isCovered) {
+          if (policy.requireSnapshot) {
+            reasons.push({ code: 'no_report_snapshot', rule: 'A5', message: 'No report snapshot covers this user since their last change: export reports first.' });
+          } else {
+            uncoveredIds.push(id);
+          }
+        }
+      }
+    } else {
+      if (policy.reactivationNeedsSeat && seatsTaken + 1 > policy.seatLimit) {
+        reasons.push({ code: 'no_free_seat', rule: 'R1', message: `No free platform seat: ${seatsTaken} of ${policy.seatLimit} are in use.` });
+      }
+      const fullPools = roster
+        .licensesOf(id)
+        .filter((l) => l.releasedFromElaAt && elaPools.has(l.methodologyId))
+        .map((l) => l.methodologyId)
+        .filter((m) => {
+          const pool = elaPools.get(m)!;
+          return pool.inUse + 1 > pool.seats;
+        });
+      if (fullPools.length > 0) {
+        reasons.push({
+          code: 'ela_pool_full',
+          rule: 'R5',
+          message: `The ELA pool of ${fullPools.join(', ')} has no room: it must grow (true-up) first.`,
+          methodologyIds: fullPools,
+        });
+      }
+    }
+    if (reasons.length > 0) {
+      blocked.push({ userId: id, name, reasons });
+      continue;
+    }
+    eligible.push(user);
+    if (action === 'reactivate') {
+      seatsTaken++;
+      for (const l of roster.licensesOf(id)) {
+        const pool = l.releasedFromElaAt ? elaPools.get(l.methodologyId) : undefined;
+        if (pool) pool.inUse++;
+      }
+    }
+  }
+
+  // X2: never leave the organization without an active holder of manage_users.
+  if (isLeaving) {
+    const leavingIds = new Set(eligible.map((u) => u.id));
+    const holders = roster.admins.filter((a) => a.permissions.includes('manage_users') && roster.userById(a.userId)?.status === 'active');
+    if (holders.length > 0 && holders.every((a) => leavingIds.has(a.userId))) {
+      for (const holder of holders) {
+        const index = eligible.findIndex((u) => u.id === holder.userId);
+        const [user] = eligible.splice(index, 1);
+        blocked.push({
+          userId: holder.userId,
+          name: nameOf(user, holder.userId),
+          reasons: [{ code: 'last_user_manager', rule: 'X2', message: 'The last active admin who can manage users cannot be removed.' }],
+        });
+      }
+    }
+  }
+
+  const blockers = planBlockers(request, roster, policy);
+  const effects = computeEffects(roster, action, policy, eligible, seatsInUse);
+  const warnings: PlanWarning[] = [];
+  const eligibleIds = eligible.map((u) => u.id);
+  const eligibleSet = new Set(eligibleIds);
+  const stillUncovered = uncoveredIds.filter((id) => eligibleSet.has(id));
+  if (stillUncovered.length > 0) {
+    warnings.push({
+      code: 'no_report_snapshot',
+      rule: 'A5',
+      message: `${stillUncovered.length} of these users are not covered by a report snapshot taken after their last change. Reports exclude inactive users: export every report type first.`,
+      userIds: stillUncovered,
+    });
+  }
+  if (action === 'deactivate') {
+    const keeping = eligible.filter((u) => roster.licensesOf(u.id).some((l) => l.state === 'consumed' && !isEla(roster, l.methodologyId)));
+    if (keeping.length > 0) {
+      warnings.push({
+        code: 'consumed_licenses_stay',
+        rule: 'A11',
+        message: `${keeping.length} of these users hold consumed licenses that stay consumed and cannot be reassigned.`,
+        userIds: keeping.map((u) => u.id),
+      });
+    }
+  }
+
+  const batches: string[][] = [];
+  for (let i = 0; i < eligibleIds.length; i += policy.batchLimit) batches.push(eligibleIds.slice(i, i + policy.batchLimit));
+
+  return {
+    action,
+    actorId,
+    policy,
+    blockers,
+    eligibleIds,
+    skipped,
+    blocked,
+    warnings,
+    effects,
+    batches,
+    canApply: blockers.length === 0 && eligibleIds.length > 0,
+  };
+}
+
+function isEla(roster: PlanningRoster, methodologyId: string): boolean {
+  return roster.methodologies.find((m) => m.id === methodologyId)?.model === 'ela';
+}
+
+/** A8: the first manager above `user` who stays; null when everyone above leaves too. */
+function firstStayingManager(roster: PlanningRoster, user: User, leaving: ReadonlySet<string>): string | null {
+  const seen = new Set<string>([user.id]);
+  let at = user.managerId;
+  while (at !== null && leaving.has(at) && !seen.has(at)) {
+    seen.add(at);
+    at = roster.userById(at)?.managerId ?? null;
+  }
+  return at !== null && leaving.has(at) ? null : at;
+}
+
+function computeEffects(roster: PlanningRoster, action: LifecycleAction, policy: EffectivePolicy, eligible: User[], seatsInUse: number): PlanEffects {
+  const effects = emptyEffects(seatsInUse, policy.seatLimit);
+  const leaving = new Set(action === 'reactivate' ? [] : eligible.map((u) => u.id));
+  const globalId = roster.communities.find((c) => c.global)?.id;
+  const pools = new Map<string, LicensePoolEffect>(
+    roster.methodologies.map((m) => {
+      const inUse = roster.licensesInUse(m.id);
+      return [m.id, { methodologyId: m.id, name: m.name, model: m.model, seats: m.seats, inUseBefore: inUse, inUseAfter: inUse, reservedReleased: 0, consumedKept: 0, elaReleased: 0, elaReconsumed: 0 }];
+    }),
+  );
+
+  for (const user of eligible) {
+    const isActive = user.status === 'active';
+    if (action === 'reactivate') {
+      effects.seatUsage.after++;
+      if (globalId && !roster.membershipsOf(user.id).includes(globalId)) effects.globalMembershipsAdded++;
+      const certified = new Set(roster.certificatesOf(user.id).map((c) => `${c.courseId} ${c.communityId}`));
+      for (const completion of roster.completionsOf(user.id)) {
+        if (certified.has(`${completion.courseId} ${completion.communityId}`)) continue;
+        if (completion.communityId === globalId) effects.certificatesRestored++;
+        else effects.certificatesRegenerable++;
+      }
+      effects.assignmentsToOffer += roster.removedAssignmentsOf(user.id).length;
+      for (const license of roster.licensesOf(user.id)) {
+        const pool = pools.get(license.methodologyId);
+        if (pool && license.releasedFromElaAt) {
+          pool.elaReconsumed++;
+          pool.inUseAfter++;
+        }
+      }
+      continue;
+    }
+
+    // Deactivate or delete: the user leaves.
+    if (isActive) effects.seatUsage.after--;
+    for (const report of roster.reportsOf(user.id)) {
+      if (leaving.has(report.id)) continue;
+      effects.reportMoves.push({ userId: report.id, name: nameOf(report, report.id), fromManagerId: user.id, toManagerId: firstStayingManager(roster, report, leaving) });
+    }
+    for (const license of roster.licensesOf(user.id)) {
+      const pool = pools.get(license.methodologyId);
+      if (!pool || license.releasedFromElaAt) continue;
+      if (license.state === 'reserved') {
+        pool.reservedReleased++;
+        pool.inUseAfter--;
+      } else if (pool.model === 'ela') {
+        pool.elaReleased++;
+        pool.inUseAfter--;
+      } else {
+        pool.consumedKept++;
+      }
+    }
+    effects.membershipsRemoved += roster.membershipsOf(user.id).length;
+    effects.requestsRemoved += roster.requestsOf(user.id).length;
+    effects.certificatesRemoved += roster.certificatesOf(user.id).length;
+    for (const token of roster.tokensOf(user.id)) effects.tokensRemoved[token.kind]++;
+    const assignments = roster.assignmentsOf(user.id).length;
+    const hasHistory = roster.retainedHistoryOf(user.id) !== undefined;
+    if (action === 'delete') {
+      effects.assignmentsRemoved += assignments;
+      if (hasHistory) effects.historyRemoved++;
+    } else {
+      effects.completionsKept += roster.completionsOf(user.id).length;
+      if (policy.assignments === 'remove') effects.assignmentsRemoved += assignments;
+      else effects.assignmentsKept += assignments;
+      if (hasHistory) effects.historyKept++;
+    }
+  }
+  effects.licensePools = [...pools.values()];
+  return effects;
+}

@@ -1,0 +1,113 @@
+/**
+ * What the plan builder needs to know about the roster, as lookups by user. The worker answers them from
+ * its in-memory copy; `createPlanningRoster` builds one from plain records (tests, the sync server).
+ */
+import type {
+  Admin,
+  Assignment,
+  Certificate,
+  Community,
+  CompletionRecord,
+  LicenseGrant,
+  Methodology,
+  Organization,
+  ReportSnapshot,
+  RetainedHistory,
+  Token,
+  User,
+} from './roster-types.ts';
+
+export interface PlanningRoster {
+  organization: Organization;
+  admins: readonly Admin[];
+  communities: readonly Community[];
+  methodologies: readonly Methodology[];
+  reportSnapshots: readonly ReportSnapshot[];
+  userById(id: string): User | undefined;
+  /** Direct reports, whatever their status. */
+  reportsOf(id: string): readonly User[];
+  activeUserCount(): number;
+  licensesOf(userId: string): readonly LicenseGrant[];
+  /** A10–A12: licenses of a methodology held by anyone, reserved or consumed (not ELA-released ones). */
+  licensesInUse(methodologyId: string): number;
+  /** Community ids. */
+  membershipsOf(userId: string): readonly string[];
+  /** Community ids with a pending request. */
+  requestsOf(userId: string): readonly string[];
+  assignmentsOf(userId: string): readonly Assignment[];
+  /** A3/R2: assignments that an earlier deactivation removed, kept so they can be re-assigned. */
+  removedAssignmentsOf(userId: string): readonly Assignment[];
+  completionsOf(userId: string): readonly CompletionRecord[];
+  certificatesOf(userId: string): readonly Certificate[];
+  tokensOf(userId: string): readonly Token[];
+  retainedHistoryOf(userId: string): RetainedHistory | undefined;
+}
+
+export interface PlanningRecords {
+  organization: Organization;
+  admins: Admin[];
+  communities: Community[];
+  methodologies: Methodology[];
+  reportSnapshots?: ReportSnapshot[];
+  users: User[];
+  licenses?: LicenseGrant[];
+  memberships?: { userId: string; communityId: string }[];
+  membershipRequests?: { userId: string; communityId: string }[];
+  assignments?: Assignment[];
+  removedAssignments?: Assignment[];
+  completions?: CompletionRecord[];
+  certificates?: Certificate[];
+  tokens?: Token[];
+  retainedHistory?: RetainedHistory[];
+}
+
+function groupBy<T, V>(items: readonly T[] | undefined, keyOf: (item: T) => string, valueOf: (item: T) => V): Map<string, V[]> {
+  const groups = new Map<string, V[]>();
+  for (const item of items ?? []) {
+    const key = keyOf(item);
+    const list = groups.get(key);
+    if (list) list.push(valueOf(item));
+    else groups.set(key, [valueOf(item)]);
+  }
+  return groups;
+}
+
+const NONE: readonly never[] = Object.freeze([]);
+
+export function createPlanningRoster(records: PlanningRecords): PlanningRoster {
+  const users = new Map(records.users.map((u) => [u.id, u]));
+  const reports = groupBy(records.users.filter((u) => u.managerId !== null), (u) => u.managerId!, (u) => u);
+  const byUser = <T extends { userId: string }>(items: T[] | undefined) => groupBy(items, (i) => i.userId, (i) => i);
+  const licenses = byUser(records.licenses);
+  const memberships = groupBy(records.memberships, (m) => m.userId, (m) => m.communityId);
+  const requests = groupBy(records.membershipRequests, (m) => m.userId, (m) => m.communityId);
+  const assignments = byUser(records.assignments);
+  const removedAssignments = byUser(records.removedAssignments);
+  const completions = byUser(records.completions);
+  const certificates = byUser(records.certificates);
+  const tokens = byUser(records.tokens);
+  const history = new Map((records.retainedHistory ?? []).map((h) => [h.userId, h]));
+  const activeCount = records.users.filter((u) => u.status === 'active').length;
+  const inUse = new Map<string, number>();
+  for (const l of records.licenses ?? []) if (!l.releasedFromElaAt) inUse.set(l.methodologyId, (inUse.get(l.methodologyId) ?? 0) + 1);
+  return {
+    organization: records.organization,
+    admins: records.admins,
+    communities: records.communities,
+    methodologies: records.methodologies,
+    reportSnapshots: records.reportSnapshots ?? [],
+    userById: (id) => users.get(id),
+    reportsOf: (id) => reports.get(id) ?? NONE,
+    activeUserCount: () => activeCount,
+    licensesOf: (id) => licenses.get(id) ?? NONE,
+    licensesInUse: (methodologyId) => inUse.get(methodologyId) ?? 0,
+    membershipsOf: (id) => memberships.get(id) ?? NONE,
+    requestsOf: (id) => requests.get(id) ?? NONE,
+    assignmentsOf: (id) => assignments.get(id) ?? NONE,
+    removedAssignmentsOf: (id) => removedAssignments.get(id) ?? NONE,
+    completionsOf: (id) => completions.get(id) ?? NONE,
+    certificatesOf: (id) => certificates.get(id) ?? NONE,
+    tokensOf: (id) => tokens.get(id) ?? NONE,
+    retainedHistoryOf: (id) => history.get(id),
+  };
+}
