@@ -157,7 +157,7 @@ function emptyEffects(seatsInUse: number, seatLimit: number): PlanEffects {
 
 /** When a user's data last changed, for A5: a snapshot must be newer to cover them. */
 function lastChangeOf(roster: PlanningRoster, user: User): string {
-  const candidates = [user.createdAt, user.lastLoginAt, user.deactivatedAt, roster.retainedHistoryOf(user.id)?.lastActivityAt];
+  const candidates = [user.createdAt, user.lastLoginAt, user.deactivatedAt, roster.countsOf(user.id).lastActivityAt];
   return candidates.filter((at): at is string => typeof at === 'string').sort().at(-1) ?? user.createdAt;
 }
 
@@ -378,13 +378,10 @@ function computeEffects(roster: PlanningRoster, action: LifecycleAction, policy:
     if (action === 'reactivate') {
       effects.seatUsage.after++;
       if (globalId && !roster.membershipsOf(user.id).includes(globalId)) effects.globalMembershipsAdded++;
-      const certified = new Set(roster.certificatesOf(user.id).map((c) => `${c.courseId} ${c.communityId}`));
-      for (const completion of roster.completionsOf(user.id)) {
-        if (certified.has(`${completion.courseId} ${completion.communityId}`)) continue;
-        if (completion.communityId === globalId) effects.certificatesRestored++;
-        else effects.certificatesRegenerable++;
-      }
-      effects.assignmentsToOffer += roster.removedAssignmentsOf(user.id).length;
+      const counts = roster.countsOf(user.id);
+      effects.certificatesRestored += counts.uncertifiedGlobalCompletions;
+      effects.certificatesRegenerable += counts.uncertifiedOtherCompletions;
+      effects.assignmentsToOffer += counts.removedAssignments;
       for (const license of roster.licensesOf(user.id)) {
         const pool = pools.get(license.methodologyId);
         if (pool && license.releasedFromElaAt) {
@@ -414,17 +411,18 @@ function computeEffects(roster: PlanningRoster, action: LifecycleAction, policy:
         pool.consumedKept++;
       }
     }
+    const counts = roster.countsOf(user.id);
     effects.membershipsRemoved += roster.membershipsOf(user.id).length;
-    effects.requestsRemoved += roster.requestsOf(user.id).length;
-    effects.certificatesRemoved += roster.certificatesOf(user.id).length;
-    for (const token of roster.tokensOf(user.id)) effects.tokensRemoved[token.kind]++;
-    const assignments = roster.assignmentsOf(user.id).length;
-    const hasHistory = roster.retainedHistoryOf(user.id) !== undefined;
+    effects.requestsRemoved += counts.requests;
+    effects.certificatesRemoved += counts.certificates;
+    for (const kind of Object.keys(counts.tokens) as TokenKind[]) effects.tokensRemoved[kind] += counts.tokens[kind];
+    const assignments = counts.assignments;
+    const hasHistory = counts.hasRetainedHistory;
     if (action === 'delete') {
       effects.assignmentsRemoved += assignments;
       if (hasHistory) effects.historyRemoved++;
     } else {
-      effects.completionsKept += roster.completionsOf(user.id).length;
+      effects.completionsKept += counts.completions;
       if (policy.assignments === 'remove') effects.assignmentsRemoved += assignments;
       else effects.assignmentsKept += assignments;
       if (hasHistory) effects.historyKept++;

@@ -16,6 +16,7 @@ import type {
   Token,
   User,
 } from './roster-types.ts';
+import { addUserRecordCounts, emptyUserRecordCounts, type UserRecordCounts } from './user-record-counts.ts';
 
 export interface PlanningRoster {
   organization: Organization;
@@ -32,15 +33,8 @@ export interface PlanningRoster {
   licensesInUse(methodologyId: string): number;
   /** Community ids. */
   membershipsOf(userId: string): readonly string[];
-  /** Community ids with a pending request. */
-  requestsOf(userId: string): readonly string[];
-  assignmentsOf(userId: string): readonly Assignment[];
-  /** A3/R2: assignments that an earlier deactivation removed, kept so they can be re-assigned. */
-  removedAssignmentsOf(userId: string): readonly Assignment[];
-  completionsOf(userId: string): readonly CompletionRecord[];
-  certificatesOf(userId: string): readonly Certificate[];
-  tokensOf(userId: string): readonly Token[];
-  retainedHistoryOf(userId: string): RetainedHistory | undefined;
+  /** How many records of each other kind the user holds. */
+  countsOf(userId: string): UserRecordCounts;
 }
 
 export interface PlanningRecords {
@@ -77,19 +71,14 @@ const NONE: readonly never[] = Object.freeze([]);
 export function createPlanningRoster(records: PlanningRecords): PlanningRoster {
   const users = new Map(records.users.map((u) => [u.id, u]));
   const reports = groupBy(records.users.filter((u) => u.managerId !== null), (u) => u.managerId!, (u) => u);
-  const byUser = <T extends { userId: string }>(items: T[] | undefined) => groupBy(items, (i) => i.userId, (i) => i);
-  const licenses = byUser(records.licenses);
+  const licenses = groupBy(records.licenses, (l) => l.userId, (l) => l);
   const memberships = groupBy(records.memberships, (m) => m.userId, (m) => m.communityId);
-  const requests = groupBy(records.membershipRequests, (m) => m.userId, (m) => m.communityId);
-  const assignments = byUser(records.assignments);
-  const removedAssignments = byUser(records.removedAssignments);
-  const completions = byUser(records.completions);
-  const certificates = byUser(records.certificates);
-  const tokens = byUser(records.tokens);
-  const history = new Map((records.retainedHistory ?? []).map((h) => [h.userId, h]));
+  const counts = new Map<string, UserRecordCounts>();
+  addUserRecordCounts(counts, records, records.communities.find((c) => c.global)?.id ?? null);
   const activeCount = records.users.filter((u) => u.status === 'active').length;
   const inUse = new Map<string, number>();
   for (const l of records.licenses ?? []) if (!l.releasedFromElaAt) inUse.set(l.methodologyId, (inUse.get(l.methodologyId) ?? 0) + 1);
+  const none = emptyUserRecordCounts();
   return {
     organization: records.organization,
     admins: records.admins,
@@ -102,12 +91,6 @@ export function createPlanningRoster(records: PlanningRecords): PlanningRoster {
     licensesOf: (id) => licenses.get(id) ?? NONE,
     licensesInUse: (methodologyId) => inUse.get(methodologyId) ?? 0,
     membershipsOf: (id) => memberships.get(id) ?? NONE,
-    requestsOf: (id) => requests.get(id) ?? NONE,
-    assignmentsOf: (id) => assignments.get(id) ?? NONE,
-    removedAssignmentsOf: (id) => removedAssignments.get(id) ?? NONE,
-    completionsOf: (id) => completions.get(id) ?? NONE,
-    certificatesOf: (id) => certificates.get(id) ?? NONE,
-    tokensOf: (id) => tokens.get(id) ?? NONE,
-    retainedHistoryOf: (id) => history.get(id),
+    countsOf: (id) => counts.get(id) ?? none,
   };
 }
