@@ -3,13 +3,13 @@
  * roster, and answers the screens' questions (filter, rows, detail) without the page ever touching
  * 100,000 records. `roster.worker.ts` exposes it with Comlink; tests may call it directly.
  */
-import { generateDemoOrganization, type RosterChunk } from '../src/core/generate-demo-organization.ts';
+import { generateDemoOrganization } from '../src/core/generate-demo-organization.ts';
 import { RosterIndex } from '../src/core/roster-index.ts';
 import { filterRoster, type RosterFilter } from '../src/core/roster-filter.ts';
 import { buildUserDetail, buildUserRow, fullName, type UserDetail, type UserRef, type UserRow } from '../src/core/user-views.ts';
 import { foldText } from '../src/core/fold-text.ts';
-import type { Admin, LicenseGrant, Organization, Permission, User } from '../src/core/roster-types.ts';
-import { OffboardDatabase } from '../src/db/offboard-database.ts';
+import type { Admin, Organization, Permission } from '../src/core/roster-types.ts';
+import { OffboardDatabase, type StoredUser } from '../src/db/offboard-database.ts';
 import { readRosterSource } from '../src/db/read-roster.ts';
 import {
   SESSION_KEY,
@@ -104,9 +104,7 @@ export class RosterEngine {
   /** Generates the demo organization and stores it; the roster must be empty. */
   async loadDemo(size: number, onProgress?: (progress: LoadProgress) => void): Promise<RosterSummary> {
     const demo = generateDemoOrganization({ size });
-    const users: User[] = [];
-    const memberships: RosterChunk['memberships'] = [];
-    const licenses: LicenseGrant[] = [];
+    const users: StoredUser[] = [];
     onProgress?.({ phase: 'writing', done: 0, total: demo.size });
     await writeRosterInChunks(this.db, demo.header, demo.chunks(DEMO_CHUNK_SIZE), {
       expectedUsers: demo.size,
@@ -120,19 +118,15 @@ export class RosterEngine {
         ruleId: null,
         summary: `Loaded the demo organization (${demo.size} users).`,
       },
-      onChunk: (chunk, progress) => {
+      onChunk: (stored, progress) => {
         // Keep what the in-memory roster needs as it streams by, so nothing is read back.
-        for (const u of chunk.users) users.push(u);
-        for (const m of chunk.memberships) memberships.push(m);
-        for (const l of chunk.licenses) licenses.push(l);
+        for (const u of stored) users.push(u);
         onProgress?.({ phase: 'writing', done: progress.usersWritten, total: progress.expectedUsers });
       },
     });
     onProgress?.({ phase: 'indexing', done: demo.size, total: demo.size });
     this.index = RosterIndex.build({
       users,
-      memberships,
-      licenses,
       methodologies: demo.header.methodologies,
       communities: demo.header.communities,
       customFields: demo.header.customFields,

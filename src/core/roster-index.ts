@@ -5,29 +5,28 @@
  */
 import { foldText } from './fold-text.ts';
 import type { Community, CustomFieldDefinition, LicenseGrant, Methodology, User } from './roster-types.ts';
+import { emptyUserRecordSummary, type UserRecordSummary } from './summarize-user-records.ts';
+import type { UserRecordCounts } from './user-record-counts.ts';
+
+/** A user with the summary of their records (communities, licenses, counts), as stored. */
+export type IndexedUser = User & UserRecordSummary;
 
 export interface RosterIndexSource {
-  users: Iterable<User>;
-  memberships: Iterable<{ userId: string; communityId: string }>;
-  licenses: Iterable<LicenseGrant>;
+  users: Iterable<IndexedUser>;
   methodologies: Methodology[];
   communities: Community[];
   customFields: CustomFieldDefinition[];
 }
 
-function sortKey(user: User): string {
-  return `${foldText(user.lastName)}\u0000${foldText(user.firstName)}\u0000${user.id}`;
-}
+const NO_SUMMARY = emptyUserRecordSummary();
 
-function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+function sortKey(user: IndexedUser): string {
+  return `${foldText(user.lastName)}\u0000${foldText(user.firstName)}\u0000${user.id}`;
 }
 
 export class RosterIndex {
   /** Users sorted by last name, first name, id: the list's order. */
-  readonly users: User[];
+  readonly users: IndexedUser[];
   readonly positionOf = new Map<string, number>();
   /** Folded "first last email", by position. */
   readonly searchText: string[];
@@ -38,8 +37,6 @@ export class RosterIndex {
   private readonly reportPositions: Uint32Array;
   /** Per community, a flag per position: membership tests without string lookups. */
   private readonly membersOf = new Map<string, Uint8Array>();
-  readonly communityIdsOf = new Map<string, string[]>();
-  readonly licensesOf = new Map<string, LicenseGrant[]>();
   readonly methodologies: Methodology[];
   readonly communities: Community[];
   readonly customFields: CustomFieldDefinition[];
@@ -74,15 +71,13 @@ export class RosterIndex {
       if (manager >= 0) this.reportPositions[fill[manager]!++] = p;
     }
 
-    for (const m of source.memberships) {
-      pushTo(this.communityIdsOf, m.userId, m.communityId);
-      const position = this.positionOf.get(m.userId);
-      if (position === undefined) continue;
-      let flags = this.membersOf.get(m.communityId);
-      if (!flags) this.membersOf.set(m.communityId, (flags = new Uint8Array(size)));
-      flags[position] = 1;
-    }
-    for (const l of source.licenses) pushTo(this.licensesOf, l.userId, l);
+    this.users.forEach((user, position) => {
+      for (const communityId of user.communityIds) {
+        let flags = this.membersOf.get(communityId);
+        if (!flags) this.membersOf.set(communityId, (flags = new Uint8Array(size)));
+        flags[position] = 1;
+      }
+    });
     this.methodologies = source.methodologies;
     this.communities = source.communities;
     this.customFields = source.customFields;
@@ -98,16 +93,28 @@ export class RosterIndex {
     return this.users.length;
   }
 
-  userById(id: string): User | undefined {
+  userById(id: string): IndexedUser | undefined {
     const position = this.positionOf.get(id);
     return position === undefined ? undefined : this.users[position];
   }
 
+  communityIdsOf(id: string): readonly string[] {
+    return (this.userById(id) ?? NO_SUMMARY).communityIds;
+  }
+
+  licensesOf(id: string): readonly LicenseGrant[] {
+    return (this.userById(id) ?? NO_SUMMARY).licenses;
+  }
+
+  countsOf(id: string): UserRecordCounts {
+    return (this.userById(id) ?? NO_SUMMARY).counts;
+  }
+
   /** Direct reports of a user, in list order. */
-  reportsOf(id: string): User[] {
+  reportsOf(id: string): IndexedUser[] {
     const position = this.positionOf.get(id);
     if (position === undefined) return [];
-    const reports: User[] = [];
+    const reports: IndexedUser[] = [];
     for (let i = this.reportStart[position]!; i < this.reportStart[position + 1]!; i++) reports.push(this.users[this.reportPositions[i]!]!);
     return reports;
   }

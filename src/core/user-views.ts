@@ -81,12 +81,12 @@ export function buildUserRow(index: RosterIndex, user: User): UserRow {
     email: user.email,
     status: user.status,
     manager: manager ? refOf(manager) : null,
-    licenses: (index.licensesOf.get(user.id) ?? []).map((l) => ({
+    licenses: index.licensesOf(user.id).map((l) => ({
       methodologyId: l.methodologyId,
       methodologyName: index.methodologyById.get(l.methodologyId)?.name ?? l.methodologyId,
       state: l.state,
     })),
-    communities: (index.communityIdsOf.get(user.id) ?? []).map((id) => ({ id, name: index.communityById.get(id)?.name ?? id })),
+    communities: index.communityIdsOf(user.id).map((id) => ({ id, name: index.communityById.get(id)?.name ?? id })),
     customFields: user.customFields,
   };
 }
@@ -96,7 +96,7 @@ export function buildUserDetail(index: RosterIndex, user: User, related: UserRel
   const communityName = (id: string): string => communityById.get(id)?.name ?? id;
   const tokenCounts: Record<TokenKind, number> = { auth: 0, auto_login: 0, device: 0, oauth: 0 };
   for (const token of related.tokens) tokenCounts[token.kind]++;
-  const memberOf = new Set(index.communityIdsOf.get(user.id) ?? []);
+  const memberOf = new Set(index.communityIdsOf(user.id));
   const adminOf = index.communities.filter((c) => c.adminIds.includes(user.id)).map((c) => c.id);
   const communityIds = [...new Set([...memberOf, ...adminOf])];
   return {
@@ -106,7 +106,7 @@ export function buildUserDetail(index: RosterIndex, user: User, related: UserRel
     directReports: index.reportsOf(user.id).map(refOf),
     reportsBelowCount: index.subtreeMask(user.id).size,
     admin: related.admin,
-    licenses: (index.licensesOf.get(user.id) ?? []).map((l) => {
+    licenses: index.licensesOf(user.id).map((l) => {
       const methodology = index.methodologyById.get(l.methodologyId);
       return {
         methodologyId: l.methodologyId,

@@ -24,11 +24,16 @@ import type {
 } from '../core/roster-types.ts';
 import { customFieldTags } from '../core/custom-field-tags.ts';
 import { PER_USER_RECORD_KINDS } from '../core/roster-types.ts';
+import { emptyUserRecordSummary, summarizeUserRecords, type UserRecordSummary } from '../core/summarize-user-records.ts';
 
 export const DEFAULT_DATABASE_NAME = 'offboard';
 
-/** A user as stored: the domain record plus `fieldTags`, which indexes custom field values. */
-export interface StoredUser extends User {
+/**
+ * A user as stored: the domain record plus what is derived from the records around it, written in the
+ * same transactions as they are. `fieldTags` indexes custom field values, `communityIds` memberships;
+ * the summary lets a cold start read this table alone (see summarize-user-records.ts).
+ */
+export interface StoredUser extends User, UserRecordSummary {
   fieldTags: string[];
 }
 
@@ -61,10 +66,11 @@ export const SCHEMA_V1: Record<string, string> = {
   audit: '++seq, at, actorId, action, targetId, batchId',
 };
 
-/** Version 2: custom field values get a multi-entry index (filter "offboard = wave-3", A13), and the
- * audit can be filtered by the rule that caused a change. */
+/** Version 2: custom field values and memberships get multi-entry indexes on users (filter
+ * "offboard = wave-3", A13), users carry the summary of their records, and the audit can be filtered by
+ * the rule that caused a change. */
 export const SCHEMA_V2_CHANGES: Record<string, string> = {
-  users: 'id, status, managerId, email, *fieldTags',
+  users: 'id, status, managerId, email, *fieldTags, *communityIds',
   audit: '++seq, at, actorId, action, targetId, batchId, ruleId',
 };
 
@@ -106,23 +112,34 @@ export class OffboardDatabase extends Dexie {
     this.version(1).stores(SCHEMA_V1);
     this.version(2)
       .stores(SCHEMA_V2_CHANGES)
-      .upgrade((tx) =>
-        tx
+      .upgrade(async (tx) => {
+        const [communities, memberships, licenses, membershipRequests, assignments, completions, certificates, tokens, retainedHistory] =
+          await Promise.all(
+            ['communities', 'memberships', 'licenses', 'membershipRequests', 'assignments', 'completions', 'certificates', 'tokens', 'retainedHistory'].map(
+              (name) => tx.table(name).toArray(),
+            ),
+          );
+        const globalId = (communities as Community[]).find((c) => c.global)?.id ?? null;
+        const summaries = summarizeUserRecords(
+          { memberships, licenses, membershipRequests, assignments, completions, certificates, tokens, retainedHistory },
+          globalId,
+        );
+        await tx
           .table<StoredUser, string>('users')
           .toCollection()
           .modify((user) => {
-            user.fieldTags = customFieldTags(user.customFields ?? {});
-          }),
-      );
+            Object.assign(user, toStoredUser(user, summaries.get(user.id)));
+          });
+      });
   }
 }
 
-/** The domain record of a stored user (drops the index-only field). */
+/** The domain record of a stored user (drops the derived fields). */
 export function toUser(stored: StoredUser): User {
-  const { fieldTags: _fieldTags, ...user } = stored;
+  const { fieldTags: _tags, communityIds: _communities, licenses: _licenses, counts: _counts, ...user } = stored;
   return user;
 }
 
-export function toStoredUser(user: User): StoredUser {
-  return { ...user, fieldTags: customFieldTags(user.customFields) };
+export function toStoredUser(user: User, summary: UserRecordSummary = emptyUserRecordSummary()): StoredUser {
+  return { ...toUser(user as StoredUser), fieldTags: customFieldTags(user.customFields ?? {}), ...summary };
 }

@@ -4,8 +4,7 @@
  */
 import type { Collection, IndexableType, Table } from 'dexie';
 import type { RosterIndexSource } from '../core/roster-index.ts';
-import type { LicenseGrant, Membership, User } from '../core/roster-types.ts';
-import { toUser, type OffboardDatabase } from './offboard-database.ts';
+import type { OffboardDatabase, StoredUser } from './offboard-database.ts';
 
 const PAGE_SIZE = 20_000;
 
@@ -26,28 +25,21 @@ export async function readInPages<T, K extends IndexableType>(
   }
 }
 
+/** Everything the in-memory roster needs: the users table alone, thanks to the summaries users carry. */
 export async function readRosterSource(
   db: OffboardDatabase,
   onProgress?: (usersRead: number, totalUsers: number) => void,
 ): Promise<RosterIndexSource> {
   const totalUsers = await db.users.count();
-  const users: User[] = [];
+  const users: StoredUser[] = [];
   await readInPages(db.users, (u) => u.id, (page) => {
-    for (const stored of page) users.push(toUser(stored));
+    for (const stored of page) users.push(stored);
     onProgress?.(users.length, totalUsers);
-  });
-  const memberships: Membership[] = [];
-  await readInPages(db.memberships, (m): [string, string] => [m.userId, m.communityId], (page) => {
-    for (const m of page) memberships.push(m);
-  });
-  const licenses: LicenseGrant[] = [];
-  await readInPages(db.licenses, (l): [string, string] => [l.userId, l.methodologyId], (page) => {
-    for (const l of page) licenses.push(l);
   });
   const [methodologies, communities, customFields] = await Promise.all([
     db.methodologies.toArray(),
     db.communities.toArray(),
     db.customFields.toArray(),
   ]);
-  return { users, memberships, licenses, methodologies, communities, customFields };
+  return { users, methodologies, communities, customFields };
 }

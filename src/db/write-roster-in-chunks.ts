@@ -6,7 +6,8 @@
  */
 import type { DemoHeader, RosterChunk } from '../core/generate-demo-organization.ts';
 import { PER_USER_RECORD_KINDS, type AuditEntry } from '../core/roster-types.ts';
-import { OffboardDatabase, ROSTER_TABLES, toStoredUser } from './offboard-database.ts';
+import { summarizeUserRecords } from '../core/summarize-user-records.ts';
+import { OffboardDatabase, ROSTER_TABLES, toStoredUser, type StoredUser } from './offboard-database.ts';
 import { RosterNotEmptyError } from './database-errors.ts';
 
 export const LOAD_MARKER_KEY = 'pendingLoad';
@@ -27,7 +28,13 @@ export async function writeRosterInChunks(
   db: OffboardDatabase,
   header: DemoHeader,
   chunks: Iterable<RosterChunk>,
-  options: { expectedUsers: number; kind: LoadMarker['kind']; audit: AuditEntry; onChunk?: (chunk: RosterChunk, progress: WriteProgress) => void },
+  options: {
+    expectedUsers: number;
+    kind: LoadMarker['kind'];
+    audit: AuditEntry;
+    /** Called after each chunk is stored, with the users as stored (derived fields included). */
+    onChunk?: (stored: StoredUser[], progress: WriteProgress) => void;
+  },
 ): Promise<void> {
   const { expectedUsers } = options;
   await db.transaction('rw', [db.meta, db.users, db.organization, db.admins, db.methodologies, db.communities, db.customFields], async () => {
@@ -44,10 +51,13 @@ export async function writeRosterInChunks(
 
   let usersWritten = 0;
   const tables = PER_USER_RECORD_KINDS.map((name) => db.table(name));
+  const globalCommunityId = header.communities.find((c) => c.global)?.id ?? null;
   for (const chunk of chunks) {
+    const summaries = summarizeUserRecords(chunk, globalCommunityId);
+    const stored = chunk.users.map((user) => toStoredUser(user, summaries.get(user.id)));
     await db.transaction('rw', tables, async () => {
       await Promise.all([
-        db.users.bulkAdd(chunk.users.map(toStoredUser)),
+        db.users.bulkAdd(stored),
         db.licenses.bulkAdd(chunk.licenses),
         db.memberships.bulkAdd(chunk.memberships),
         db.membershipRequests.bulkAdd(chunk.membershipRequests),
@@ -59,7 +69,7 @@ export async function writeRosterInChunks(
       ]);
     });
     usersWritten += chunk.users.length;
-    options.onChunk?.(chunk, { usersWritten, expectedUsers });
+    options.onChunk?.(stored, { usersWritten, expectedUsers });
   }
 
   await db.transaction('rw', [db.meta, db.audit], async () => {

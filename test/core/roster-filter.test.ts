@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RosterIndex } from '../../src/core/roster-index.ts';
 import { EMPTY_FILTER, filterRoster, isFilterEmpty, type RosterFilter } from '../../src/core/roster-filter.ts';
 import type { User } from '../../src/core/roster-types.ts';
+import { summarizeUserRecords, withSummaries } from '../../src/core/summarize-user-records.ts';
 
 function user(id: string, firstName: string, lastName: string, managerId: string | null, extra: Partial<User> = {}): User {
   return {
@@ -28,14 +29,19 @@ const users = [
   user('u5', 'Dan', 'Deep', 'u3'),
 ];
 
+const memberships = summarizeUserRecords(
+  {
+    memberships: [
+      { userId: 'u2', communityId: 'C-2' },
+      { userId: 'u4', communityId: 'C-2' },
+      { userId: 'u4', communityId: 'C-1' },
+    ],
+  },
+  null,
+);
+
 const index = RosterIndex.build({
-  users,
-  memberships: [
-    { userId: 'u2', communityId: 'C-2' },
-    { userId: 'u4', communityId: 'C-2' },
-    { userId: 'u4', communityId: 'C-1' },
-  ],
-  licenses: [],
+  users: withSummaries(users, memberships),
   methodologies: [],
   communities: [],
   customFields: [{ name: 'offboard', label: 'Offboard', allowedValues: [] }],
@@ -92,8 +98,8 @@ describe('RosterIndex', () => {
 
   it('survives a manager cycle in bad data without looping', () => {
     const cyclic = RosterIndex.build({
-      users: [user('a', 'A', 'A', 'b'), user('b', 'B', 'B', 'a')],
-      memberships: [], licenses: [], methodologies: [], communities: [], customFields: [],
+      users: withSummaries([user('a', 'A', 'A', 'b'), user('b', 'B', 'B', 'a')], new Map()),
+      methodologies: [], communities: [], customFields: [],
     });
     expect(cyclic.managerChainOf('a').map((u) => u.id)).toEqual(['b']);
     expect([...cyclic.subtreeOf('a')]).toEqual(['b']);

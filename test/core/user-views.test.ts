@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { generateDemoOrganization } from '../../src/core/generate-demo-organization.ts';
 import { RosterIndex } from '../../src/core/roster-index.ts';
 import { buildUserDetail, buildUserRow } from '../../src/core/user-views.ts';
+import { summarizeUserRecords, withSummaries } from '../../src/core/summarize-user-records.ts';
 
 const demo = generateDemoOrganization({ size: 600, seed: 5 });
 const [chunk] = [...demo.chunks(600)];
-const index = RosterIndex.build({ ...chunk!, ...demo.header });
+const globalId = demo.header.communities.find((c) => c.global)!.id;
+const index = RosterIndex.build({ ...demo.header, users: withSummaries(chunk!.users, summarizeUserRecords(chunk!, globalId)) });
 
 function relatedOf(userId: string) {
   return {

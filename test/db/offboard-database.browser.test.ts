@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Dexie from 'dexie';
 import { CURRENT_SCHEMA_VERSION, OffboardDatabase, SCHEMA_V1, toStoredUser } from '../../src/db/offboard-database.ts';
 import { generateDemoOrganization, type RosterChunk } from '../../src/core/generate-demo-organization.ts';
+import { summarizeUserRecords } from '../../src/core/summarize-user-records.ts';
 
 const opened: Dexie[] = [];
 function track<T extends Dexie>(db: T): T {
@@ -56,8 +57,15 @@ describe('OffboardDatabase schema', () => {
 
     const users = await db.users.toArray();
     expect(users).toHaveLength(400);
-    const expected = new Map(chunk.users.map((u) => [u.id, toStoredUser(u)]));
+    const globalId = header.communities.find((c) => c.global)!.id;
+    const summaries = summarizeUserRecords(chunk, globalId);
+    const expected = new Map(chunk.users.map((u) => [u.id, toStoredUser(u, summaries.get(u.id))]));
     for (const stored of users) expect(stored).toEqual(expected.get(stored.id));
+    // The summaries the upgrade derived agree with the tables they summarize.
+    const someone = users.find((u) => u.counts.tokens.auth > 0 && u.communityIds.length > 1)!;
+    expect(someone.communityIds.sort()).toEqual(chunk.memberships.filter((m) => m.userId === someone.id).map((m) => m.communityId).sort());
+    expect(someone.counts.tokens.auth).toBe(chunk.tokens.filter((t) => t.userId === someone.id && t.kind === 'auth').length);
+    expect(await db.users.where('communityIds').equals(globalId).count()).toBe(chunk.memberships.filter((m) => m.communityId === globalId).length);
 
     expect(await db.organization.toArray()).toEqual([header.organization]);
     expect(await db.admins.count()).toBe(header.admins.length);
@@ -81,7 +89,7 @@ describe('OffboardDatabase schema', () => {
   it('finds users by email case-insensitively and by manager through indexes', async () => {
     const db = track(new OffboardDatabase(`lookup-${crypto.randomUUID()}`));
     const { chunk } = demoRecords(50);
-    await db.users.bulkAdd(chunk.users.map(toStoredUser));
+    await db.users.bulkAdd(chunk.users.map((u) => toStoredUser(u)));
     const someone = chunk.users[10]!;
     expect((await db.users.where('email').equalsIgnoreCase(someone.email.toUpperCase()).first())?.id).toBe(someone.id);
     const reports = await db.users.where('managerId').equals(chunk.users[0]!.id).count();
