@@ -177,12 +177,13 @@ export type AuditAction =
   | 'deactivate'
   | 'reactivate'
   | 'delete'
+  | 'move_report'
   | 'set_custom_field'
   | 'transfer_community_admin'
   | 'import'
   | 'load_demo';
 
-/** Append-only; a deleted user's entries keep only the id (D1). */
+/** Append-only. Summaries name users by id only, so a deleted user leaves a tombstone, no personal data (D1). */
 export interface AuditEntry {
   seq?: number;
   at: Iso8601;

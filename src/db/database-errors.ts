@@ -10,3 +10,12 @@ export class RosterNotEmptyError extends Error {
     this.name = 'RosterNotEmptyError';
   }
 }
+
+/** The roster changed between building a plan and applying it: the plan must be built again. */
+export class StalePlanError extends Error {
+  readonly code = 'stale_plan';
+  constructor(detail: string) {
+    super(`${detail} The roster changed since the plan was built; review the plan again.`);
+    this.name = 'StalePlanError';
+  }
+}

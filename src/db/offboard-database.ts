@@ -23,6 +23,7 @@ import type {
   User,
 } from '../core/roster-types.ts';
 import { customFieldTags } from '../core/custom-field-tags.ts';
+import type { OutboxOperation } from '../core/outbox-operation.ts';
 import { PER_USER_RECORD_KINDS } from '../core/roster-types.ts';
 import { emptyUserRecordSummary, summarizeUserRecords, type UserRecordSummary } from '../core/summarize-user-records.ts';
 
@@ -72,6 +73,10 @@ export const SCHEMA_V1: Record<string, string> = {
 export const SCHEMA_V2_CHANGES: Record<string, string> = {
   users: 'id, status, managerId, email, *fieldTags, *communityIds',
   audit: '++seq, at, actorId, action, targetId, batchId, ruleId',
+  // A3/R2: assignments a deactivation removed, kept so that reactivation can offer them again.
+  removedAssignments: 'id, userId',
+  // Changes waiting for the server, in the order they were made.
+  outbox: '++seq, &id, status, planId',
 };
 
 export const CURRENT_SCHEMA_VERSION = 2;
@@ -85,6 +90,8 @@ export const ROSTER_TABLES = [
   'customFields',
   'reportSnapshots',
   'audit',
+  'removedAssignments',
+  'outbox',
   ...PER_USER_RECORD_KINDS,
 ] as const;
 
@@ -106,6 +113,8 @@ export class OffboardDatabase extends Dexie {
   customFields!: Table<CustomFieldDefinition, string>;
   reportSnapshots!: Table<ReportSnapshot, string>;
   audit!: Table<AuditEntry, number>;
+  removedAssignments!: Table<Assignment, string>;
+  outbox!: Table<OutboxOperation, number>;
 
   constructor(name: string = DEFAULT_DATABASE_NAME) {
     super(name);

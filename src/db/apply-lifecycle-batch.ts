@@ -1,0 +1,225 @@
+/**
+ * Applies one batch of a lifecycle plan (A14) as one Dexie transaction: the users' changes and every
+ * consequence the plan showed (A3, A7, A8, A10, A11, F9, R3, R4, R5, F2), one audit entry per change, and
+ * one outbox operation with the before-image of every record it touched. All or nothing: if anything
+ * fails, or the roster changed since the plan was built, nothing of the batch is written.
+ */
+import type { LifecycleAction, ReportMove } from '../core/build-lifecycle-plan.ts';
+import type { EffectivePolicy } from '../core/lifecycle-policy.ts';
+import type { BeforeImage, OutboxOperation } from '../core/outbox-operation.ts';
+import type { AuditEntry, Certificate } from '../core/roster-types.ts';
+import { toUser, type OffboardDatabase, type StoredUser } from './offboard-database.ts';
+import { StalePlanError } from './database-errors.ts';
+
+export interface LifecycleBatch {
+  action: LifecycleAction;
+  actorId: string;
+  planId: string;
+  batchIndex: number;
+  batchCount: number;
+  userIds: string[];
+  /** The plan's A8 moves away from this batch's users. */
+  reportMoves: ReportMove[];
+  policy: EffectivePolicy;
+  globalCommunityId: string | null;
+  /** Methodologies on an ELA (A11, R5). */
+  elaMethodologyIds: ReadonlySet<string>;
+  now: string;
+  operationId: string;
+}
+
+export interface AppliedBatch {
+  /** Users as stored after the batch: its users and the moved reports. */
+  changed: StoredUser[];
+  deletedIds: string[];
+  operation: OutboxOperation;
+}
+
+const EXPECTED_STATUS: Record<LifecycleAction, StoredUser['status'] | null> = {
+  deactivate: 'active',
+  reactivate: 'inactive',
+  delete: null,
+};
+
+export async function applyLifecycleBatch(db: OffboardDatabase, batch: LifecycleBatch): Promise<AppliedBatch> {
+  const tables = [
+    db.users,
+    db.licenses,
+    db.memberships,
+    db.membershipRequests,
+    db.assignments,
+    db.removedAssignments,
+    db.completions,
+    db.certificates,
+    db.tokens,
+    db.retainedHistory,
+    db.audit,
+    db.outbox,
+  ];
+  return db.transaction('rw', tables, async () => {
+    const { userIds, action } = batch;
+    const users = await db.users.bulkGet(userIds);
+    const expected = EXPECTED_STATUS[action];
+    users.forEach((user, i) => {
+      if (!user) throw new StalePlanError(`User ${userIds[i]} is no longer on this roster.`);
+      if (expected && user.status !== expected) throw new StalePlanError(`User ${user.id} is no longer ${expected}.`);
+    });
+    const stored = users as StoredUser[];
+    const movedIds = batch.reportMoves.map((m) => m.userId);
+    const moved = (await db.users.bulkGet(movedIds)).filter((u): u is StoredUser => u !== undefined);
+
+    const [licenses, memberships, membershipRequests, assignments, certificates, tokens, completions, retainedHistory] = await Promise.all([
+      db.licenses.where('userId').anyOf(userIds).toArray(),
+      db.memberships.where('userId').anyOf(userIds).toArray(),
+      db.membershipRequests.where('userId').anyOf(userIds).toArray(),
+      db.assignments.where('userId').anyOf(userIds).toArray(),
+      db.certificates.where('userId').anyOf(userIds).toArray(),
+      db.tokens.where('userId').anyOf(userIds).toArray(),
+      action === 'deactivate' ? [] : db.completions.where('userId').anyOf(userIds).toArray(),
+      action === 'delete' ? db.retainedHistory.bulkGet(userIds).then((h) => h.filter((x) => x !== undefined)) : [],
+    ]);
+    const before: BeforeImage = {
+      users: [...stored, ...moved].map(toUser),
+      licenses,
+      memberships,
+      membershipRequests,
+      assignments,
+      certificates,
+      tokens,
+      completions,
+      retainedHistory,
+    };
+
+    const audit: AuditEntry[] = [];
+    const entry = (targetId: string, auditAction: AuditEntry['action'], summary: string): void => {
+      audit.push({ at: batch.now, actorId: batch.actorId, action: auditAction, targetId, batchId: batch.operationId, ruleId: null, summary });
+    };
+    const changed: StoredUser[] = [];
+    let deletedIds: string[] = [];
+
+    if (action === 'deactivate') {
+      const released = licenses.filter((l) => l.state === 'reserved');
+      const elaReleased = licenses.filter((l) => l.state === 'consumed' && batch.elaMethodologyIds.has(l.methodologyId));
+      const removesAssignments = batch.policy.assignments === 'remove';
+      await Promise.all([
+        db.licenses.bulkDelete(released.map((l): [string, string] => [l.userId, l.methodologyId])), // A10
+        db.licenses.bulkPut(elaReleased.map((l) => ({ ...l, releasedFromElaAt: batch.now }))), // A11
+        db.memberships.bulkDelete(memberships.map((m): [string, string] => [m.userId, m.communityId])), // F9
+        db.membershipRequests.bulkDelete(membershipRequests.map((m): [string, string] => [m.userId, m.communityId])), // F9
+        db.certificates.bulkDelete(certificates.map((c) => c.id)), // F9
+        db.tokens.bulkDelete(tokens.map((t) => t.id)), // A7/F7
+        removesAssignments ? db.removedAssignments.bulkPut(assignments) : undefined, // A3, kept for R2
+        removesAssignments ? db.assignments.bulkDelete(assignments.map((a) => a.id)) : undefined,
+      ]);
+      const certificatesOf = groupByUser(certificates);
+      for (const user of stored) {
+        const removedCertificates = certificatesOf.get(user.id) ?? [];
+        const globalRemoved = removedCertificates.filter((c) => c.communityId === batch.globalCommunityId).length;
+        changed.push({
+          ...user,
+          status: 'inactive',
+          deactivatedAt: batch.now,
+          deactivatedBy: batch.actorId,
+          communityIds: [],
+          licenses: user.licenses
+            .filter((l) => l.state !== 'reserved')
+            .map((l) => (l.state === 'consumed' && batch.elaMethodologyIds.has(l.methodologyId) ? { ...l, releasedFromElaAt: batch.now } : l)),
+          counts: {
+            ...user.counts,
+            requests: 0,
+            certificates: 0,
+            tokens: { auth: 0, auto_login: 0, device: 0, oauth: 0 },
+            assignments: removesAssignments ? 0 : user.counts.assignments,
+            removedAssignments: user.counts.removedAssignments + (removesAssignments ? user.counts.assignments : 0),
+            uncertifiedGlobalCompletions: user.counts.uncertifiedGlobalCompletions + globalRemoved,
+            uncertifiedOtherCompletions: user.counts.uncertifiedOtherCompletions + removedCertificates.length - globalRemoved,
+          },
+        });
+        entry(user.id, 'deactivate', `Deactivated user ${user.id}.`);
+      }
+    } else if (action === 'reactivate') {
+      const reconsumed = licenses.filter((l) => l.releasedFromElaAt);
+      const certified = new Set(certificates.map((c) => `${c.userId} ${c.courseId} ${c.communityId}`));
+      // R4: certificates earned in the global community reappear.
+      const restored: Certificate[] = completions
+        .filter((c) => c.communityId === batch.globalCommunityId && !certified.has(`${c.userId} ${c.courseId} ${c.communityId}`))
+        .map((c) => ({ id: `CERT-${c.userId}-${c.courseId}-${c.communityId}`, userId: c.userId, courseId: c.courseId, communityId: c.communityId, issuedAt: c.completedAt }));
+      const rejoining = batch.globalCommunityId === null ? [] : stored.filter((u) => !u.communityIds.includes(batch.globalCommunityId!));
+      await Promise.all([
+        db.licenses.bulkPut(reconsumed.map((l) => ({ ...l, state: 'consumed' as const, releasedFromElaAt: null }))), // R5
+        db.memberships.bulkPut(rejoining.map((u) => ({ userId: u.id, communityId: batch.globalCommunityId!, joinedAt: batch.now }))), // R3
+        db.certificates.bulkPut(restored),
+      ]);
+      const restoredOf = groupByUser(restored);
+      for (const user of stored) {
+        const restoredCount = restoredOf.get(user.id)?.length ?? 0;
+        changed.push({
+          ...user,
+          status: 'active',
+          deactivatedAt: null,
+          deactivatedBy: null,
+          communityIds: batch.globalCommunityId && !user.communityIds.includes(batch.globalCommunityId) ? [...user.communityIds, batch.globalCommunityId].sort() : user.communityIds,
+          licenses: user.licenses.map((l) => (l.releasedFromElaAt ? { ...l, state: 'consumed' as const, releasedFromElaAt: null } : l)),
+          counts: {
+            ...user.counts,
+            certificates: user.counts.certificates + restoredCount,
+            uncertifiedGlobalCompletions: user.counts.uncertifiedGlobalCompletions - restoredCount,
+          },
+        });
+        entry(user.id, 'reactivate', `Reactivated user ${user.id}.`);
+      }
+    } else {
+      // F2: everything goes, retained history included; D1: the audit keeps only the id.
+      await Promise.all([
+        db.users.bulkDelete(userIds),
+        db.licenses.bulkDelete(licenses.map((l): [string, string] => [l.userId, l.methodologyId])),
+        db.memberships.bulkDelete(memberships.map((m): [string, string] => [m.userId, m.communityId])),
+        db.membershipRequests.bulkDelete(membershipRequests.map((m): [string, string] => [m.userId, m.communityId])),
+        db.assignments.bulkDelete(assignments.map((a) => a.id)),
+        db.removedAssignments.where('userId').anyOf(userIds).delete(),
+        db.completions.bulkDelete(completions.map((c): [string, string, string] => [c.userId, c.courseId, c.communityId])),
+        db.certificates.bulkDelete(certificates.map((c) => c.id)),
+        db.tokens.bulkDelete(tokens.map((t) => t.id)),
+        db.retainedHistory.bulkDelete(userIds),
+      ]);
+      deletedIds = userIds;
+      for (const id of userIds) entry(id, 'delete', `Deleted user ${id}.`);
+    }
+
+    // A8: reports of leaving users move up; R6: nothing moves back on reactivation.
+    const moveOf = new Map(batch.reportMoves.map((m) => [m.userId, m]));
+    for (const user of moved) {
+      const move = moveOf.get(user.id)!;
+      changed.push({ ...user, managerId: move.toManagerId });
+      entry(user.id, 'move_report', `Manager of ${user.id} changed from ${move.fromManagerId} to ${move.toManagerId ?? 'nobody (top level)'}.`);
+    }
+
+    if (changed.length > 0) await db.users.bulkPut(changed);
+    await db.audit.bulkAdd(audit);
+    const operation: OutboxOperation = {
+      id: batch.operationId,
+      kind: action,
+      planId: batch.planId,
+      batchIndex: batch.batchIndex,
+      batchCount: batch.batchCount,
+      actorId: batch.actorId,
+      userIds,
+      reportMoves: batch.reportMoves,
+      createdAt: batch.now,
+      status: 'pending',
+      before,
+    };
+    await db.outbox.add(operation);
+    return { changed, deletedIds, operation };
+  });
+}
+
+function groupByUser<T extends { userId: string }>(items: readonly T[]): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const list = groups.get(item.userId);
+    if (list) list.push(item);
+    else groups.set(item.userId, [item]);
+  }
+  return groups;
+}

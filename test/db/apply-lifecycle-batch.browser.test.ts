@@ -1,0 +1,188 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Dexie from 'dexie';
+import { OffboardDatabase, toUser, type StoredUser } from '../../src/db/offboard-database.ts';
+import { writeRosterInChunks } from '../../src/db/write-roster-in-chunks.ts';
+import { applyLifecycleBatch } from '../../src/db/apply-lifecycle-batch.ts';
+import { generateDemoOrganization } from '../../src/core/generate-demo-organization.ts';
+import { buildLifecyclePlan, type LifecycleAction, type LifecyclePlan } from '../../src/core/build-lifecycle-plan.ts';
+import { createPlanningRoster } from '../../src/core/planning-roster.ts';
+import { summarizeUserRecords } from '../../src/core/summarize-user-records.ts';
+
+const db = new OffboardDatabase(`apply-${crypto.randomUUID()}`);
+const demo = generateDemoOrganization({ size: 1_000, seed: 3 });
+const globalId = demo.header.communities.find((c) => c.global)!.id;
+const actorId = demo.header.signedInAdminId;
+
+beforeAll(async () => {
+  await writeRosterInChunks(db, demo.header, demo.chunks(400), {
+    expectedUsers: demo.size,
+    kind: 'demo',
+    audit: { at: '2026-11-01T00:00:00.000Z', actorId, action: 'load_demo', targetId: null, batchId: null, ruleId: null, summary: 'load' },
+  });
+});
+
+afterAll(async () => {
+  db.close();
+  await Dexie.delete(db.name);
+});
+
+/** The planning view of what the database holds now. */
+async function rosterNow() {
+  const [organization] = await db.organization.toArray();
+  const users = (await db.users.toArray()).map(toUser);
+  return createPlanningRoster({
+    organization: { ...organization!, batchLimit: 40 },
+    admins: await db.admins.toArray(),
+    communities: await db.communities.toArray(),
+    methodologies: await db.methodologies.toArray(),
+    users,
+    licenses: await db.licenses.toArray(),
+    memberships: await db.memberships.toArray(),
+    membershipRequests: await db.membershipRequests.toArray(),
+    assignments: await db.assignments.toArray(),
+    removedAssignments: await db.removedAssignments.toArray(),
+    completions: await db.completions.toArray(),
+    certificates: await db.certificates.toArray(),
+    tokens: await db.tokens.toArray(),
+    retainedHistory: await db.retainedHistory.toArray(),
+  });
+}
+
+async function applyAll(plan: LifecyclePlan): Promise<void> {
+  const elaIds = new Set(demo.header.methodologies.filter((m) => m.model === 'ela').map((m) => m.id));
+  for (const [batchIndex, userIds] of plan.batches.entries()) {
+    const inBatch = new Set(userIds);
+    await applyLifecycleBatch(db, {
+      action: plan.action,
+      actorId,
+      planId: 'plan-1',
+      batchIndex,
+      batchCount: plan.batches.length,
+      userIds,
+      reportMoves: plan.effects.reportMoves.filter((m) => inBatch.has(m.fromManagerId)),
+      policy: plan.policy,
+      globalCommunityId: globalId,
+      elaMethodologyIds: elaIds,
+      now: '2026-11-20T12:00:00.000Z',
+      operationId: crypto.randomUUID(),
+    });
+  }
+}
+
+async function plan(action: LifecycleAction, userIds: string[]): Promise<LifecyclePlan> {
+  return buildLifecyclePlan(await rosterNow(), { action, actorId, userIds });
+}
+
+/** Every stored summary equals one derived from the tables: the invariant every write path keeps. */
+async function expectSummariesConsistent(): Promise<void> {
+  const tables = {
+    memberships: await db.memberships.toArray(),
+    licenses: await db.licenses.toArray(),
+    membershipRequests: await db.membershipRequests.toArray(),
+    assignments: await db.assignments.toArray(),
+    removedAssignments: await db.removedAssignments.toArray(),
+    completions: await db.completions.toArray(),
+    certificates: await db.certificates.toArray(),
+    tokens: await db.tokens.toArray(),
+    retainedHistory: await db.retainedHistory.toArray(),
+  };
+  const derived = summarizeUserRecords(tables, globalId);
+  for (const user of await db.users.toArray()) {
+    const expected = derived.get(user.id);
+    expect({ id: user.id, communityIds: user.communityIds, licenses: user.licenses, counts: user.counts }).toEqual({
+      id: user.id,
+      communityIds: expected?.communityIds ?? [],
+      licenses: expected?.licenses ?? [],
+      counts: expected?.counts ?? expect.anything(),
+    });
+  }
+}
+
+function managersWithReports(users: StoredUser[], count: number): string[] {
+  const managerIds = new Set(users.map((u) => u.managerId));
+  const admins = new Set(demo.header.communities.flatMap((c) => c.adminIds));
+  return users.filter((u) => managerIds.has(u.id) && u.status === 'active' && !admins.has(u.id) && u.id !== actorId && u.managerId !== null).slice(0, count).map((u) => u.id);
+}
+
+describe('applyLifecycleBatch', () => {
+  let deactivated: string[] = [];
+
+  it('A14/A8/A10/F9/A7: a deactivation applies batch by batch, exactly as planned', async () => {
+    const users = await db.users.toArray();
+    const managers = managersWithReports(users, 20);
+    const individuals = users.filter((u) => u.status === 'active' && !managers.includes(u.id) && u.id > 'U0000500').slice(0, 60).map((u) => u.id);
+    const theplan = await plan('deactivate', [...managers, ...individuals]);
+    expect(theplan.canApply).toBe(true);
+    expect(theplan.batches.length).toBe(Math.ceil(theplan.eligibleIds.length / 40));
+    deactivated = theplan.eligibleIds;
+
+    const counts = { tokens: await db.tokens.count(), memberships: await db.memberships.count(), certificates: await db.certificates.count(), requests: await db.membershipRequests.count() };
+    await applyAll(theplan);
+
+    const { effects } = theplan;
+    expect(await db.tokens.count()).toBe(counts.tokens - Object.values(effects.tokensRemoved).reduce((a, b) => a + b, 0));
+    expect(await db.memberships.count()).toBe(counts.memberships - effects.membershipsRemoved);
+    expect(await db.certificates.count()).toBe(counts.certificates - effects.certificatesRemoved);
+    expect(await db.membershipRequests.count()).toBe(counts.requests - effects.requestsRemoved);
+    expect(await db.removedAssignments.count()).toBe(effects.assignmentsRemoved);
+    for (const id of deactivated) expect((await db.users.get(id))?.status).toBe('inactive');
+    for (const move of effects.reportMoves) expect((await db.users.get(move.userId))?.managerId).toBe(move.toManagerId);
+    expect(effects.reportMoves.length).toBeGreaterThan(0);
+
+    const ops = await db.outbox.orderBy('seq').toArray();
+    expect(ops.map((o) => o.batchIndex)).toEqual(theplan.batches.map((_, i) => i));
+    expect(ops.every((o) => o.status === 'pending' && o.before.users.length >= o.userIds.length)).toBe(true);
+    expect(await db.audit.where('action').equals('deactivate').count()).toBe(deactivated.length);
+    await expectSummariesConsistent();
+  });
+
+  it('X3: planning the same deactivation again skips everyone, and a stale batch writes nothing', async () => {
+    const again = await plan('deactivate', deactivated);
+    expect(again.eligibleIds).toEqual([]);
+    expect(again.skipped.every((s) => s.reasons[0]?.code === 'already_inactive')).toBe(true);
+
+    const before = { users: await db.users.toArray(), outbox: await db.outbox.count(), audit: await db.audit.count() };
+    const stale = await plan('deactivate', ['U0000900']);
+    await db.users.update('U0000900', { status: 'inactive' }); // changed behind the plan's back
+    await expect(applyAll(stale)).rejects.toMatchObject({ code: 'stale_plan' });
+    await db.users.update('U0000900', { status: before.users.find((u) => u.id === 'U0000900')!.status });
+    expect(await db.outbox.count()).toBe(before.outbox);
+    expect(await db.audit.count()).toBe(before.audit);
+  });
+
+  it('R3/R4/R5: reactivation re-adds the global community, restores its certificates and re-consumes ELA licenses', async () => {
+    const reactivating = deactivated.slice(0, 30);
+    const theplan = await plan('reactivate', reactivating);
+    const eligible = theplan.eligibleIds;
+    expect(eligible.length).toBeGreaterThan(0);
+    const certificatesBefore = await db.certificates.count();
+    await applyAll(theplan);
+    for (const id of eligible) {
+      const user = await db.users.get(id);
+      expect(user?.status).toBe('active');
+      expect(user?.communityIds).toContain(globalId);
+    }
+    expect(await db.certificates.count()).toBe(certificatesBefore + theplan.effects.certificatesRestored);
+    const reconsumed = theplan.effects.licensePools.reduce((sum, p) => sum + p.elaReconsumed, 0);
+    const stillReleased = (await db.licenses.where('userId').anyOf(eligible).toArray()).filter((l) => l.releasedFromElaAt);
+    expect(stillReleased).toEqual([]);
+    expect(reconsumed).toBeGreaterThanOrEqual(0);
+    await expectSummariesConsistent();
+  });
+
+  it('F2/D1: deletion removes the user and all their data; the audit keeps only the id', async () => {
+    const deleting = deactivated.slice(30, 35);
+    const theplan = await plan('delete', deleting);
+    expect(theplan.eligibleIds).toEqual(deleting);
+    await applyAll(theplan);
+    for (const table of [db.licenses, db.memberships, db.assignments, db.removedAssignments, db.completions, db.certificates, db.tokens]) {
+      expect(await (table as typeof db.tokens).where('userId').anyOf(deleting).count()).toBe(0);
+    }
+    expect(await db.users.bulkGet(deleting)).toEqual(deleting.map(() => undefined));
+    expect(await db.retainedHistory.bulkGet(deleting)).toEqual(deleting.map(() => undefined));
+    const tombstones = await db.audit.where('action').equals('delete').toArray();
+    expect(tombstones.map((t) => t.targetId).sort()).toEqual([...deleting].sort());
+    for (const entry of await db.audit.toArray()) expect(entry.summary).not.toMatch(/[A-Z][a-z]+ [A-Z][a-z]+/);
+    await expectSummariesConsistent();
+  });
+});
