@@ -8,7 +8,10 @@ import { RosterIndex } from '../src/core/roster-index.ts';
 import { filterRoster, type RosterFilter } from '../src/core/roster-filter.ts';
 import { buildUserDetail, buildUserRow, fullName, type UserDetail, type UserRef, type UserRow } from '../src/core/user-views.ts';
 import { foldText } from '../src/core/fold-text.ts';
-import type { Admin, Organization, Permission } from '../src/core/roster-types.ts';
+import type { Admin, Organization, Permission, ReportSnapshot } from '../src/core/roster-types.ts';
+import { buildLifecyclePlan, type LifecycleAction, type LifecyclePlan } from '../src/core/build-lifecycle-plan.ts';
+import { planningRosterFromIndex } from '../src/core/planning-roster.ts';
+import { applyLifecycleBatch } from '../src/db/apply-lifecycle-batch.ts';
 import { OffboardDatabase, type StoredUser } from '../src/db/offboard-database.ts';
 import { readRosterSource } from '../src/db/read-roster.ts';
 import {
@@ -53,6 +56,72 @@ export interface RosterFacets {
 }
 
 /** Small enough that progress moves every second or so, large enough that commits stay a small cost. */
+export type LifecycleSelection =
+  | { kind: 'ids'; ids: string[] }
+  | { kind: 'filter'; filter: RosterFilter; excludedIds: string[] };
+
+export interface LifecycleRequest {
+  action: LifecycleAction;
+  selection: LifecycleSelection;
+}
+
+/** A plan as the page sees it: everything but the full id lists, which stay in the worker. */
+export interface PlanView extends Omit<LifecyclePlan, 'eligibleIds' | 'batches' | 'effects'> {
+  planId: string;
+  eligibleCount: number;
+  batchCount: number;
+  /** The first eligible users, to show who is in the plan. */
+  eligibleSample: UserRef[];
+  effects: Omit<LifecyclePlan['effects'], 'reportMoves'> & {
+    reportMoves: (LifecyclePlan['effects']['reportMoves'][number] & { fromManagerName: string; toManagerName: string | null })[];
+  };
+}
+
+export interface ApplyProgress {
+  batchesDone: number;
+  batchCount: number;
+  usersDone: number;
+  userCount: number;
+}
+
+export interface ApplyResult {
+  action: LifecycleAction;
+  batchesApplied: number;
+  batchCount: number;
+  usersApplied: number;
+  /** The batch that failed; every batch before it applied whole, nothing of it did. */
+  failure: { batchIndex: number; code: string; message: string } | null;
+}
+
+const PLAN_SAMPLE_SIZE = 50;
+
+function codedError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+function toPlanView(planId: string, plan: LifecyclePlan, index: RosterIndex): PlanView {
+  const { eligibleIds, batches, effects, ...rest } = plan;
+  const nameOf = (id: string): string => {
+    const user = index.userById(id);
+    return user ? fullName(user) : id;
+  };
+  return {
+    ...rest,
+    planId,
+    eligibleCount: eligibleIds.length,
+    batchCount: batches.length,
+    eligibleSample: eligibleIds.slice(0, PLAN_SAMPLE_SIZE).map((id) => ({ id, name: nameOf(id) })),
+    effects: {
+      ...effects,
+      reportMoves: effects.reportMoves.map((m) => ({
+        ...m,
+        fromManagerName: nameOf(m.fromManagerId),
+        toManagerName: m.toManagerId === null ? null : nameOf(m.toManagerId),
+      })),
+    },
+  };
+}
+
 const DEMO_CHUNK_SIZE = 2_500;
 
 export class RosterEngine {
@@ -61,6 +130,9 @@ export class RosterEngine {
   private organization: Organization | null = null;
   private signedInAdminId: string | null = null;
   private admins: Admin[] = [];
+  private reportSnapshots: ReportSnapshot[] = [];
+  /** Plans built and not yet applied, by id; a plan's ids stay here rather than cross to the page. */
+  private plans = new Map<string, LifecyclePlan>();
   private lastQuery: { queryId: number; matches: Uint32Array } = { queryId: 0, matches: new Uint32Array(0) };
 
   constructor(databaseName?: string) {
@@ -77,6 +149,7 @@ export class RosterEngine {
     const session = (await this.db.meta.get(SESSION_KEY))?.value as { adminId?: string } | undefined;
     this.signedInAdminId = session?.adminId ?? null;
     this.admins = await this.db.admins.toArray();
+    this.reportSnapshots = await this.db.reportSnapshots.toArray();
     this.lastQuery = { queryId: this.lastQuery.queryId, matches: new Uint32Array(0) };
     return { summary: this.summary(), discardedLoad };
   }
@@ -134,6 +207,8 @@ export class RosterEngine {
     this.organization = demo.header.organization;
     this.signedInAdminId = demo.header.signedInAdminId;
     this.admins = demo.header.admins;
+    this.reportSnapshots = [];
+    this.plans.clear();
     return this.summary();
   }
 
@@ -144,6 +219,8 @@ export class RosterEngine {
     this.organization = null;
     this.signedInAdminId = null;
     this.admins = [];
+    this.reportSnapshots = [];
+    this.plans.clear();
     this.lastQuery = { queryId: this.lastQuery.queryId + 1, matches: new Uint32Array(0) };
   }
 
@@ -237,8 +314,85 @@ export class RosterEngine {
     return user ? { id: user.id, name: fullName(user) } : null;
   }
 
+  /**
+   * Plans a deactivation, reactivation or deletion over the whole in-memory roster. The selection is a
+   * list of ids, or a filter (minus any ids unticked after "select all N matching").
+   */
+  planLifecycle(request: LifecycleRequest): PlanView {
+    const index = this.requireIndex();
+    if (!this.organization || !this.signedInAdminId) throw codedError('roster_not_open', 'The roster is not open yet.');
+    const userIds = request.selection.kind === 'ids' ? request.selection.ids : this.idsMatching(request.selection.filter, request.selection.excludedIds);
+    const roster = planningRosterFromIndex(index, { organization: this.organization, admins: this.admins, reportSnapshots: this.reportSnapshots });
+    const plan = buildLifecyclePlan(roster, { action: request.action, actorId: this.signedInAdminId, userIds });
+    const planId = crypto.randomUUID();
+    this.plans.clear(); // only the plan on screen can be applied
+    this.plans.set(planId, plan);
+    return toPlanView(planId, plan, index);
+  }
+
+  /**
+   * Applies a plan batch by batch (A14), each batch one transaction. Stops at the first batch that
+   * fails, with every earlier batch applied whole and nothing of the failed one.
+   */
+  async applyPlan(planId: string, onProgress?: (progress: ApplyProgress) => void): Promise<ApplyResult> {
+    const plan = this.plans.get(planId);
+    if (!plan) throw codedError('plan_expired', 'This plan is no longer current.');
+    if (!plan.canApply) throw codedError('plan_blocked', 'This plan cannot be applied.');
+    this.plans.delete(planId);
+    const index = this.requireIndex();
+    const elaMethodologyIds = new Set(index.methodologies.filter((m) => m.model === 'ela').map((m) => m.id));
+    const globalCommunityId = index.communities.find((c) => c.global)?.id ?? null;
+    const changed: StoredUser[] = [];
+    const deletedIds: string[] = [];
+    let usersApplied = 0;
+    let failure: ApplyResult['failure'] = null;
+    for (const [batchIndex, userIds] of plan.batches.entries()) {
+      const inBatch = new Set(userIds);
+      try {
+        const applied = await applyLifecycleBatch(this.db, {
+          action: plan.action,
+          actorId: plan.actorId,
+          planId,
+          batchIndex,
+          batchCount: plan.batches.length,
+          userIds,
+          reportMoves: plan.effects.reportMoves.filter((m) => inBatch.has(m.fromManagerId)),
+          policy: plan.policy,
+          globalCommunityId,
+          elaMethodologyIds,
+          now: new Date().toISOString(),
+          operationId: crypto.randomUUID(),
+        });
+        changed.push(...applied.changed);
+        deletedIds.push(...applied.deletedIds);
+        usersApplied += userIds.length;
+        onProgress?.({ batchesDone: batchIndex + 1, batchCount: plan.batches.length, usersDone: usersApplied, userCount: plan.eligibleIds.length });
+      } catch (error) {
+        const { code, message } = error as { code?: string; message?: string };
+        failure = { batchIndex, code: code ?? 'unknown', message: message ?? String(error) };
+        break;
+      }
+    }
+    // Later changes win: a report moved by batch 1 may be deactivated by batch 2.
+    const latest = new Map(changed.map((u) => [u.id, u]));
+    this.index = index.withChanges([...latest.values()], deletedIds);
+    this.lastQuery = { queryId: this.lastQuery.queryId + 1, matches: new Uint32Array(0) };
+    return { action: plan.action, batchesApplied: failure ? failure.batchIndex : plan.batches.length, batchCount: plan.batches.length, usersApplied, failure };
+  }
+
+  private idsMatching(filter: RosterFilter, excludedIds: readonly string[]): string[] {
+    const index = this.requireIndex();
+    const excluded = new Set(excludedIds);
+    const ids: string[] = [];
+    for (const position of filterRoster(index, filter)) {
+      const id = index.users[position]!.id;
+      if (!excluded.has(id)) ids.push(id);
+    }
+    return ids;
+  }
+
   private requireIndex(): RosterIndex {
-    if (!this.index) throw Object.assign(new Error('The roster is not open yet.'), { code: 'roster_not_open' });
+    if (!this.index) throw codedError('roster_not_open', 'The roster is not open yet.');
     return this.index;
   }
 }

@@ -17,6 +17,7 @@ import type {
   User,
 } from './roster-types.ts';
 import { addUserRecordCounts, emptyUserRecordCounts, type UserRecordCounts } from './user-record-counts.ts';
+import type { RosterIndex } from './roster-index.ts';
 
 export interface PlanningRoster {
   organization: Organization;
@@ -92,5 +93,34 @@ export function createPlanningRoster(records: PlanningRecords): PlanningRoster {
     licensesInUse: (methodologyId) => inUse.get(methodologyId) ?? 0,
     membershipsOf: (id) => memberships.get(id) ?? NONE,
     countsOf: (id) => counts.get(id) ?? none,
+  };
+}
+
+/** The worker's view: its in-memory roster, plus the organization-wide records it keeps beside it. */
+export function planningRosterFromIndex(
+  index: RosterIndex,
+  context: { organization: Organization; admins: readonly Admin[]; reportSnapshots: readonly ReportSnapshot[] },
+): PlanningRoster {
+  let activeCount: number | null = null;
+  let inUse: Map<string, number> | null = null;
+  return {
+    ...context,
+    communities: index.communities,
+    methodologies: index.methodologies,
+    userById: (id) => index.userById(id),
+    reportsOf: (id) => index.reportsOf(id),
+    activeUserCount: () => (activeCount ??= index.users.reduce((n, u) => n + (u.status === 'active' ? 1 : 0), 0)),
+    licensesOf: (id) => index.licensesOf(id),
+    licensesInUse: (methodologyId) => {
+      if (!inUse) {
+        inUse = new Map();
+        for (const user of index.users) {
+          for (const l of user.licenses) if (!l.releasedFromElaAt) inUse.set(l.methodologyId, (inUse.get(l.methodologyId) ?? 0) + 1);
+        }
+      }
+      return inUse.get(methodologyId) ?? 0;
+    },
+    membershipsOf: (id) => index.communityIdsOf(id),
+    countsOf: (id) => index.countsOf(id),
   };
 }

@@ -43,10 +43,9 @@ export class RosterIndex {
   readonly methodologyById: Map<string, Methodology>;
   readonly communityById: Map<string, Community>;
 
-  private constructor(source: RosterIndexSource) {
-    const keyed = Array.from(source.users, (user) => ({ user, key: sortKey(user) }));
-    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    this.users = keyed.map((entry) => entry.user);
+  /** `users` must already be in list order. */
+  private constructor(users: IndexedUser[], source: Omit<RosterIndexSource, 'users'>) {
+    this.users = users;
     this.searchText = new Array<string>(this.users.length);
     const size = this.users.length;
     this.users.forEach((user, position) => {
@@ -86,7 +85,26 @@ export class RosterIndex {
   }
 
   static build(source: RosterIndexSource): RosterIndex {
-    return new RosterIndex(source);
+    const keyed = Array.from(source.users, (user) => ({ user, key: sortKey(user) }));
+    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return new RosterIndex(
+      keyed.map((entry) => entry.user),
+      source,
+    );
+  }
+
+  /**
+   * A new index with `changed` users replaced and `deletedIds` gone. Lifecycle changes never touch
+   * names, so the list order stands and nothing is sorted again.
+   */
+  withChanges(changed: readonly IndexedUser[], deletedIds: readonly string[]): RosterIndex {
+    const users = this.users.slice();
+    for (const user of changed) {
+      const position = this.positionOf.get(user.id);
+      if (position !== undefined) users[position] = user;
+    }
+    const deleted = new Set(deletedIds);
+    return new RosterIndex(deleted.size === 0 ? users : users.filter((u) => !deleted.has(u.id)), this);
   }
 
   get size(): number {

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Dexie from 'dexie';
+import { proxy } from 'comlink';
+import { startRosterWorker } from '../../src/app/roster-worker-client.ts';
+import { EMPTY_FILTER } from '../../src/core/roster-filter.ts';
+import type { ApplyProgress } from '../../workers/roster-engine.ts';
+
+const databaseName = `plans-${crypto.randomUUID()}`;
+const worker = startRosterWorker(databaseName);
+
+beforeAll(async () => {
+  await worker.open();
+  await worker.loadDemo(3_000);
+});
+
+afterAll(async () => {
+  await Dexie.delete(databaseName);
+});
+
+const financeActive = { ...EMPTY_FILTER, status: 'active' as const, customField: { name: 'department', value: 'Finance' } };
+
+describe('lifecycle plans in the worker', () => {
+  it('A6: plans a deactivation of "all N matching" minus unticked rows, over the whole roster', async () => {
+    const { count, queryId } = await worker.query(financeActive);
+    const [unticked] = (await worker.matchingIds(queryId))!;
+    const plan = await worker.planLifecycle({ action: 'deactivate', selection: { kind: 'filter', filter: financeActive, excludedIds: [unticked!] } });
+    const considered = plan.eligibleCount + plan.blocked.length + plan.skipped.length;
+    expect(considered).toBe(count - 1);
+    expect(plan.blocked.some((b) => b.reasons.some((r) => r.rule === 'F3'))).toBe(true);
+    expect(plan.batchCount).toBe(Math.ceil(plan.eligibleCount / 100));
+    expect(plan.eligibleSample.length).toBe(Math.min(50, plan.eligibleCount));
+    expect(plan.warnings.find((w) => w.rule === 'A5')?.userIds.length).toBe(plan.eligibleCount);
+    for (const move of plan.effects.reportMoves) expect(move.fromManagerName).not.toBe(move.fromManagerId);
+  });
+
+  it('A14: applies the plan batch by batch with progress; the list sees the change at once', async () => {
+    const before = await worker.query({ ...EMPTY_FILTER, status: 'inactive' });
+    const plan = await worker.planLifecycle({ action: 'deactivate', selection: { kind: 'filter', filter: financeActive, excludedIds: [] } });
+    const progress: ApplyProgress[] = [];
+    const result = await worker.applyPlan(plan.planId, proxy((p: ApplyProgress) => progress.push(p)));
+    expect(result).toMatchObject({ failure: null, batchesApplied: plan.batchCount, usersApplied: plan.eligibleCount });
+    expect(progress.at(-1)).toMatchObject({ batchesDone: plan.batchCount, usersDone: plan.eligibleCount });
+    const after = await worker.query({ ...EMPTY_FILTER, status: 'inactive' });
+    expect(after.count).toBe(before.count + plan.eligibleCount);
+    const stillActive = await worker.query(financeActive);
+    expect(stillActive.count).toBe(plan.blocked.length);
+
+    // A plan is applied once.
+    await expect(worker.applyPlan(plan.planId)).rejects.toMatchObject({ code: 'plan_expired' });
+    // A8: nobody reports to a deactivated manager any more.
+    for (const move of plan.effects.reportMoves.slice(0, 20)) {
+      const detail = await worker.userDetail(move.userId);
+      expect(detail?.user.managerId).toBe(move.toManagerId);
+    }
+  });
+
+  it('A6: an empty selection gets a plan blocker, and nothing can be applied', async () => {
+    const plan = await worker.planLifecycle({ action: 'delete', selection: { kind: 'ids', ids: [] } });
+    expect(plan.blockers.map((b) => b.code)).toEqual(['empty_selection']);
+    await expect(worker.applyPlan(plan.planId)).rejects.toMatchObject({ code: 'plan_blocked' });
+  });
+
+  it('the roster and the plan survive a restart: a new worker sees what was applied', async () => {
+    const second = startRosterWorker(databaseName);
+    await second.open();
+    const inactive = await second.query({ ...EMPTY_FILTER, status: 'inactive' });
+    const now = await worker.query({ ...EMPTY_FILTER, status: 'inactive' });
+    expect(inactive.count).toBe(now.count);
+  });
+});
