@@ -18,6 +18,18 @@ const BY_CODE: Record<string, ErrorMessage> = {
     title: 'The roster is still opening.',
     advice: 'Wait a moment and try again.',
   },
+  plan_expired: {
+    title: 'This plan is no longer current.',
+    advice: 'Nothing was changed. Go back to the list and review the change again.',
+  },
+  plan_blocked: {
+    title: 'This plan cannot be applied.',
+    advice: 'Resolve the blockers it lists, then review it again.',
+  },
+  stale_plan: {
+    title: 'The roster changed since this plan was built.',
+    advice: 'Nothing of the failed batch was written. Review the change again.',
+  },
   QuotaExceededError: {
     title: 'The browser ran out of storage space for Offboard.',
     advice: 'Nothing was half-written. Free disk space or allow more storage for this site, then try again.',

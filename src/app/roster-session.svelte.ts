@@ -47,6 +47,15 @@ export class RosterSession {
     }
   }
 
+  /** Re-reads the summary after the roster changed in the worker (a plan was applied). */
+  async changed(): Promise<void> {
+    try {
+      this.settle(await this.worker.summary());
+    } catch (error) {
+      this.fail(error);
+    }
+  }
+
   async clear(): Promise<void> {
     try {
       await this.worker.clear();

@@ -3,8 +3,7 @@ import { cleanup, render, screen, waitFor, within } from '@testing-library/svelt
 import userEvent from '@testing-library/user-event';
 import Dexie from 'dexie';
 import App from '../../src/components/App.svelte';
-import { RosterSession } from '../../src/app/roster-session.svelte.ts';
-import { UserList } from '../../src/app/user-list.svelte.ts';
+import { createAppState } from '../../src/app/create-app-state.ts';
 import { startRosterWorker } from '../../src/app/roster-worker-client.ts';
 import '../../src/app.css';
 
@@ -19,7 +18,7 @@ afterAll(async () => {
 
 /** Each test renders the app anew over the same database: the roster the first test loaded stays. */
 async function renderLoadedApp(): Promise<void> {
-  render(App, { session: new RosterSession(worker), list: new UserList(worker) });
+  render(App, createAppState(worker));
   await screen.findByRole('heading', { name: 'My Team' }, { timeout: 30_000 });
   await waitFor(() => expect(screen.getByText('2,000 users')).toBeTruthy());
 }
@@ -28,7 +27,7 @@ async function renderLoadedApp(): Promise<void> {
 describe('App: first run and the users screen', () => {
   it('offers the demo organization on an empty device, loads it, and lists the users', async () => {
     const user = userEvent.setup();
-    render(App, { session: new RosterSession(worker), list: new UserList(worker) });
+    render(App, createAppState(worker));
 
     const load = await screen.findByRole('button', { name: 'Load demo organization' });
     expect(screen.getByRole('combobox', { name: 'Demo size' })).toHaveProperty('value', '2000');

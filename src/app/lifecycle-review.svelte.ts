@@ -1,0 +1,71 @@
+/**
+ * The lifecycle flow on the page: build a plan in the worker for the current selection, show it, apply
+ * it batch by batch with progress, and report what was done. Nothing changes before `apply()`.
+ */
+import { proxy } from 'comlink';
+import type { LifecycleAction } from '../core/build-lifecycle-plan.ts';
+import type { RosterFilter } from '../core/roster-filter.ts';
+import type { ApplyProgress, ApplyResult, LifecycleSelection, PlanView } from '../../workers/roster-engine.ts';
+import { describeError, type ErrorMessage } from './describe-error.ts';
+import type { RosterWorker } from './roster-worker-client.ts';
+import type { UserSelection } from './user-selection.svelte.ts';
+
+export type ReviewPhase = 'closed' | 'planning' | 'review' | 'applying' | 'done';
+
+/** What the worker should plan for: picked ids, or the filter minus unticked rows. */
+export function toLifecycleSelection(selection: UserSelection, filter: RosterFilter): LifecycleSelection {
+  return selection.isAllMatching
+    ? { kind: 'filter', filter, excludedIds: [...selection.ids] }
+    : { kind: 'ids', ids: [...selection.ids] };
+}
+
+export class LifecycleReview {
+  phase = $state<ReviewPhase>('closed');
+  action = $state<LifecycleAction>('deactivate');
+  plan = $state.raw<PlanView | null>(null);
+  progress = $state.raw<ApplyProgress | null>(null);
+  result = $state.raw<ApplyResult | null>(null);
+  error = $state.raw<ErrorMessage | null>(null);
+
+  constructor(
+    private readonly worker: RosterWorker,
+    /** Called once a plan has changed the roster, even partly. */
+    private readonly onApplied: () => void,
+  ) {}
+
+  async start(action: LifecycleAction, selection: LifecycleSelection): Promise<void> {
+    this.action = action;
+    this.phase = 'planning';
+    this.plan = null;
+    this.result = null;
+    this.error = null;
+    try {
+      this.plan = await this.worker.planLifecycle({ action, selection });
+      this.phase = 'review';
+    } catch (error) {
+      this.error = describeError(error);
+      this.phase = 'review';
+    }
+  }
+
+  async apply(): Promise<void> {
+    if (!this.plan?.canApply || this.phase !== 'review') return;
+    this.phase = 'applying';
+    this.progress = { batchesDone: 0, batchCount: this.plan.batchCount, usersDone: 0, userCount: this.plan.eligibleCount };
+    try {
+      this.result = await this.worker.applyPlan(this.plan.planId, proxy((p: ApplyProgress) => (this.progress = p)));
+    } catch (error) {
+      this.error = describeError(error);
+    }
+    this.phase = 'done';
+    this.onApplied();
+  }
+
+  close(): void {
+    this.phase = 'closed';
+    this.plan = null;
+    this.progress = null;
+    this.result = null;
+    this.error = null;
+  }
+}
