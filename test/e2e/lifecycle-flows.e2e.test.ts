@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { findSeriousAccessibilityViolations } from './axe-check.ts';
+import { useBrowserSession } from './browser-session.ts';
+
+async function loadDemo(page: Page): Promise<void> {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Load demo organization' }).click();
+  await page.getByText('2,000 users', { exact: true }).waitFor({ timeout: 60_000 });
+}
+
+/** Searches for one user and ticks their row. */
+async function selectUser(page: Page, email: string): Promise<void> {
+  await page.getByRole('searchbox', { name: 'Search users' }).fill(email);
+  await page.getByText('1 of 2,000 users match').waitFor();
+  await page.getByRole('table', { name: 'Users' }).getByRole('checkbox', { name: /^Select / }).first().check();
+}
+
+async function chooseAction(page: Page, label: string): Promise<void> {
+  await page.getByRole('button', { name: 'Actions ▾' }).click();
+  await page.getByRole('menuitem', { name: label }).click();
+  await page.getByRole('heading', { name: /^Review:/ }).waitFor();
+}
+
+describe('lifecycle flows, end to end', () => {
+  const session = useBrowserSession();
+
+  it('A8: deactivating a manager moves their reports one level up, and the list shows them Inactive', async () => {
+    const { page } = session();
+    await loadDemo(page);
+    // The demo's manager tree is a ternary hierarchy: U0000010 manages U0000028 to U0000030.
+    const managerEmail = await page.evaluate(async () => {
+      const request = indexedDB.open('offboard');
+      const db = await new Promise<IDBDatabase>((resolve) => (request.onsuccess = () => resolve(request.result)));
+      const user = await new Promise<{ email: string }>((resolve) => {
+        const get = db.transaction('users').objectStore('users').get('U0000010');
+        get.onsuccess = () => resolve(get.result);
+      });
+      db.close();
+      return user.email;
+    });
+    await selectUser(page, managerEmail);
+    await chooseAction(page, 'Deactivate…');
+
+    await page.getByText('Will be deactivated').waitFor();
+    const moves = page.getByRole('heading', { name: /^Reports moving up/ });
+    await moves.waitFor();
+    expect(await moves.textContent()).toMatch(/\(\d+, A8\)/);
+    expect(await findSeriousAccessibilityViolations(page)).toEqual([]);
+
+    await page.getByRole('button', { name: 'Deactivate 1 users' }).click();
+    await page.getByText('1 users deactivated in 1 batches.', { exact: false }).waitFor();
+    await page.getByRole('button', { name: 'Back to the list' }).click();
+    await page.getByRole('searchbox', { name: 'Search users' }).fill(managerEmail);
+    await page.getByRole('table', { name: 'Users' }).getByText('Inactive', { exact: true }).waitFor();
+    await page.getByText('Northwind Traders · 1,900 active of 2,000').waitFor();
+  });
+
+  it('F3/X1: community admins and the admin themself are blocked, with the communities named', async () => {
+    const { page } = session();
+    await loadDemo(page);
+    await page.getByRole('combobox', { name: 'Community' }).selectOption({ label: 'All Company (global)' });
+    await page.getByRole('button', { name: /^Select all [\d,]+ matching$/ }).click();
+    await chooseAction(page, 'Delete permanently…');
+    const blocked = page.getByRole('heading', { name: /^Blocked \(\d+\)$/ });
+    await blocked.waitFor();
+    await page.getByText(/Admin of communities C-\d+/).first().waitFor();
+    // The signed-in admin is in the selection too: X1.
+    await page.getByText('You cannot delete yourself.', { exact: false }).waitFor();
+  });
+
+  it('F2: deletion needs the typed confirmation, then removes the user for good', async () => {
+    const { page } = session();
+    await loadDemo(page);
+    await page.getByRole('combobox', { name: 'Status' }).selectOption('inactive');
+    await page.getByText(/^\d+ of 2,000 users match$/).waitFor();
+    await page.getByRole('table', { name: 'Users' }).getByRole('checkbox', { name: /^Select / }).first().check();
+    await chooseAction(page, 'Delete permanently…');
+
+    const confirm = page.getByRole('button', { name: 'Delete 1 users' });
+    expect(await confirm.isDisabled()).toBe(true);
+    await page.getByRole('textbox', { name: /Type DELETE 1 to confirm/ }).fill('delete 1');
+    expect(await confirm.isDisabled()).toBe(true);
+    await page.getByRole('textbox', { name: /Type DELETE 1 to confirm/ }).fill('DELETE 1');
+    await confirm.click();
+    await page.getByText('1 users deleted in 1 batches.', { exact: false }).waitFor();
+    await page.getByRole('button', { name: 'Back to the list' }).click();
+    await page.getByText('1,999 users', { exact: true }).or(page.getByText(/of 1,999 users match/)).first().waitFor();
+  });
+});
