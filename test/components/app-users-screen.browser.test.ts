@@ -122,4 +122,19 @@ describe('App: first run and the users screen', () => {
     await user.click(chip);
     await waitFor(() => expect(screen.getByText('2,000 users')).toBeTruthy());
   });
+
+  it('F10: the Active toggle of one row opens the plan review for that user, and nothing changes on Back', async () => {
+    const user = userEvent.setup();
+    await renderLoadedApp();
+    const table = screen.getByRole('table', { name: 'Users' });
+    const toggle = (await within(table).findAllByRole('switch', { checked: true }))[0]!;
+    const name = toggle.getAttribute('aria-label')!.replace('Active: ', '');
+    await user.click(toggle);
+    await screen.findByRole('heading', { name: 'Review: deactivate 1 selected users' });
+    expect(await screen.findByText('Will be deactivated')).toBeTruthy();
+    expect(screen.getByText('Nothing has changed yet. This is what deactivate would do.')).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Back to the list' }));
+    await screen.findByRole('heading', { name: 'My Team' });
+    await waitFor(() => expect(within(screen.getByRole('table', { name: 'Users' })).getByRole('switch', { name: `Active: ${name}` }).getAttribute('aria-checked')).toBe('true'));
+  });
 });

@@ -32,6 +32,7 @@ function renderTable(count: number) {
     selection: new UserSelection(),
     activeId: null,
     onOpen: () => undefined,
+    onToggleStatus: () => undefined,
     onVisibleChange: () => undefined,
   };
   const view = render(UserTable, props);
