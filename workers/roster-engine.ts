@@ -12,6 +12,7 @@ import type { Admin, Organization, Permission, ReportSnapshot } from '../src/cor
 import { buildLifecyclePlan, type LifecycleAction, type LifecyclePlan } from '../src/core/build-lifecycle-plan.ts';
 import { planningRosterFromIndex } from '../src/core/planning-roster.ts';
 import { applyLifecycleBatch } from '../src/db/apply-lifecycle-batch.ts';
+import { transferCommunityAdmin } from '../src/db/transfer-community-admin.ts';
 import { OffboardDatabase, type StoredUser } from '../src/db/offboard-database.ts';
 import { readRosterSource } from '../src/db/read-roster.ts';
 import {
@@ -294,15 +295,41 @@ export class RosterEngine {
     };
   }
 
+  /** F3: passes a community's admin role to another active user, then the plan can be built again. */
+  async transferCommunityAdmin(communityId: string, fromUserId: string, toUserId: string): Promise<void> {
+    const index = this.requireIndex();
+    if (!this.signedInAdminId) throw codedError('roster_not_open', 'The roster is not open yet.');
+    const { community, newAdmin } = await transferCommunityAdmin(this.db, {
+      communityId,
+      fromUserId,
+      toUserId,
+      actorId: this.signedInAdminId,
+      now: new Date().toISOString(),
+      operationId: crypto.randomUUID(),
+    });
+    this.plans.clear();
+    this.index = index.withChanges([newAdmin], [], index.communities.map((c) => (c.id === community.id ? community : c)));
+  }
+
+  /** Active users whose name or email contains the text: candidates to take over a role. */
+  searchActiveUsers(text: string, limit = 20): UserRef[] {
+    return this.searchUsers(text, limit, (user) => user.status === 'active');
+  }
+
   /** Managers (users with reports) whose name or email contains the text; for the manager filter. */
   searchManagers(text: string, limit = 20): UserRef[] {
+    const index = this.requireIndex();
+    return this.searchUsers(text, limit, (_user, position) => index.hasReports(position));
+  }
+
+  private searchUsers(text: string, limit: number, isCandidate: (user: StoredUser, position: number) => boolean): UserRef[] {
     const index = this.requireIndex();
     // A picked suggestion reads "Name (email)": its parentheses are not part of any name or address.
     const words = foldText(text).replace(/[()]/g, ' ').split(/\s+/).filter(Boolean);
     const found: UserRef[] = [];
     for (let position = 0; position < index.size && found.length < limit; position++) {
       const user = index.users[position]!;
-      if (!index.hasReports(position)) continue;
+      if (!isCandidate(user as StoredUser, position)) continue;
       const haystack = index.searchText[position]!;
       if (words.every((w) => haystack.includes(w))) found.push({ id: user.id, name: `${fullName(user)} (${user.email})` });
     }

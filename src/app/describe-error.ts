@@ -30,6 +30,10 @@ const BY_CODE: Record<string, ErrorMessage> = {
     title: 'The roster changed since this plan was built.',
     advice: 'Nothing of the failed batch was written. Review the change again.',
   },
+  transfer_refused: {
+    title: 'The admin role was not transferred.',
+    advice: 'Choose an active user other than the current admin, and try again.',
+  },
   QuotaExceededError: {
     title: 'The browser ran out of storage space for Offboard.',
     advice: 'Nothing was half-written. Free disk space or allow more storage for this site, then try again.',

@@ -5,6 +5,7 @@
 import { proxy } from 'comlink';
 import type { LifecycleAction } from '../core/build-lifecycle-plan.ts';
 import type { RosterFilter } from '../core/roster-filter.ts';
+import type { UserRef } from '../core/user-views.ts';
 import type { ApplyProgress, ApplyResult, LifecycleSelection, PlanView } from '../../workers/roster-engine.ts';
 import { describeError, type ErrorMessage } from './describe-error.ts';
 import type { RosterWorker } from './roster-worker-client.ts';
@@ -26,6 +27,8 @@ export class LifecycleReview {
   progress = $state.raw<ApplyProgress | null>(null);
   result = $state.raw<ApplyResult | null>(null);
   error = $state.raw<ErrorMessage | null>(null);
+  /** What the plan was built for, so it can be built again after a blocker is resolved in place. */
+  private selection: LifecycleSelection | null = null;
 
   constructor(
     private readonly worker: RosterWorker,
@@ -35,6 +38,7 @@ export class LifecycleReview {
 
   async start(action: LifecycleAction, selection: LifecycleSelection): Promise<void> {
     this.action = action;
+    this.selection = selection;
     this.phase = 'planning';
     this.plan = null;
     this.result = null;
@@ -59,6 +63,22 @@ export class LifecycleReview {
     }
     this.phase = 'done';
     this.onApplied();
+  }
+
+  /** F3: resolves a community-admin blocker in place, then plans the same change again. */
+  async transferAdmin(communityId: string, fromUserId: string, toUserId: string): Promise<void> {
+    try {
+      await this.worker.transferCommunityAdmin(communityId, fromUserId, toUserId);
+      this.onApplied();
+    } catch (error) {
+      this.error = describeError(error);
+      return;
+    }
+    if (this.selection) await this.start(this.action, this.selection);
+  }
+
+  searchCandidates(text: string): Promise<UserRef[]> {
+    return this.worker.searchActiveUsers(text, 20);
   }
 
   close(): void {

@@ -7,6 +7,7 @@ import type { LifecycleAction, ReportMove } from './build-lifecycle-plan.ts';
 import type {
   Assignment,
   Certificate,
+  Community,
   CompletionRecord,
   LicenseGrant,
   Membership,
@@ -17,6 +18,8 @@ import type {
 } from './roster-types.ts';
 
 export interface BeforeImage {
+  /** Communities whose admins changed (F3 transfers). */
+  communities?: Community[];
   /** The batch's users and the reports that moved with it (A8). */
   users: User[];
   licenses: LicenseGrant[];
@@ -30,12 +33,23 @@ export interface BeforeImage {
   retainedHistory: RetainedHistory[];
 }
 
+/** F3: the admin role of a community passes from one user to another. */
+export interface TransferCommunityAdminArgs {
+  communityId: string;
+  fromUserId: string;
+  toUserId: string;
+}
+
+export type OperationKind = LifecycleAction | 'transfer_community_admin';
+
 export interface OutboxOperation {
   /** Local order; assigned by the database. */
   seq?: number;
   /** Unique across clients: the server drops a replay of the same id. */
   id: string;
-  kind: LifecycleAction;
+  kind: OperationKind;
+  /** Arguments of kinds other than the lifecycle ones. */
+  args?: TransferCommunityAdminArgs;
   planId: string;
   batchIndex: number;
   batchCount: number;

@@ -97,14 +97,18 @@ export class RosterIndex {
    * A new index with `changed` users replaced and `deletedIds` gone. Lifecycle changes never touch
    * names, so the list order stands and nothing is sorted again.
    */
-  withChanges(changed: readonly IndexedUser[], deletedIds: readonly string[]): RosterIndex {
+  withChanges(changed: readonly IndexedUser[], deletedIds: readonly string[], communities: Community[] = this.communities): RosterIndex {
     const users = this.users.slice();
     for (const user of changed) {
       const position = this.positionOf.get(user.id);
       if (position !== undefined) users[position] = user;
     }
     const deleted = new Set(deletedIds);
-    return new RosterIndex(deleted.size === 0 ? users : users.filter((u) => !deleted.has(u.id)), this);
+    return new RosterIndex(deleted.size === 0 ? users : users.filter((u) => !deleted.has(u.id)), {
+      methodologies: this.methodologies,
+      communities,
+      customFields: this.customFields,
+    });
   }
 
   get size(): number {

@@ -69,6 +69,44 @@ describe('lifecycle flows, end to end', () => {
     await page.getByText('You cannot delete yourself.', { exact: false }).waitFor();
   });
 
+  it('F3: a blocked community admin is resolved in place by a transfer, and the plan is built again', async () => {
+    const { page } = session();
+    await loadDemo(page);
+    // A community admin who administers exactly one community, and the email of someone to take over.
+    const { adminEmail, communityId, successorName } = await page.evaluate(async () => {
+      const request = indexedDB.open('offboard');
+      const db = await new Promise<IDBDatabase>((resolve) => (request.onsuccess = () => resolve(request.result)));
+      const all = <T,>(store: string) =>
+        new Promise<T[]>((resolve) => {
+          const get = db.transaction(store).objectStore(store).getAll();
+          get.onsuccess = () => resolve(get.result as T[]);
+        });
+      const communities = await all<{ id: string; adminIds: string[] }>('communities');
+      const users = await all<{ id: string; email: string; firstName: string; lastName: string; status: string }>('users');
+      db.close();
+      const adminCount = new Map<string, number>();
+      for (const c of communities) for (const id of c.adminIds) adminCount.set(id, (adminCount.get(id) ?? 0) + 1);
+      const community = communities.find((c) => c.adminIds.some((id) => adminCount.get(id) === 1 && id !== 'U0000003'))!;
+      const adminId = community.adminIds.find((id) => adminCount.get(id) === 1 && id !== 'U0000003')!;
+      const admin = users.find((u) => u.id === adminId)!;
+      const successor = users.find((u) => u.status === 'active' && !adminCount.has(u.id))!;
+      return { adminEmail: admin.email, communityId: community.id, successorName: `${successor.firstName} ${successor.lastName} (${successor.email})` };
+    });
+    await selectUser(page, adminEmail);
+    await chooseAction(page, 'Deactivate…');
+    await page.getByRole('heading', { name: 'Blocked (1)' }).waitFor();
+
+    const transfer = page.getByRole('button', { name: `Transfer admin role of ${communityId}` });
+    expect(await transfer.isDisabled()).toBe(true);
+    await page.getByRole('combobox', { name: new RegExp(`New admin of ${communityId}`) }).fill(successorName);
+    await expect.poll(() => transfer.isDisabled()).toBe(false);
+    expect(await findSeriousAccessibilityViolations(page)).toEqual([]);
+    await transfer.click();
+
+    await page.getByRole('button', { name: 'Deactivate 1 users' }).waitFor();
+    expect(await page.getByRole('heading', { name: /^Blocked/ }).count()).toBe(0);
+  });
+
   it('F2: deletion needs the typed confirmation, then removes the user for good', async () => {
     const { page } = session();
     await loadDemo(page);

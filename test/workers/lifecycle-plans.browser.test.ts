@@ -33,6 +33,47 @@ describe('lifecycle plans in the worker', () => {
     for (const move of plan.effects.reportMoves) expect(move.fromManagerName).not.toBe(move.fromManagerId);
   });
 
+  it('F3: transferring a blocked admin\'s community role in place makes them eligible, in one transaction', async () => {
+    // Pick a community admin who administers exactly one community and is still active.
+    const { queryId } = await worker.query({ ...EMPTY_FILTER, status: 'active' });
+    const ids = (await worker.matchingIds(queryId))!;
+    const plan = await worker.planLifecycle({ action: 'deactivate', selection: { kind: 'ids', ids: [...ids] } });
+    const blockedAdmin = plan.blocked.find((b) => b.reasons.length === 1 && b.reasons[0]!.rule === 'F3' && b.reasons[0]!.communityIds?.length === 1)!;
+    expect(blockedAdmin).toBeDefined();
+    const communityId = blockedAdmin.reasons[0]!.communityIds![0]!;
+    const [candidate] = await worker.searchActiveUsers('a', 50).then((found) => found.filter((u) => u.id !== blockedAdmin.userId));
+    expect(candidate).toBeDefined();
+
+    // A refused transfer (to an inactive user) changes nothing.
+    const inactive = await worker.query({ ...EMPTY_FILTER, status: 'inactive' });
+    const [inactiveId] = (await worker.matchingIds(inactive.queryId))!;
+    await expect(worker.transferCommunityAdmin(communityId, blockedAdmin.userId, inactiveId!)).rejects.toMatchObject({ code: 'transfer_refused' });
+    const stillBlocked = await worker.planLifecycle({ action: 'deactivate', selection: { kind: 'ids', ids: [blockedAdmin.userId] } });
+    expect(stillBlocked.blocked.map((b) => b.userId)).toEqual([blockedAdmin.userId]);
+
+    await worker.transferCommunityAdmin(communityId, blockedAdmin.userId, candidate!.id);
+    const replanned = await worker.planLifecycle({ action: 'deactivate', selection: { kind: 'ids', ids: [blockedAdmin.userId] } });
+    expect(replanned.blocked).toEqual([]);
+    expect(replanned.eligibleCount).toBe(1);
+    const newAdmin = await worker.userDetail(candidate!.id);
+    expect(newAdmin?.communities.find((c) => c.id === communityId)).toMatchObject({ isAdmin: true });
+
+    // What was written: the community, the audit entry and one outbox operation with the before-image.
+    const db = new Dexie(databaseName);
+    await db.open();
+    const community = await db.table('communities').get(communityId);
+    expect(community.adminIds).toContain(candidate!.id);
+    expect(community.adminIds).not.toContain(blockedAdmin.userId);
+    const operations = (await db.table('outbox').toArray()).filter((o) => o.kind === 'transfer_community_admin');
+    expect(operations).toHaveLength(1);
+    expect(operations[0].args).toEqual({ communityId, fromUserId: blockedAdmin.userId, toUserId: candidate!.id });
+    expect(operations[0].before.communities[0].adminIds).toContain(blockedAdmin.userId);
+    expect(await db.table('memberships').get([candidate!.id, communityId])).toBeDefined();
+    const audit = (await db.table('audit').toArray()).filter((a) => a.action === 'transfer_community_admin');
+    expect(audit).toMatchObject([{ targetId: blockedAdmin.userId, batchId: operations[0].id }]);
+    db.close();
+  });
+
   it('A14: applies the plan batch by batch with progress; the list sees the change at once', async () => {
     const before = await worker.query({ ...EMPTY_FILTER, status: 'inactive' });
     const plan = await worker.planLifecycle({ action: 'deactivate', selection: { kind: 'filter', filter: financeActive, excludedIds: [] } });
