@@ -8,11 +8,12 @@ import { RosterIndex } from '../src/core/roster-index.ts';
 import { filterRoster, type RosterFilter } from '../src/core/roster-filter.ts';
 import { buildUserDetail, buildUserRow, fullName, type UserDetail, type UserRef, type UserRow } from '../src/core/user-views.ts';
 import { foldText } from '../src/core/fold-text.ts';
-import type { Admin, Organization, Permission, ReportSnapshot } from '../src/core/roster-types.ts';
+import type { Admin, Assignment, Organization, Permission, ReportSnapshot } from '../src/core/roster-types.ts';
 import { buildLifecyclePlan, type LifecycleAction, type LifecyclePlan } from '../src/core/build-lifecycle-plan.ts';
 import { planningRosterFromIndex } from '../src/core/planning-roster.ts';
 import { applyLifecycleBatch } from '../src/db/apply-lifecycle-batch.ts';
 import { transferCommunityAdmin } from '../src/db/transfer-community-admin.ts';
+import { issueCertificate, reassignPreviousAssignments } from '../src/db/restore-learning-records.ts';
 import { OffboardDatabase, type StoredUser } from '../src/db/offboard-database.ts';
 import { readRosterSource } from '../src/db/read-roster.ts';
 import {
@@ -73,9 +74,19 @@ export interface PlanView extends Omit<LifecyclePlan, 'eligibleIds' | 'batches' 
   batchCount: number;
   /** The first eligible users, to show who is in the plan. */
   eligibleSample: UserRef[];
+  /** R2, for a reactivation: the first of the users' previous assignments (the count is in the effects). */
+  previousAssignments: PreviousAssignment[];
   effects: Omit<LifecyclePlan['effects'], 'reportMoves'> & {
     reportMoves: (LifecyclePlan['effects']['reportMoves'][number] & { fromManagerName: string; toManagerName: string | null })[];
   };
+}
+
+/** R2: a previous assignment as a plan lists it. */
+export type PreviousAssignment = Assignment & { name: string };
+
+export interface ApplyOptions {
+  /** R2: a reactivation also re-assigns the users' previous assignments, in the same batches. */
+  reassignPrevious?: boolean;
 }
 
 export interface ApplyProgress {
@@ -90,6 +101,8 @@ export interface ApplyResult {
   batchesApplied: number;
   batchCount: number;
   usersApplied: number;
+  /** R2: previous assignments re-assigned along with a reactivation. */
+  assignmentsReassigned: number;
   /** The batch that failed; every batch before it applied whole, nothing of it did. */
   failure: { batchIndex: number; code: string; message: string } | null;
 }
@@ -112,6 +125,7 @@ function toPlanView(planId: string, plan: LifecyclePlan, index: RosterIndex): Pl
     eligibleCount: eligibleIds.length,
     batchCount: batches.length,
     eligibleSample: eligibleIds.slice(0, PLAN_SAMPLE_SIZE).map((id) => ({ id, name: nameOf(id) })),
+    previousAssignments: [],
     effects: {
       ...effects,
       reportMoves: effects.reportMoves.map((m) => ({
@@ -257,14 +271,15 @@ export class RosterEngine {
     const user = index.userById(id);
     if (!user) return null;
     const db = this.db;
-    const [admin, membershipRequests, assignments, completions, certificates, tokens, retainedHistory, audit] = await db.transaction(
+    const [admin, membershipRequests, assignments, previousAssignments, completions, certificates, tokens, retainedHistory, audit] = await db.transaction(
       'r',
-      [db.admins, db.membershipRequests, db.assignments, db.completions, db.certificates, db.tokens, db.retainedHistory, db.audit],
+      [db.admins, db.membershipRequests, db.assignments, db.removedAssignments, db.completions, db.certificates, db.tokens, db.retainedHistory, db.audit],
       () =>
         Promise.all([
           db.admins.get(id),
           db.membershipRequests.where('userId').equals(id).toArray(),
           db.assignments.where('userId').equals(id).toArray(),
+          db.removedAssignments.where('userId').equals(id).toArray(),
           db.completions.where('userId').equals(id).toArray(),
           db.certificates.where('userId').equals(id).toArray(),
           db.tokens.where('userId').equals(id).toArray(),
@@ -276,6 +291,7 @@ export class RosterEngine {
       admin: admin ?? null,
       membershipRequests,
       assignments,
+      previousAssignments,
       completions,
       certificates,
       tokens,
@@ -298,17 +314,63 @@ export class RosterEngine {
   /** F3: passes a community's admin role to another active user, then the plan can be built again. */
   async transferCommunityAdmin(communityId: string, fromUserId: string, toUserId: string): Promise<void> {
     const index = this.requireIndex();
-    if (!this.signedInAdminId) throw codedError('roster_not_open', 'The roster is not open yet.');
+    const actorId = this.requireManageUsers('transfer a community’s admin role');
     const { community, newAdmin } = await transferCommunityAdmin(this.db, {
       communityId,
       fromUserId,
       toUserId,
-      actorId: this.signedInAdminId,
+      actorId,
       now: new Date().toISOString(),
       operationId: crypto.randomUUID(),
     });
+    this.afterDirectChange(index.withChanges([newAdmin], [], index.communities.map((c) => (c.id === community.id ? community : c))));
+  }
+
+  /** R2: re-assigns an active user's previous assignments as they were; returns how many came back. */
+  async reassignPreviousAssignments(userId: string): Promise<number> {
+    const index = this.requireIndex();
+    const actorId = this.requireManageUsers('re-assign assignments');
+    const { changed, restoredCount } = await reassignPreviousAssignments(this.db, {
+      userIds: [userId],
+      actorId,
+      now: new Date().toISOString(),
+      operationId: crypto.randomUUID(),
+    });
+    this.afterDirectChange(index.withChanges(changed, []));
+    return restoredCount;
+  }
+
+  /** R4 "Get certificate": regenerates the certificate of one of an active user's completions. */
+  async issueCertificate(userId: string, courseId: string, communityId: string): Promise<string> {
+    const index = this.requireIndex();
+    const actorId = this.requireManageUsers('issue certificates');
+    const { user, certificate } = await issueCertificate(this.db, {
+      userId,
+      courseId,
+      communityId,
+      globalCommunityId: index.communities.find((c) => c.global)?.id ?? null,
+      actorId,
+      now: new Date().toISOString(),
+      operationId: crypto.randomUUID(),
+    });
+    this.afterDirectChange(index.withChanges([user], []));
+    return certificate.id;
+  }
+
+  /** A change made outside a plan: any plan on screen was built on the roster before it. */
+  private afterDirectChange(index: RosterIndex): void {
+    this.index = index;
     this.plans.clear();
-    this.index = index.withChanges([newAdmin], [], index.communities.map((c) => (c.id === community.id ? community : c)));
+  }
+
+  /** The signed-in admin's id, if they may manage users (A1); otherwise a refusal saying so. */
+  private requireManageUsers(what: string): string {
+    if (!this.signedInAdminId) throw codedError('roster_not_open', 'The roster is not open yet.');
+    const permissions = this.admins.find((a) => a.userId === this.signedInAdminId)?.permissions ?? [];
+    if (!permissions.includes('manage_users')) {
+      throw codedError('permission_denied', `You need the manage_users permission to ${what} (A1).`);
+    }
+    return this.signedInAdminId;
   }
 
   /** Active users whose name or email contains the text: candidates to take over a role. */
@@ -345,7 +407,7 @@ export class RosterEngine {
    * Plans a deactivation, reactivation or deletion over the whole in-memory roster. The selection is a
    * list of ids, or a filter (minus any ids unticked after "select all N matching").
    */
-  planLifecycle(request: LifecycleRequest): PlanView {
+  async planLifecycle(request: LifecycleRequest): Promise<PlanView> {
     const index = this.requireIndex();
     if (!this.organization || !this.signedInAdminId) throw codedError('roster_not_open', 'The roster is not open yet.');
     const userIds = request.selection.kind === 'ids' ? request.selection.ids : this.idsMatching(request.selection.filter, request.selection.excludedIds);
@@ -354,14 +416,32 @@ export class RosterEngine {
     const planId = crypto.randomUUID();
     this.plans.clear(); // only the plan on screen can be applied
     this.plans.set(planId, plan);
-    return toPlanView(planId, plan, index);
+    const view = toPlanView(planId, plan, index);
+    if (plan.action === 'reactivate' && plan.effects.assignmentsToOffer > 0) {
+      view.previousAssignments = await this.previousAssignmentsOf(plan.eligibleIds, index);
+    }
+    return view;
+  }
+
+  /** R2: the first previous assignments of these users, to list in the plan. */
+  private async previousAssignmentsOf(userIds: readonly string[], index: RosterIndex): Promise<PreviousAssignment[]> {
+    const found: PreviousAssignment[] = [];
+    // A page of users at a time: the list is a sample, and 100,000 ids in one anyOf() is a slow query.
+    for (let start = 0; start < userIds.length && found.length < PLAN_SAMPLE_SIZE; start += 500) {
+      const page = await this.db.removedAssignments.where('userId').anyOf(userIds.slice(start, start + 500)).limit(PLAN_SAMPLE_SIZE - found.length).toArray();
+      for (const a of page) {
+        const user = index.userById(a.userId);
+        found.push({ ...a, name: user ? fullName(user) : a.userId });
+      }
+    }
+    return found;
   }
 
   /**
    * Applies a plan batch by batch (A14), each batch one transaction. Stops at the first batch that
    * fails, with every earlier batch applied whole and nothing of the failed one.
    */
-  async applyPlan(planId: string, onProgress?: (progress: ApplyProgress) => void): Promise<ApplyResult> {
+  async applyPlan(planId: string, onProgress?: (progress: ApplyProgress) => void, options: ApplyOptions = {}): Promise<ApplyResult> {
     const plan = this.plans.get(planId);
     if (!plan) throw codedError('plan_expired', 'This plan is no longer current.');
     if (!plan.canApply) throw codedError('plan_blocked', 'This plan cannot be applied.');
@@ -372,6 +452,7 @@ export class RosterEngine {
     const changed: StoredUser[] = [];
     const deletedIds: string[] = [];
     let usersApplied = 0;
+    let assignmentsReassigned = 0;
     let failure: ApplyResult['failure'] = null;
     for (const [batchIndex, userIds] of plan.batches.entries()) {
       const inBatch = new Set(userIds);
@@ -389,8 +470,10 @@ export class RosterEngine {
           elaMethodologyIds,
           now: new Date().toISOString(),
           operationId: crypto.randomUUID(),
+          reassignPrevious: plan.action === 'reactivate' && options.reassignPrevious === true,
         });
         changed.push(...applied.changed);
+        assignmentsReassigned += applied.operation.before.removedAssignments?.length ?? 0;
         deletedIds.push(...applied.deletedIds);
         usersApplied += userIds.length;
         onProgress?.({ batchesDone: batchIndex + 1, batchCount: plan.batches.length, usersDone: usersApplied, userCount: plan.eligibleIds.length });
@@ -404,7 +487,7 @@ export class RosterEngine {
     const latest = new Map(changed.map((u) => [u.id, u]));
     this.index = index.withChanges([...latest.values()], deletedIds);
     this.lastQuery = { queryId: this.lastQuery.queryId + 1, matches: new Uint32Array(0) };
-    return { action: plan.action, batchesApplied: failure ? failure.batchIndex : plan.batches.length, batchCount: plan.batches.length, usersApplied, failure };
+    return { action: plan.action, batchesApplied: failure ? failure.batchIndex : plan.batches.length, batchCount: plan.batches.length, usersApplied, assignmentsReassigned, failure };
   }
 
   private idsMatching(filter: RosterFilter, excludedIds: readonly string[]): string[] {

@@ -30,10 +30,6 @@ const BY_CODE: Record<string, ErrorMessage> = {
     title: 'The roster changed since this plan was built.',
     advice: 'Nothing of the failed batch was written. Review the change again.',
   },
-  transfer_refused: {
-    title: 'The admin role was not transferred.',
-    advice: 'Choose an active user other than the current admin, and try again.',
-  },
   QuotaExceededError: {
     title: 'The browser ran out of storage space for Offboard.',
     advice: 'Nothing was half-written. Free disk space or allow more storage for this site, then try again.',
@@ -44,9 +40,19 @@ const BY_CODE: Record<string, ErrorMessage> = {
   },
 };
 
+/** Changes the roster refused: the error's own message says why, so it is the title. */
+const REFUSAL_ADVICE: Record<string, string> = {
+  transfer_refused: 'Nothing was changed. Choose an active user other than the current admin, and try again.',
+  reassign_refused: 'Nothing was changed. Reactivate the user first, then re-assign.',
+  certificate_refused: 'Nothing was changed. Open the user again to see their current records.',
+  permission_denied: 'Nothing was changed. Ask an admin who holds the permission to do it.',
+};
+
 export function describeError(error: unknown): ErrorMessage {
   const candidate = error as { code?: unknown; name?: unknown; inner?: { name?: unknown }; message?: unknown } | null;
   const keys = [candidate?.code, candidate?.name, candidate?.inner?.name].filter((k): k is string => typeof k === 'string');
+  const refusal = typeof candidate?.code === 'string' ? REFUSAL_ADVICE[candidate.code] : undefined;
+  if (refusal && typeof candidate?.message === 'string') return { title: candidate.message, advice: refusal };
   for (const key of keys) {
     const known = BY_CODE[key];
     if (known) return known;

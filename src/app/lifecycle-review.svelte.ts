@@ -6,7 +6,7 @@ import { proxy } from 'comlink';
 import type { LifecycleAction } from '../core/build-lifecycle-plan.ts';
 import type { RosterFilter } from '../core/roster-filter.ts';
 import type { UserRef } from '../core/user-views.ts';
-import type { ApplyProgress, ApplyResult, LifecycleSelection, PlanView } from '../../workers/roster-engine.ts';
+import type { ApplyOptions, ApplyProgress, ApplyResult, LifecycleSelection, PlanView } from '../../workers/roster-engine.ts';
 import { describeError, type ErrorMessage } from './describe-error.ts';
 import type { RosterWorker } from './roster-worker-client.ts';
 import type { UserSelection } from './user-selection.svelte.ts';
@@ -52,12 +52,12 @@ export class LifecycleReview {
     }
   }
 
-  async apply(): Promise<void> {
+  async apply(options: ApplyOptions = {}): Promise<void> {
     if (!this.plan?.canApply || this.phase !== 'review') return;
     this.phase = 'applying';
     this.progress = { batchesDone: 0, batchCount: this.plan.batchCount, usersDone: 0, userCount: this.plan.eligibleCount };
     try {
-      this.result = await this.worker.applyPlan(this.plan.planId, proxy((p: ApplyProgress) => (this.progress = p)));
+      this.result = await this.worker.applyPlan(this.plan.planId, proxy((p: ApplyProgress) => (this.progress = p)), options);
     } catch (error) {
       this.error = describeError(error);
     }

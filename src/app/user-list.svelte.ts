@@ -7,6 +7,7 @@ import { tick } from 'svelte';
 import { EMPTY_FILTER, type RosterFilter } from '../core/roster-filter.ts';
 import type { UserDetail, UserRef } from '../core/user-views.ts';
 import type { RosterFacets } from '../../workers/roster-engine.ts';
+import { formatCount } from '../core/format-count.ts';
 import { describeError, type ErrorMessage } from './describe-error.ts';
 import { RowPageCache } from './row-page-cache.ts';
 import type { RosterWorker } from './roster-worker-client.ts';
@@ -25,6 +26,8 @@ export class UserList {
   facets = $state.raw<RosterFacets | null>(null);
   detail = $state.raw<UserDetail | null>(null);
   detailId = $state<string | null>(null);
+  /** What the last change made from the detail panel did, said once there. */
+  detailNotice = $state<string | null>(null);
   error = $state<ErrorMessage | null>(null);
   readonly selection = new UserSelection();
 
@@ -66,6 +69,7 @@ export class UserList {
   }
 
   async openDetail(id: string): Promise<void> {
+    if (this.detailId !== id) this.detailNotice = null;
     this.detailId = id;
     try {
       const detail = await this.worker.userDetail(id);
@@ -78,6 +82,31 @@ export class UserList {
   closeDetail(): void {
     this.detailId = null;
     this.detail = null;
+    this.detailNotice = null;
+  }
+
+  /** R2: the user's previous assignments come back in one step. */
+  async reassignPrevious(userId: string): Promise<void> {
+    await this.changeFromDetail(userId, async () => {
+      const count = await this.worker.reassignPreviousAssignments(userId);
+      return `${formatCount(count)} previous assignment${count === 1 ? '' : 's'} re-assigned.`;
+    });
+  }
+
+  /** R4: "Get certificate" for one completion. */
+  async issueCertificate(userId: string, courseId: string, communityId: string): Promise<void> {
+    await this.changeFromDetail(userId, async () => `Certificate ${await this.worker.issueCertificate(userId, courseId, communityId)} issued.`);
+  }
+
+  private async changeFromDetail(userId: string, change: () => Promise<string>): Promise<void> {
+    try {
+      const notice = await change();
+      await this.openDetail(userId);
+      this.detailNotice = notice;
+      this.error = null;
+    } catch (error) {
+      this.error = describeError(error);
+    }
   }
 
   selectAllMatching(): void {

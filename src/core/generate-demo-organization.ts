@@ -160,6 +160,9 @@ function buildHeader(size: number, seed: number): DemoHeader {
   };
 }
 
+/** Seeds the stream removed assignments draw from. */
+const REMOVED_ASSIGNMENTS_STREAM = 0x2a55;
+
 function emptyChunk(): RosterChunk {
   return Object.fromEntries(PER_USER_RECORD_KINDS.map((kind) => [kind, []])) as unknown as RosterChunk;
 }
@@ -254,15 +257,17 @@ export function generateDemoOrganization(options: DemoOptions = {}): DemoOrganiz
         }
       }
 
-      // A3 (ascender preset): a deactivated user's assignments were removed.
-      const assignmentCount = isInactive ? 0 : random.int(3);
+      // A3 (ascender preset): a deactivated user's assignments were removed, and kept aside for R2. They
+      // draw from a stream of their own so that every other record stays as it was before they existed.
+      const assignmentRandom = isInactive ? createRandom(mixSeed(seed ^ REMOVED_ASSIGNMENTS_STREAM, index + 1)) : random;
+      const assignmentCount = assignmentRandom.int(isInactive ? 4 : 3);
       for (let k = 0; k < assignmentCount; k++) {
-        chunk.assignments.push({
+        (isInactive ? chunk.removedAssignments : chunk.assignments).push({
           id: `A-${index + 1}-${k + 1}`,
           userId: id,
-          contentId: `CNT-${1 + random.int(CONTENT_COUNT)}`,
-          dueAt: random.chance(0.8) ? isoDaysBefore(DEMO_NOW, 60 - random.next() * 120) : null,
-          status: random.pick(ASSIGNMENT_STATUSES),
+          contentId: `CNT-${1 + assignmentRandom.int(CONTENT_COUNT)}`,
+          dueAt: assignmentRandom.chance(0.8) ? isoDaysBefore(DEMO_NOW, 60 - assignmentRandom.next() * 120) : null,
+          status: assignmentRandom.pick(ASSIGNMENT_STATUSES),
         });
       }
 

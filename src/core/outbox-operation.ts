@@ -22,6 +22,8 @@ export interface BeforeImage {
   communities?: Community[];
   /** The batch's users and the reports that moved with it (A8). */
   users: User[];
+  /** A3/R2: assignments taken back out of the removed list when they were re-assigned. */
+  removedAssignments?: Assignment[];
   licenses: LicenseGrant[];
   memberships: Membership[];
   membershipRequests: MembershipRequest[];
@@ -40,7 +42,38 @@ export interface TransferCommunityAdminArgs {
   toUserId: string;
 }
 
-export type OperationKind = LifecycleAction | 'transfer_community_admin';
+/** R2: the previous assignments of these users, restored as they were. */
+export interface ReassignAssignmentsArgs {
+  assignmentIds: string[];
+}
+
+/** R4: a certificate regenerated from a completion record. */
+export interface IssueCertificateArgs {
+  certificateId: string;
+  courseId: string;
+  communityId: string;
+}
+
+/** A reactivation batch may re-assign previous assignments in the same step (R2). */
+export interface ReactivateArgs {
+  reassignPrevious: boolean;
+}
+
+export type OperationKind = LifecycleAction | 'transfer_community_admin' | 'reassign_assignments' | 'issue_certificate';
+
+export function emptyBeforeImage(): BeforeImage {
+  return {
+    users: [],
+    licenses: [],
+    memberships: [],
+    membershipRequests: [],
+    assignments: [],
+    certificates: [],
+    tokens: [],
+    completions: [],
+    retainedHistory: [],
+  };
+}
 
 export interface OutboxOperation {
   /** Local order; assigned by the database. */
@@ -49,7 +82,7 @@ export interface OutboxOperation {
   id: string;
   kind: OperationKind;
   /** Arguments of kinds other than the lifecycle ones. */
-  args?: TransferCommunityAdminArgs;
+  args?: TransferCommunityAdminArgs | ReassignAssignmentsArgs | IssueCertificateArgs | ReactivateArgs;
   planId: string;
   batchIndex: number;
   batchCount: number;

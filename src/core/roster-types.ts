@@ -180,6 +180,8 @@ export type AuditAction =
   | 'move_report'
   | 'set_custom_field'
   | 'transfer_community_admin'
+  | 'reassign_assignments'
+  | 'issue_certificate'
   | 'import'
   | 'load_demo';
 
@@ -202,6 +204,7 @@ export const PER_USER_RECORD_KINDS = [
   'memberships',
   'membershipRequests',
   'assignments',
+  'removedAssignments',
   'completions',
   'certificates',
   'tokens',
@@ -221,6 +224,8 @@ export interface RosterSnapshot {
   memberships: Membership[];
   membershipRequests: MembershipRequest[];
   assignments: Assignment[];
+  /** A3/R2: assignments a deactivation removed, kept so reactivation can re-assign them. */
+  removedAssignments: Assignment[];
   completions: CompletionRecord[];
   certificates: Certificate[];
   tokens: Token[];

@@ -47,6 +47,8 @@ export interface UserDetail {
   communities: { id: string; name: string; isGlobal: boolean; isAdmin: boolean }[];
   membershipRequests: { communityId: string; communityName: string; requestedAt: string }[];
   assignments: Assignment[];
+  /** A3/R2: assignments a deactivation removed, which can be re-assigned as they were. */
+  previousAssignments: Assignment[];
   completions: (CompletionRecord & { communityName: string })[];
   certificates: (Certificate & { communityName: string })[];
   tokenCounts: Record<TokenKind, number>;
@@ -58,6 +60,7 @@ export interface UserRelatedRecords {
   admin: Admin | null;
   membershipRequests: MembershipRequest[];
   assignments: Assignment[];
+  previousAssignments: Assignment[];
   completions: CompletionRecord[];
   certificates: Certificate[];
   tokens: Token[];
@@ -128,6 +131,7 @@ export function buildUserDetail(index: RosterIndex, user: User, related: UserRel
       requestedAt: r.requestedAt,
     })),
     assignments: related.assignments,
+    previousAssignments: related.previousAssignments,
     completions: related.completions.map((c) => ({ ...c, communityName: communityName(c.communityId) })),
     certificates: related.certificates.map((c) => ({ ...c, communityName: communityName(c.communityId) })),
     tokenCounts,

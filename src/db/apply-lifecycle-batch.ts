@@ -1,6 +1,6 @@
 /**
  * Applies one batch of a lifecycle plan (A14) as one Dexie transaction: the users' changes and every
- * consequence the plan showed (A3, A7, A8, A10, A11, F9, R3, R4, R5, F2), one audit entry per change, and
+ * consequence the plan showed (A3, A7, A8, A10, A11, F9, R2, R3, R4, R5, F2), one audit entry per change, and
  * one outbox operation with the before-image of every record it touched. All or nothing: if anything
  * fails, or the roster changed since the plan was built, nothing of the batch is written.
  */
@@ -10,6 +10,7 @@ import type { BeforeImage, OutboxOperation } from '../core/outbox-operation.ts';
 import type { AuditEntry, Certificate } from '../core/roster-types.ts';
 import { toUser, type OffboardDatabase, type StoredUser } from './offboard-database.ts';
 import { StalePlanError } from './database-errors.ts';
+import { certificateIdOf, countByUser, reassignAuditEntry, restorePreviousAssignments, withAssignmentsRestored } from './restore-learning-records.ts';
 
 export interface LifecycleBatch {
   action: LifecycleAction;
@@ -26,6 +27,8 @@ export interface LifecycleBatch {
   elaMethodologyIds: ReadonlySet<string>;
   now: string;
   operationId: string;
+  /** R2: a reactivation re-assigns the users' previous assignments in the same transaction. */
+  reassignPrevious?: boolean;
 }
 
 export interface AppliedBatch {
@@ -34,6 +37,9 @@ export interface AppliedBatch {
   deletedIds: string[];
   operation: OutboxOperation;
 }
+
+/** The DOMAIN.md rule each kind of entry carries out, shown in the audit. */
+const AUDIT_RULE: Partial<Record<AuditEntry['action'], string>> = { deactivate: 'A1', reactivate: 'F1', delete: 'F2', move_report: 'A8' };
 
 const EXPECTED_STATUS: Record<LifecycleAction, StoredUser['status'] | null> = {
   deactivate: 'active',
@@ -92,7 +98,7 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
 
     const audit: AuditEntry[] = [];
     const entry = (targetId: string, auditAction: AuditEntry['action'], summary: string): void => {
-      audit.push({ at: batch.now, actorId: batch.actorId, action: auditAction, targetId, batchId: batch.operationId, ruleId: null, summary });
+      audit.push({ at: batch.now, actorId: batch.actorId, action: auditAction, targetId, batchId: batch.operationId, ruleId: AUDIT_RULE[auditAction] ?? null, summary });
     };
     const changed: StoredUser[] = [];
     let deletedIds: string[] = [];
@@ -143,30 +149,36 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
       // R4: certificates earned in the global community reappear.
       const restored: Certificate[] = completions
         .filter((c) => c.communityId === batch.globalCommunityId && !certified.has(`${c.userId} ${c.courseId} ${c.communityId}`))
-        .map((c) => ({ id: `CERT-${c.userId}-${c.courseId}-${c.communityId}`, userId: c.userId, courseId: c.courseId, communityId: c.communityId, issuedAt: c.completedAt }));
+        .map((c) => ({ id: certificateIdOf(c), userId: c.userId, courseId: c.courseId, communityId: c.communityId, issuedAt: c.completedAt }));
       const rejoining = batch.globalCommunityId === null ? [] : stored.filter((u) => !u.communityIds.includes(batch.globalCommunityId!));
       await Promise.all([
         db.licenses.bulkPut(reconsumed.map((l) => ({ ...l, state: 'consumed' as const, releasedFromElaAt: null }))), // R5
         db.memberships.bulkPut(rejoining.map((u) => ({ userId: u.id, communityId: batch.globalCommunityId!, joinedAt: batch.now }))), // R3
         db.certificates.bulkPut(restored),
       ]);
+      const reassigned = batch.reassignPrevious ? await restorePreviousAssignments(db, userIds) : [];
+      before.removedAssignments = reassigned;
+      const reassignedOf = countByUser(reassigned);
       const restoredOf = groupByUser(restored);
       for (const user of stored) {
         const restoredCount = restoredOf.get(user.id)?.length ?? 0;
+        const reassigned = withAssignmentsRestored(user, reassignedOf.get(user.id) ?? 0);
         changed.push({
-          ...user,
+          ...reassigned,
           status: 'active',
           deactivatedAt: null,
           deactivatedBy: null,
           communityIds: batch.globalCommunityId && !user.communityIds.includes(batch.globalCommunityId) ? [...user.communityIds, batch.globalCommunityId].sort() : user.communityIds,
           licenses: user.licenses.map((l) => (l.releasedFromElaAt ? { ...l, state: 'consumed' as const, releasedFromElaAt: null } : l)),
           counts: {
-            ...user.counts,
+            ...reassigned.counts,
             certificates: user.counts.certificates + restoredCount,
             uncertifiedGlobalCompletions: user.counts.uncertifiedGlobalCompletions - restoredCount,
           },
         });
         entry(user.id, 'reactivate', `Reactivated user ${user.id}.`);
+        const reassignedCount = reassignedOf.get(user.id);
+        if (reassignedCount) audit.push(reassignAuditEntry(batch, user.id, reassignedCount));
       }
     } else {
       // F2: everything goes, retained history included; D1: the audit keeps only the id.
@@ -207,6 +219,7 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
       reportMoves: batch.reportMoves,
       createdAt: batch.now,
       status: 'pending',
+      ...(action === 'reactivate' ? { args: { reassignPrevious: batch.reassignPrevious ?? false } } : {}),
       before,
     };
     await db.outbox.add(operation);

@@ -19,3 +19,16 @@ export class StalePlanError extends Error {
     this.name = 'StalePlanError';
   }
 }
+
+export type RefusalCode = 'transfer_refused' | 'reassign_refused' | 'certificate_refused';
+
+/** A change the roster does not allow as asked; the message says why, and nothing was written. */
+export class RefusedChangeError extends Error {
+  constructor(
+    readonly code: RefusalCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RefusedChangeError';
+  }
+}

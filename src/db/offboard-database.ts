@@ -90,7 +90,6 @@ export const ROSTER_TABLES = [
   'customFields',
   'reportSnapshots',
   'audit',
-  'removedAssignments',
   'outbox',
   ...PER_USER_RECORD_KINDS,
 ] as const;

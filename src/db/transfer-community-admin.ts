@@ -4,16 +4,9 @@
  * member), the audit entry and the outbox operation, all or nothing.
  */
 import type { Community } from '../core/roster-types.ts';
-import type { OutboxOperation, TransferCommunityAdminArgs } from '../core/outbox-operation.ts';
+import { emptyBeforeImage, type OutboxOperation, type TransferCommunityAdminArgs } from '../core/outbox-operation.ts';
+import { RefusedChangeError } from './database-errors.ts';
 import { toUser, toStoredUser, type OffboardDatabase, type StoredUser } from './offboard-database.ts';
-
-export class TransferRefusedError extends Error {
-  readonly code = 'transfer_refused';
-  constructor(message: string) {
-    super(message);
-    this.name = 'TransferRefusedError';
-  }
-}
 
 export interface AppliedTransfer {
   community: Community;
@@ -28,11 +21,11 @@ export async function transferCommunityAdmin(
   return db.transaction('rw', [db.communities, db.users, db.memberships, db.audit, db.outbox], async () => {
     const { communityId, fromUserId, toUserId } = transfer;
     const [community, newAdmin] = await Promise.all([db.communities.get(communityId), db.users.get(toUserId)]);
-    if (!community) throw new TransferRefusedError(`Community ${communityId} does not exist.`);
-    if (!community.adminIds.includes(fromUserId)) throw new TransferRefusedError(`${fromUserId} is not an admin of ${communityId}.`);
-    if (!newAdmin) throw new TransferRefusedError(`User ${toUserId} does not exist.`);
-    if (newAdmin.status !== 'active') throw new TransferRefusedError('The new admin must be an active user.');
-    if (toUserId === fromUserId) throw new TransferRefusedError('Choose someone else as the new admin.');
+    if (!community) throw refuse(`Community ${communityId} does not exist.`);
+    if (!community.adminIds.includes(fromUserId)) throw refuse(`${fromUserId} is not an admin of ${communityId}.`);
+    if (!newAdmin) throw refuse(`User ${toUserId} does not exist.`);
+    if (newAdmin.status !== 'active') throw refuse('The new admin must be an active user.');
+    if (toUserId === fromUserId) throw refuse('Choose someone else as the new admin.');
 
     const updated: Community = { ...community, adminIds: [...community.adminIds.filter((id) => id !== fromUserId && id !== toUserId), toUserId] };
     let stored = newAdmin;
@@ -52,7 +45,7 @@ export async function transferCommunityAdmin(
       action: 'transfer_community_admin',
       targetId: fromUserId,
       batchId: transfer.operationId,
-      ruleId: null,
+      ruleId: 'F3',
       summary: `Admin role of ${communityId} transferred from ${fromUserId} to ${toUserId}.`,
     });
     const operation: OutboxOperation = {
@@ -67,20 +60,13 @@ export async function transferCommunityAdmin(
       reportMoves: [],
       createdAt: transfer.now,
       status: 'pending',
-      before: {
-        communities: [community],
-        users: [toUser(newAdmin)],
-        licenses: [],
-        memberships: [],
-        membershipRequests: [],
-        assignments: [],
-        certificates: [],
-        tokens: [],
-        completions: [],
-        retainedHistory: [],
-      },
+      before: { ...emptyBeforeImage(), communities: [community], users: [toUser(newAdmin)] },
     };
     await db.outbox.add(operation);
     return { community: updated, newAdmin: stored };
   });
+}
+
+function refuse(message: string): RefusedChangeError {
+  return new RefusedChangeError('transfer_refused', message);
 }

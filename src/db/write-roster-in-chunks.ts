@@ -56,17 +56,8 @@ export async function writeRosterInChunks(
     const summaries = summarizeUserRecords(chunk, globalCommunityId);
     const stored = chunk.users.map((user) => toStoredUser(user, summaries.get(user.id)));
     await db.transaction('rw', tables, async () => {
-      await Promise.all([
-        db.users.bulkAdd(stored),
-        db.licenses.bulkAdd(chunk.licenses),
-        db.memberships.bulkAdd(chunk.memberships),
-        db.membershipRequests.bulkAdd(chunk.membershipRequests),
-        db.assignments.bulkAdd(chunk.assignments),
-        db.completions.bulkAdd(chunk.completions),
-        db.certificates.bulkAdd(chunk.certificates),
-        db.tokens.bulkAdd(chunk.tokens),
-        db.retainedHistory.bulkAdd(chunk.retainedHistory),
-      ]);
+      // Every kind goes to the table of the same name; users carry their summaries.
+      await Promise.all(PER_USER_RECORD_KINDS.map((kind) => (kind === 'users' ? db.users.bulkAdd(stored) : db.table(kind).bulkAdd(chunk[kind]))));
     });
     usersWritten += chunk.users.length;
     options.onChunk?.(stored, { usersWritten, expectedUsers });

@@ -3,7 +3,7 @@ import { generateDemoOrganization, type RosterChunk } from '../../src/core/gener
 
 function collect(size: number, chunkSize = 500, seed?: number): RosterChunk {
   const all: RosterChunk = {
-    users: [], licenses: [], memberships: [], membershipRequests: [], assignments: [],
+    users: [], licenses: [], memberships: [], membershipRequests: [], assignments: [], removedAssignments: [],
     completions: [], certificates: [], tokens: [], retainedHistory: [],
   };
   for (const chunk of generateDemoOrganization({ size, seed }).chunks(chunkSize)) {
@@ -82,6 +82,15 @@ describe('generateDemoOrganization', () => {
     expect(roster.certificates.some((c) => inactive.has(c.userId))).toBe(false);
     expect(roster.completions.some((c) => inactive.has(c.userId))).toBe(true);
     expect(roster.retainedHistory.filter((h) => inactive.has(h.userId))).toHaveLength(inactive.size);
+  });
+
+  it('A3/R2: inactive users hold no assignments; the ones their deactivation removed are kept aside, for active users none', () => {
+    const inactive = new Set(roster.users.filter((u) => u.status === 'inactive').map((u) => u.id));
+    expect(roster.assignments.some((a) => inactive.has(a.userId))).toBe(false);
+    expect(roster.removedAssignments.length).toBeGreaterThan(inactive.size / 2);
+    expect(roster.removedAssignments.every((a) => inactive.has(a.userId))).toBe(true);
+    const ids = [...roster.assignments, ...roster.removedAssignments].map((a) => a.id);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it('signs in an admin with manage_users and delete_users, and has a second admin with neither', () => {

@@ -14,6 +14,7 @@ function relatedOf(userId: string) {
     admin: demo.header.admins.find((a) => a.userId === userId) ?? null,
     membershipRequests: chunk!.membershipRequests.filter((r) => r.userId === userId),
     assignments: chunk!.assignments.filter((a) => a.userId === userId),
+    previousAssignments: chunk!.removedAssignments?.filter((a) => a.userId === userId) ?? [],
     completions: chunk!.completions.filter((c) => c.userId === userId),
     certificates: chunk!.certificates.filter((c) => c.userId === userId),
     tokens: chunk!.tokens.filter((t) => t.userId === userId),

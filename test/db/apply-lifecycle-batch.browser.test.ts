@@ -3,6 +3,7 @@ import Dexie from 'dexie';
 import { OffboardDatabase, toUser, type StoredUser } from '../../src/db/offboard-database.ts';
 import { writeRosterInChunks } from '../../src/db/write-roster-in-chunks.ts';
 import { applyLifecycleBatch } from '../../src/db/apply-lifecycle-batch.ts';
+import { issueCertificate, reassignPreviousAssignments } from '../../src/db/restore-learning-records.ts';
 import { generateDemoOrganization } from '../../src/core/generate-demo-organization.ts';
 import { buildLifecyclePlan, type LifecycleAction, type LifecyclePlan } from '../../src/core/build-lifecycle-plan.ts';
 import { createPlanningRoster } from '../../src/core/planning-roster.ts';
@@ -48,7 +49,7 @@ async function rosterNow() {
   });
 }
 
-async function applyAll(plan: LifecyclePlan): Promise<void> {
+async function applyAll(plan: LifecyclePlan, reassignPrevious = false): Promise<void> {
   const elaIds = new Set(demo.header.methodologies.filter((m) => m.model === 'ela').map((m) => m.id));
   for (const [batchIndex, userIds] of plan.batches.entries()) {
     const inBatch = new Set(userIds);
@@ -65,6 +66,7 @@ async function applyAll(plan: LifecyclePlan): Promise<void> {
       elaMethodologyIds: elaIds,
       now: '2026-11-20T12:00:00.000Z',
       operationId: crypto.randomUUID(),
+      reassignPrevious,
     });
   }
 }
@@ -116,7 +118,13 @@ describe('applyLifecycleBatch', () => {
     expect(theplan.batches.length).toBe(Math.ceil(theplan.eligibleIds.length / 40));
     deactivated = theplan.eligibleIds;
 
-    const counts = { tokens: await db.tokens.count(), memberships: await db.memberships.count(), certificates: await db.certificates.count(), requests: await db.membershipRequests.count() };
+    const counts = {
+      tokens: await db.tokens.count(),
+      memberships: await db.memberships.count(),
+      certificates: await db.certificates.count(),
+      requests: await db.membershipRequests.count(),
+      removedAssignments: await db.removedAssignments.count(),
+    };
     await applyAll(theplan);
 
     const { effects } = theplan;
@@ -124,7 +132,7 @@ describe('applyLifecycleBatch', () => {
     expect(await db.memberships.count()).toBe(counts.memberships - effects.membershipsRemoved);
     expect(await db.certificates.count()).toBe(counts.certificates - effects.certificatesRemoved);
     expect(await db.membershipRequests.count()).toBe(counts.requests - effects.requestsRemoved);
-    expect(await db.removedAssignments.count()).toBe(effects.assignmentsRemoved);
+    expect(await db.removedAssignments.count()).toBe(counts.removedAssignments + effects.assignmentsRemoved);
     for (const id of deactivated) expect((await db.users.get(id))?.status).toBe('inactive');
     for (const move of effects.reportMoves) expect((await db.users.get(move.userId))?.managerId).toBe(move.toManagerId);
     expect(effects.reportMoves.length).toBeGreaterThan(0);
@@ -167,6 +175,59 @@ describe('applyLifecycleBatch', () => {
     const stillReleased = (await db.licenses.where('userId').anyOf(eligible).toArray()).filter((l) => l.releasedFromElaAt);
     expect(stillReleased).toEqual([]);
     expect(reconsumed).toBeGreaterThanOrEqual(0);
+    // R2: not asked for, so the previous assignments stay aside.
+    expect(await db.removedAssignments.where('userId').anyOf(eligible).count()).toBe(theplan.effects.assignmentsToOffer);
+    await expectSummariesConsistent();
+  });
+
+  it('R2: a reactivation that asks for it re-assigns the previous assignments in the same transaction', async () => {
+    const reactivating = deactivated.slice(35, 50);
+    const theplan = await plan('reactivate', reactivating);
+    const previous = await db.removedAssignments.where('userId').anyOf(theplan.eligibleIds).toArray();
+    expect(previous.length).toBe(theplan.effects.assignmentsToOffer);
+    expect(previous.length).toBeGreaterThan(0);
+    const seqBefore = (await db.outbox.orderBy('seq').last())?.seq ?? 0;
+    await applyAll(theplan, true);
+    expect(await db.removedAssignments.where('userId').anyOf(theplan.eligibleIds).count()).toBe(0);
+    expect((await db.assignments.bulkGet(previous.map((a) => a.id))).map((a) => a?.userId)).toEqual(previous.map((a) => a.userId));
+    const audit = await db.audit.where('action').equals('reassign_assignments').toArray();
+    expect(audit.every((a) => a.ruleId === 'R2')).toBe(true);
+    expect(new Set(audit.map((a) => a.targetId))).toEqual(new Set(previous.map((a) => a.userId)));
+    const ops = await db.outbox.where('seq').above(seqBefore).toArray();
+    expect(ops.every((o) => o.kind === 'reactivate' && (o.args as { reassignPrevious: boolean }).reassignPrevious)).toBe(true);
+    expect(ops.flatMap((o) => o.before.removedAssignments ?? []).map((a) => a.id).sort()).toEqual(previous.map((a) => a.id).sort());
+    await expectSummariesConsistent();
+  });
+
+  it('R2: previous assignments of an active user come back in one step; an inactive user is refused and nothing changes', async () => {
+    const inactive = (await db.users.toArray()).find((u) => u.status === 'inactive' && u.counts.removedAssignments > 0)!;
+    const context = { actorId, now: '2026-11-21T09:00:00.000Z', operationId: crypto.randomUUID() };
+    const outbox = await db.outbox.count();
+    await expect(reassignPreviousAssignments(db, { ...context, userIds: [inactive.id] })).rejects.toMatchObject({ code: 'reassign_refused' });
+    expect(await db.outbox.count()).toBe(outbox);
+    expect(await db.removedAssignments.where('userId').equals(inactive.id).count()).toBe(inactive.counts.removedAssignments);
+
+    const active = (await db.users.toArray()).find((u) => u.status === 'active' && u.counts.removedAssignments > 0)!;
+    expect(active).toBeDefined();
+    const result = await reassignPreviousAssignments(db, { ...context, operationId: crypto.randomUUID(), userIds: [active.id] });
+    expect(result.restoredCount).toBe(active.counts.removedAssignments);
+    expect(await db.removedAssignments.where('userId').equals(active.id).count()).toBe(0);
+    expect((await db.users.get(active.id))?.counts.removedAssignments).toBe(0);
+    await expectSummariesConsistent();
+  });
+
+  it('R4: "Get certificate" regenerates the certificate of a completion; asking twice is refused', async () => {
+    const certified = new Set((await db.certificates.toArray()).map((c) => `${c.userId} ${c.courseId} ${c.communityId}`));
+    const active = new Set((await db.users.toArray()).filter((u) => u.status === 'active').map((u) => u.id));
+    const completion = (await db.completions.toArray()).find(
+      (c) => active.has(c.userId) && c.communityId !== globalId && !certified.has(`${c.userId} ${c.courseId} ${c.communityId}`),
+    )!;
+    const request = { ...completion, globalCommunityId: globalId, actorId, now: '2026-11-21T09:00:00.000Z', operationId: crypto.randomUUID() };
+    const { certificate } = await issueCertificate(db, request);
+    expect(await db.certificates.get(certificate.id)).toMatchObject({ userId: completion.userId, courseId: completion.courseId });
+    const outbox = await db.outbox.count();
+    await expect(issueCertificate(db, { ...request, operationId: crypto.randomUUID() })).rejects.toMatchObject({ code: 'certificate_refused' });
+    expect(await db.outbox.count()).toBe(outbox);
     await expectSummariesConsistent();
   });
 

@@ -107,6 +107,68 @@ describe('lifecycle flows, end to end', () => {
     expect(await page.getByRole('heading', { name: /^Blocked/ }).count()).toBe(0);
   });
 
+  it('R2: reactivation lists the previous assignments and re-assigns them in one step', async () => {
+    const { page } = session();
+    await loadDemo(page);
+    const { email, previousCount } = await page.evaluate(async () => {
+      const request = indexedDB.open('offboard');
+      const db = await new Promise<IDBDatabase>((resolve) => (request.onsuccess = () => resolve(request.result)));
+      const users = await new Promise<{ email: string; status: string; counts: { removedAssignments: number } }[]>((resolve) => {
+        const get = db.transaction('users').objectStore('users').getAll();
+        get.onsuccess = () => resolve(get.result);
+      });
+      db.close();
+      const user = users.find((u) => u.status === 'inactive' && u.counts.removedAssignments >= 2)!;
+      return { email: user.email, previousCount: user.counts.removedAssignments };
+    });
+    await selectUser(page, email);
+    await chooseAction(page, 'Reactivate…');
+    await page.getByRole('heading', { name: `Previous assignments (${previousCount}, R2)` }).waitFor();
+    await page.getByRole('checkbox', { name: `Also re-assign their ${previousCount} previous assignments (R2)` }).check();
+    expect(await findSeriousAccessibilityViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Reactivate 1 users' }).click();
+    await page.getByText(`1 users reactivated in 1 batches; ${previousCount} previous assignments re-assigned (R2).`, { exact: false }).waitFor();
+
+    await page.getByRole('button', { name: 'Back to the list' }).click();
+    await page.getByRole('searchbox', { name: 'Search users' }).fill(email);
+    await page.getByRole('table', { name: 'Users' }).getByText('Active', { exact: true }).waitFor();
+    await page.getByRole('table', { name: 'Users' }).getByRole('button', { name: /^Show details of / }).click();
+    const panel = page.getByRole('complementary', { name: 'User details' });
+    await panel.getByRole('heading', { name: `Assignments (${previousCount})` }).waitFor();
+    expect(await panel.getByRole('heading', { name: /^Previous assignments/ }).count()).toBe(0);
+  });
+
+  it('R4: a completion whose certificate is missing offers "Get certificate", which issues it', async () => {
+    const { page } = session();
+    await loadDemo(page);
+    const { email, courseId } = await page.evaluate(async () => {
+      const request = indexedDB.open('offboard');
+      const db = await new Promise<IDBDatabase>((resolve) => (request.onsuccess = () => resolve(request.result)));
+      const all = <T,>(store: string) =>
+        new Promise<T[]>((resolve) => {
+          const get = db.transaction(store).objectStore(store).getAll();
+          get.onsuccess = () => resolve(get.result as T[]);
+        });
+      const users = await all<{ id: string; email: string; status: string }>('users');
+      const completions = await all<{ userId: string; courseId: string; communityId: string }>('completions');
+      const certificates = await all<{ userId: string; courseId: string; communityId: string }>('certificates');
+      db.close();
+      const certified = new Set(certificates.map((c) => `${c.userId} ${c.courseId} ${c.communityId}`));
+      const active = new Map(users.filter((u) => u.status === 'active').map((u) => [u.id, u]));
+      const completion = completions.find((c) => active.has(c.userId) && c.communityId !== 'C-1' && !certified.has(`${c.userId} ${c.courseId} ${c.communityId}`))!;
+      return { email: active.get(completion.userId)!.email, courseId: completion.courseId };
+    });
+    await page.getByRole('searchbox', { name: 'Search users' }).fill(email);
+    await page.getByText('1 of 2,000 users match').waitFor();
+    await page.getByRole('table', { name: 'Users' }).getByRole('button', { name: /^Show details of / }).click();
+    const panel = page.getByRole('complementary', { name: 'User details' });
+    const getCertificate = panel.getByRole('button', { name: new RegExp(`^Get certificate for ${courseId} in `) });
+    await getCertificate.click();
+    await panel.getByText(new RegExp(`^Certificate CERT-.+-${courseId}-.+ issued\\.$`)).waitFor();
+    expect(await getCertificate.count()).toBe(0);
+    expect(await findSeriousAccessibilityViolations(page)).toEqual([]);
+  });
+
   it('F2: deletion needs the typed confirmation, then removes the user for good', async () => {
     const { page } = session();
     await loadDemo(page);
