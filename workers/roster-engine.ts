@@ -8,12 +8,15 @@ import { RosterIndex } from '../src/core/roster-index.ts';
 import { filterRoster, type RosterFilter } from '../src/core/roster-filter.ts';
 import { buildUserDetail, buildUserRow, fullName, type UserDetail, type UserRef, type UserRow } from '../src/core/user-views.ts';
 import { foldText } from '../src/core/fold-text.ts';
-import type { Admin, Assignment, Organization, Permission, ReportSnapshot } from '../src/core/roster-types.ts';
+import type { Admin, AuditAction, AuditEntry, Organization, Permission, ReportSnapshot } from '../src/core/roster-types.ts';
 import { buildLifecyclePlan, type LifecycleAction, type LifecyclePlan } from '../src/core/build-lifecycle-plan.ts';
 import { planningRosterFromIndex } from '../src/core/planning-roster.ts';
+import { PLAN_SAMPLE_SIZE, toPlanView, type PlanView, type PreviousAssignment } from './plan-view.ts';
 import { applyLifecycleBatch } from '../src/db/apply-lifecycle-batch.ts';
 import { transferCommunityAdmin } from '../src/db/transfer-community-admin.ts';
 import { issueCertificate, reassignPreviousAssignments } from '../src/db/restore-learning-records.ts';
+import { saveOrganizationSettings, saveSignedInAdmin } from '../src/db/save-settings.ts';
+import { validateSettings, type SettingsErrors, type SettingsField } from '../src/core/organization-settings.ts';
 import { OffboardDatabase, type StoredUser } from '../src/db/offboard-database.ts';
 import { readRosterSource } from '../src/db/read-roster.ts';
 import {
@@ -36,8 +39,46 @@ export interface RosterSummary {
   activeCount: number;
   signedInAdminId: string | null;
   /** Who is signed in on this device, and what they may do (A1, F2). */
-  signedInAdmin: { id: string; name: string; permissions: Permission[] } | null;
+  signedInAdmin: AdminSummary | null;
+  /** Every admin of the organization, who may sign in on this device. */
+  admins: AdminSummary[];
 }
+
+export interface AdminSummary {
+  id: string;
+  name: string;
+  permissions: Permission[];
+}
+
+export interface AuditQuery {
+  action: AuditAction | null;
+  actorId: string | null;
+  ruleId: string | null;
+  batchId: string | null;
+  /** Matched against the target's id and the entry's summary, ignoring case. */
+  text: string;
+  /** Entries older than this sequence number (the next page); null for the newest. */
+  beforeSeq: number | null;
+  limit: number;
+}
+
+export interface AuditRow extends AuditEntry {
+  seq: number;
+  actorName: string;
+  /** Null for a user no longer on the roster (D1: the audit keeps their id only). */
+  targetName: string | null;
+}
+
+export interface AuditPage {
+  rows: AuditRow[];
+  /** Every entry the filters match, on every page. */
+  matching: number;
+  /** Entries in the audit in all. */
+  total: number;
+  hasOlder: boolean;
+}
+
+export type SettingsSaveResult = { ok: true; summary: RosterSummary } | { ok: false; errors: SettingsErrors };
 
 export interface OpenResult {
   summary: RosterSummary;
@@ -67,22 +108,7 @@ export interface LifecycleRequest {
   selection: LifecycleSelection;
 }
 
-/** A plan as the page sees it: everything but the full id lists, which stay in the worker. */
-export interface PlanView extends Omit<LifecyclePlan, 'eligibleIds' | 'batches' | 'effects'> {
-  planId: string;
-  eligibleCount: number;
-  batchCount: number;
-  /** The first eligible users, to show who is in the plan. */
-  eligibleSample: UserRef[];
-  /** R2, for a reactivation: the first of the users' previous assignments (the count is in the effects). */
-  previousAssignments: PreviousAssignment[];
-  effects: Omit<LifecyclePlan['effects'], 'reportMoves'> & {
-    reportMoves: (LifecyclePlan['effects']['reportMoves'][number] & { fromManagerName: string; toManagerName: string | null })[];
-  };
-}
-
-/** R2: a previous assignment as a plan lists it. */
-export type PreviousAssignment = Assignment & { name: string };
+export type { PlanView, PreviousAssignment } from './plan-view.ts';
 
 export interface ApplyOptions {
   /** R2: a reactivation also re-assigns the users' previous assignments, in the same batches. */
@@ -107,34 +133,8 @@ export interface ApplyResult {
   failure: { batchIndex: number; code: string; message: string } | null;
 }
 
-const PLAN_SAMPLE_SIZE = 50;
-
 function codedError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
-}
-
-function toPlanView(planId: string, plan: LifecyclePlan, index: RosterIndex): PlanView {
-  const { eligibleIds, batches, effects, ...rest } = plan;
-  const nameOf = (id: string): string => {
-    const user = index.userById(id);
-    return user ? fullName(user) : id;
-  };
-  return {
-    ...rest,
-    planId,
-    eligibleCount: eligibleIds.length,
-    batchCount: batches.length,
-    eligibleSample: eligibleIds.slice(0, PLAN_SAMPLE_SIZE).map((id) => ({ id, name: nameOf(id) })),
-    previousAssignments: [],
-    effects: {
-      ...effects,
-      reportMoves: effects.reportMoves.map((m) => ({
-        ...m,
-        fromManagerName: nameOf(m.fromManagerId),
-        toManagerName: m.toManagerId === null ? null : nameOf(m.toManagerId),
-      })),
-    },
-  };
 }
 
 const DEMO_CHUNK_SIZE = 2_500;
@@ -178,15 +178,73 @@ export class RosterEngine {
       userCount: users.length,
       activeCount,
       signedInAdminId: this.signedInAdminId,
-      signedInAdmin: this.signedInAdminSummary(),
+      signedInAdmin: this.admins.some((a) => a.userId === this.signedInAdminId) ? this.adminSummary(this.signedInAdminId!) : null,
+      admins: this.admins.map((a) => this.adminSummary(a.userId)),
     };
   }
 
-  private signedInAdminSummary(): RosterSummary['signedInAdmin'] {
-    const id = this.signedInAdminId;
-    const user = id ? this.index?.userById(id) : undefined;
-    if (!id || !user) return null;
-    return { id, name: fullName(user), permissions: this.admins.find((a) => a.userId === id)?.permissions ?? [] };
+  private adminSummary(id: string): AdminSummary {
+    const user = this.index?.userById(id);
+    return { id, name: user ? fullName(user) : id, permissions: this.admins.find((a) => a.userId === id)?.permissions ?? [] };
+  }
+
+  /** Saves the organization's settings (A1, A12, A14 and the policy); plans built before no longer apply. */
+  async saveSettings(input: Record<SettingsField, unknown>): Promise<SettingsSaveResult> {
+    const validation = validateSettings(input);
+    if (!validation.ok) return validation;
+    const actorId = this.requireManageUsers('change the organization’s settings');
+    this.organization = await saveOrganizationSettings(this.db, { settings: validation.settings, actorId, now: new Date().toISOString() });
+    this.plans.clear();
+    return { ok: true, summary: this.summary() };
+  }
+
+  /** A page of the audit, newest first, filtered by action, actor, rule, batch and text. */
+  async auditPage(query: AuditQuery): Promise<AuditPage> {
+    const index = this.requireIndex();
+    const db = this.db;
+    const text = query.text.trim().toLowerCase();
+    const matches = (entry: AuditEntry): boolean =>
+      (query.action === null || entry.action === query.action) &&
+      (query.actorId === null || entry.actorId === query.actorId) &&
+      (query.ruleId === null || entry.ruleId === query.ruleId) &&
+      (query.batchId === null || entry.batchId === query.batchId) &&
+      (text === '' || (entry.targetId ?? '').toLowerCase().includes(text) || entry.summary.toLowerCase().includes(text));
+    // The most selective index the query has narrows the scan; the rest is filtered.
+    const base = () =>
+      query.batchId !== null
+        ? db.audit.where('batchId').equals(query.batchId)
+        : query.action !== null
+          ? db.audit.where('action').equals(query.action)
+          : query.ruleId !== null
+            ? db.audit.where('ruleId').equals(query.ruleId)
+            : db.audit.toCollection();
+    const limit = Math.max(1, Math.min(query.limit, 500));
+    const [found, matching, total] = await db.transaction('r', db.audit, () =>
+      Promise.all([
+        base()
+          .reverse()
+          .filter((e) => (query.beforeSeq === null || (e.seq ?? 0) < query.beforeSeq) && matches(e))
+          .limit(limit + 1)
+          .toArray(),
+        base().filter(matches).count(),
+        db.audit.count(),
+      ]),
+    );
+    const nameOf = (id: string | null): string | null => {
+      const user = id ? index.userById(id) : undefined;
+      return user ? fullName(user) : null;
+    };
+    const rows = found.slice(0, limit).map((e) => ({ ...e, seq: e.seq ?? 0, actorName: nameOf(e.actorId) ?? e.actorId, targetName: nameOf(e.targetId) }));
+    return { rows, matching, total, hasOlder: found.length > limit };
+  }
+
+  /** Signs another admin of the organization in on this device. */
+  async signIn(adminId: string): Promise<RosterSummary> {
+    this.requireIndex();
+    await saveSignedInAdmin(this.db, { adminId, previousAdminId: this.signedInAdminId, now: new Date().toISOString() });
+    this.signedInAdminId = adminId;
+    this.plans.clear();
+    return this.summary();
   }
 
   /** Generates the demo organization and stores it; the roster must be empty. */
@@ -416,7 +474,7 @@ export class RosterEngine {
     const planId = crypto.randomUUID();
     this.plans.clear(); // only the plan on screen can be applied
     this.plans.set(planId, plan);
-    const view = toPlanView(planId, plan, index);
+    const view = toPlanView(planId, plan, index, new Set(userIds).size);
     if (plan.action === 'reactivate' && plan.effects.assignmentsToOffer > 0) {
       view.previousAssignments = await this.previousAssignmentsOf(plan.eligibleIds, index);
     }

@@ -6,11 +6,15 @@ import { LifecycleReview } from './lifecycle-review.svelte.ts';
 import { RosterSession } from './roster-session.svelte.ts';
 import type { RosterWorker } from './roster-worker-client.ts';
 import { UserList } from './user-list.svelte.ts';
+import { SettingsEditor } from './settings-editor.svelte.ts';
+import { AuditLog } from './audit-log.svelte.ts';
 
 export interface AppState {
   session: RosterSession;
   list: UserList;
   review: LifecycleReview;
+  settings: SettingsEditor;
+  audit: AuditLog;
 }
 
 export function createAppState(worker: RosterWorker): AppState {
@@ -21,5 +25,5 @@ export function createAppState(worker: RosterWorker): AppState {
     list.selection.clear();
     void session.changed();
   });
-  return { session, list, review };
+  return { session, list, review, settings: new SettingsEditor(worker, session), audit: new AuditLog(worker) };
 }

@@ -45,6 +45,7 @@ const REFUSAL_ADVICE: Record<string, string> = {
   transfer_refused: 'Nothing was changed. Choose an active user other than the current admin, and try again.',
   reassign_refused: 'Nothing was changed. Reactivate the user first, then re-assign.',
   certificate_refused: 'Nothing was changed. Open the user again to see their current records.',
+  settings_refused: 'Nothing was changed. Correct the settings and save again.',
   permission_denied: 'Nothing was changed. Ask an admin who holds the permission to do it.',
 };
 

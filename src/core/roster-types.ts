@@ -182,6 +182,8 @@ export type AuditAction =
   | 'transfer_community_admin'
   | 'reassign_assignments'
   | 'issue_certificate'
+  | 'change_settings'
+  | 'sign_in'
   | 'import'
   | 'load_demo';
 

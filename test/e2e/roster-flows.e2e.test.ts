@@ -86,11 +86,18 @@ describe('the roster, end to end', () => {
     await page.getByRole('complementary', { name: 'User details' }).getByRole('heading', { name: 'Licenses' }).waitFor();
     expect(await findSeriousAccessibilityViolations(page)).toEqual([]);
 
+    // The other screens, then the dialog.
+    for (const screen of ['Audit', 'Settings']) {
+      await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: screen }).click();
+      await page.getByRole('heading', { name: screen, level: 1 }).waitFor();
+      await page.waitForTimeout(200);
+      expect(await findSeriousAccessibilityViolations(page)).toEqual([]);
+    }
     await page.getByRole('button', { name: 'Remove data from this device' }).click();
     await page.getByRole('dialog', { name: 'Remove the roster from this device?' }).waitFor();
     expect(await findSeriousAccessibilityViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Cancel' }).click();
-    await expect(page.getByRole('heading', { name: 'My Team' }).isVisible()).resolves.toBe(true);
+    await expect(page.getByRole('heading', { name: 'Settings', level: 1 }).isVisible()).resolves.toBe(true);
   });
 
   it('works at phone width: cards, folded filters, no sideways scrolling', async () => {
@@ -111,11 +118,18 @@ describe('the roster, end to end', () => {
     await panel.getByRole('heading', { name: 'Retained history' }).waitFor();
     await panel.getByRole('button', { name: 'Close details' }).click();
     await expect(panel.count()).resolves.toBe(0);
+
+    for (const screen of ['Audit', 'Settings']) {
+      await page.getByRole('link', { name: screen }).click();
+      await page.getByRole('heading', { name: screen, level: 1 }).waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    }
   });
 
   it('removes the roster from the device after confirmation, back to the first screen', async () => {
     const { page } = session();
     await loadDemo(page);
+    await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('button', { name: 'Remove data from this device' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Remove data' }).click();
     await page.getByRole('heading', { name: 'Welcome to Offboard' }).waitFor();

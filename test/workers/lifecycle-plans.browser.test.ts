@@ -29,7 +29,7 @@ describe('lifecycle plans in the worker', () => {
     expect(plan.blocked.some((b) => b.reasons.some((r) => r.rule === 'F3'))).toBe(true);
     expect(plan.batchCount).toBe(Math.ceil(plan.eligibleCount / 100));
     expect(plan.eligibleSample.length).toBe(Math.min(50, plan.eligibleCount));
-    expect(plan.warnings.find((w) => w.rule === 'A5')?.userIds.length).toBe(plan.eligibleCount);
+    expect(plan.warnings.find((w) => w.rule === 'A5')?.userCount).toBe(plan.eligibleCount);
     for (const move of plan.effects.reportMoves) expect(move.fromManagerName).not.toBe(move.fromManagerId);
   });
 
