@@ -5,7 +5,9 @@
  */
 import { generateDemoOrganization } from '../src/core/generate-demo-organization.ts';
 import { RosterIndex } from '../src/core/roster-index.ts';
-import { filterRoster, type RosterFilter } from '../src/core/roster-filter.ts';
+import { filterRoster, unmatchedIdListEntries, type RosterFilter } from '../src/core/roster-filter.ts';
+import { describeFilter, type FilterNames } from '../src/core/selection-rule.ts';
+import { deleteSelectionRule, listSelectionRules, saveSelectionRule } from '../src/db/selection-rules.ts';
 import { buildUserDetail, buildUserRow, fullName, type UserDetail, type UserRef, type UserRow } from '../src/core/user-views.ts';
 import { foldText } from '../src/core/fold-text.ts';
 import type { Admin, AuditAction, AuditEntry, Organization, Permission, ReportSnapshot } from '../src/core/roster-types.ts';
@@ -78,6 +80,16 @@ export interface AuditPage {
   hasOlder: boolean;
 }
 
+export interface RuleSummary {
+  id: string;
+  name: string;
+  filter: RosterFilter;
+  description: string;
+  /** Users the rule matches on the roster as it is now. */
+  matching: number;
+  updatedAt: string;
+}
+
 export type SettingsSaveResult = { ok: true; summary: RosterSummary } | { ok: false; errors: SettingsErrors };
 
 export interface OpenResult {
@@ -101,7 +113,7 @@ export interface RosterFacets {
 /** Small enough that progress moves every second or so, large enough that commits stay a small cost. */
 export type LifecycleSelection =
   | { kind: 'ids'; ids: string[] }
-  | { kind: 'filter'; filter: RosterFilter; excludedIds: string[] };
+  | { kind: 'filter'; filter: RosterFilter; excludedIds: string[]; ruleName?: string | null };
 
 export interface LifecycleRequest {
   action: LifecycleAction;
@@ -148,6 +160,8 @@ export class RosterEngine {
   private reportSnapshots: ReportSnapshot[] = [];
   /** Plans built and not yet applied, by id; a plan's ids stay here rather than cross to the page. */
   private plans = new Map<string, LifecyclePlan>();
+  /** The saved rule the plan on screen was built from. */
+  private planRuleName: string | null = null;
   private lastQuery: { queryId: number; matches: Uint32Array } = { queryId: 0, matches: new Uint32Array(0) };
 
   constructor(databaseName?: string) {
@@ -208,7 +222,10 @@ export class RosterEngine {
       (query.actorId === null || entry.actorId === query.actorId) &&
       (query.ruleId === null || entry.ruleId === query.ruleId) &&
       (query.batchId === null || entry.batchId === query.batchId) &&
-      (text === '' || (entry.targetId ?? '').toLowerCase().includes(text) || entry.summary.toLowerCase().includes(text));
+      (text === '' ||
+        (entry.targetId ?? '').toLowerCase().includes(text) ||
+        entry.summary.toLowerCase().includes(text) ||
+        (entry.selectionRule ?? '').toLowerCase().includes(text));
     // The most selective index the query has narrows the scan; the rest is filtered.
     const base = () =>
       query.batchId !== null
@@ -236,6 +253,50 @@ export class RosterEngine {
     };
     const rows = found.slice(0, limit).map((e) => ({ ...e, seq: e.seq ?? 0, actorName: nameOf(e.actorId) ?? e.actorId, targetName: nameOf(e.targetId) }));
     return { rows, matching, total, hasOlder: found.length > limit };
+  }
+
+  /** Saved selection rules, each with how many users it matches now. */
+  async listRules(): Promise<RuleSummary[]> {
+    const index = this.requireIndex();
+    const rules = await listSelectionRules(this.db);
+    const names = this.filterNames(index);
+    return rules.map((rule) => ({
+      id: rule.id,
+      name: rule.name,
+      filter: rule.filter,
+      description: describeFilter(rule.filter, names),
+      matching: filterRoster(index, rule.filter).length,
+      updatedAt: rule.updatedAt,
+    }));
+  }
+
+  /** Saves the filter as a named rule; a rule of the same name (ignoring case) is replaced. */
+  async saveRule(name: string, filter: RosterFilter): Promise<{ id: string; name: string; replaced: boolean }> {
+    this.requireIndex();
+    const { rule, replaced } = await saveSelectionRule(this.db, { name, filter, now: new Date().toISOString(), newId: crypto.randomUUID() });
+    return { id: rule.id, name: rule.name, replaced };
+  }
+
+  async deleteRule(id: string): Promise<void> {
+    await deleteSelectionRule(this.db, id);
+  }
+
+  /** F6: entries of an id list that match nobody on the roster (the first `limit`), and how many in all. */
+  unmatchedIds(idList: string[], limit = 200): { entries: string[]; count: number } {
+    const unmatched = unmatchedIdListEntries(this.requireIndex(), idList);
+    return { entries: unmatched.slice(0, limit), count: unmatched.length };
+  }
+
+  private filterNames(index: RosterIndex): FilterNames {
+    return {
+      communityName: (id) => index.communityById.get(id)?.name ?? id,
+      methodologyName: (id) => index.methodologyById.get(id)?.name ?? id,
+      userName: (id) => {
+        const user = index.userById(id);
+        return user ? fullName(user) : id;
+      },
+      fieldLabel: (name) => index.customFields.find((f) => f.name === name)?.label ?? name,
+    };
   }
 
   /** Signs another admin of the organization in on this device. */
@@ -474,6 +535,7 @@ export class RosterEngine {
     const planId = crypto.randomUUID();
     this.plans.clear(); // only the plan on screen can be applied
     this.plans.set(planId, plan);
+    this.planRuleName = request.selection.kind === 'filter' ? (request.selection.ruleName ?? null) : null;
     const view = toPlanView(planId, plan, index, new Set(userIds).size);
     if (plan.action === 'reactivate' && plan.effects.assignmentsToOffer > 0) {
       view.previousAssignments = await this.previousAssignmentsOf(plan.eligibleIds, index);
@@ -529,6 +591,7 @@ export class RosterEngine {
           now: new Date().toISOString(),
           operationId: crypto.randomUUID(),
           reassignPrevious: plan.action === 'reactivate' && options.reassignPrevious === true,
+          selectionRule: this.planRuleName,
         });
         changed.push(...applied.changed);
         assignmentsReassigned += applied.operation.before.removedAssignments?.length ?? 0;

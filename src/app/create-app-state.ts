@@ -8,6 +8,7 @@ import type { RosterWorker } from './roster-worker-client.ts';
 import { UserList } from './user-list.svelte.ts';
 import { SettingsEditor } from './settings-editor.svelte.ts';
 import { AuditLog } from './audit-log.svelte.ts';
+import { SavedRules } from './saved-rules.svelte.ts';
 
 export interface AppState {
   session: RosterSession;
@@ -15,6 +16,7 @@ export interface AppState {
   review: LifecycleReview;
   settings: SettingsEditor;
   audit: AuditLog;
+  rules: SavedRules;
 }
 
 export function createAppState(worker: RosterWorker): AppState {
@@ -25,5 +27,5 @@ export function createAppState(worker: RosterWorker): AppState {
     list.selection.clear();
     void session.changed();
   });
-  return { session, list, review, settings: new SettingsEditor(worker, session), audit: new AuditLog(worker) };
+  return { session, list, review, settings: new SettingsEditor(worker, session), audit: new AuditLog(worker), rules: new SavedRules(worker) };
 }

@@ -46,6 +46,7 @@ const REFUSAL_ADVICE: Record<string, string> = {
   reassign_refused: 'Nothing was changed. Reactivate the user first, then re-assign.',
   certificate_refused: 'Nothing was changed. Open the user again to see their current records.',
   settings_refused: 'Nothing was changed. Correct the settings and save again.',
+  rule_refused: 'Nothing was saved. Change the rule and save it again.',
   permission_denied: 'Nothing was changed. Ask an admin who holds the permission to do it.',
 };
 

@@ -14,9 +14,9 @@ import type { UserSelection } from './user-selection.svelte.ts';
 export type ReviewPhase = 'closed' | 'planning' | 'review' | 'applying' | 'done';
 
 /** What the worker should plan for: picked ids, or the filter minus unticked rows. */
-export function toLifecycleSelection(selection: UserSelection, filter: RosterFilter): LifecycleSelection {
+export function toLifecycleSelection(selection: UserSelection, filter: RosterFilter, ruleName: string | null = null): LifecycleSelection {
   return selection.isAllMatching
-    ? { kind: 'filter', filter, excludedIds: [...selection.ids] }
+    ? { kind: 'filter', filter, excludedIds: [...selection.ids], ruleName }
     : { kind: 'ids', ids: [...selection.ids] };
 }
 

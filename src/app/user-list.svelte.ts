@@ -4,7 +4,7 @@
  * replace the pending filter, so typing never queues up work or blocks the page.
  */
 import { tick } from 'svelte';
-import { EMPTY_FILTER, type RosterFilter } from '../core/roster-filter.ts';
+import { EMPTY_FILTER, completeFilter, type RosterFilter } from '../core/roster-filter.ts';
 import type { UserDetail, UserRef } from '../core/user-views.ts';
 import type { RosterFacets } from '../../workers/roster-engine.ts';
 import { formatCount } from '../core/format-count.ts';
@@ -29,6 +29,10 @@ export class UserList {
   /** What the last change made from the detail panel did, said once there. */
   detailNotice = $state<string | null>(null);
   error = $state<ErrorMessage | null>(null);
+  /** F6: entries of the filter's id list that match nobody. */
+  unmatched = $state.raw<{ entries: string[]; count: number } | null>(null);
+  /** The saved rule whose filter is on screen, until a filter changes. */
+  rule = $state<{ id: string; name: string } | null>(null);
   readonly selection = new UserSelection();
 
   private isRunning = false;
@@ -48,6 +52,7 @@ export class UserList {
 
   setFilter(change: Partial<RosterFilter>): void {
     this.filter = { ...this.filter, ...change };
+    this.rule = null;
     if (this.selection.isAllMatching) this.selection.clear();
     void this.runQuery();
   }
@@ -59,9 +64,33 @@ export class UserList {
 
   clearFilters(): void {
     this.managerName = null;
+    this.rule = null;
     this.filter = { ...EMPTY_FILTER };
     if (this.selection.isAllMatching) this.selection.clear();
     void this.runQuery();
+  }
+
+  /** Runs a saved rule: its filter is the list's, and its users can be selected and planned for. */
+  applyRule(rule: { id: string; name: string; filter: RosterFilter }): void {
+    this.managerName = null;
+    this.filter = completeFilter(rule.filter);
+    this.selection.clear();
+    this.rule = { id: rule.id, name: rule.name };
+    if (rule.filter.managerId) void this.worker.userRef(rule.filter.managerId).then((ref) => (this.managerName = ref?.name ?? null));
+    void this.runQuery();
+  }
+
+  /** Saves the filter on screen as a named rule; says so, or why not. */
+  async saveRule(name: string): Promise<string | null> {
+    try {
+      const saved = await this.worker.saveRule(name, $state.snapshot(this.filter));
+      this.rule = { id: saved.id, name: saved.name };
+      this.error = null;
+      return saved.replaced ? `Rule “${saved.name}” updated.` : `Rule “${saved.name}” saved.`;
+    } catch (error) {
+      this.error = describeError(error);
+      return null;
+    }
   }
 
   searchManagers(text: string): Promise<UserRef[]> {
@@ -126,6 +155,7 @@ export class UserList {
         this.hasPending = false;
         const filter = $state.snapshot(this.filter);
         const result = await this.worker.query(filter);
+        this.unmatched = filter.idList ? await this.worker.unmatchedIds(filter.idList) : null;
         this.count = result.count;
         this.total = result.total;
         this.rows = new RowPageCache(

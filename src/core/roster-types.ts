@@ -196,6 +196,8 @@ export interface AuditEntry {
   targetId: string | null;
   batchId: string | null;
   ruleId: string | null;
+  /** The saved selection rule the change was planned from, if any. */
+  selectionRule?: string | null;
   summary: string;
 }
 

@@ -29,6 +29,8 @@ export interface LifecycleBatch {
   operationId: string;
   /** R2: a reactivation re-assigns the users' previous assignments in the same transaction. */
   reassignPrevious?: boolean;
+  /** The saved selection rule the plan came from, named in the audit. */
+  selectionRule?: string | null;
 }
 
 export interface AppliedBatch {
@@ -98,7 +100,7 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
 
     const audit: AuditEntry[] = [];
     const entry = (targetId: string, auditAction: AuditEntry['action'], summary: string): void => {
-      audit.push({ at: batch.now, actorId: batch.actorId, action: auditAction, targetId, batchId: batch.operationId, ruleId: AUDIT_RULE[auditAction] ?? null, summary });
+      audit.push({ at: batch.now, actorId: batch.actorId, action: auditAction, targetId, batchId: batch.operationId, ruleId: AUDIT_RULE[auditAction] ?? null, selectionRule: batch.selectionRule ?? null, summary });
     };
     const changed: StoredUser[] = [];
     let deletedIds: string[] = [];

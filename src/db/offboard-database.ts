@@ -4,6 +4,7 @@
  * a released version's stores: add a version.
  */
 import Dexie, { type Table } from 'dexie';
+import type { SelectionRule } from '../core/selection-rule.ts';
 import type {
   Admin,
   Assignment,
@@ -79,7 +80,12 @@ export const SCHEMA_V2_CHANGES: Record<string, string> = {
   outbox: '++seq, &id, status, planId',
 };
 
-export const CURRENT_SCHEMA_VERSION = 2;
+/** Version 3: saved selection rules, named filters over the roster; names are unique ignoring case. */
+export const SCHEMA_V3_CHANGES: Record<string, string> = {
+  selectionRules: 'id, &nameKey',
+};
+
+export const CURRENT_SCHEMA_VERSION = 3;
 
 /** Every table that holds the organization's data (all but `meta`). */
 export const ROSTER_TABLES = [
@@ -91,6 +97,7 @@ export const ROSTER_TABLES = [
   'reportSnapshots',
   'audit',
   'outbox',
+  'selectionRules',
   ...PER_USER_RECORD_KINDS,
 ] as const;
 
@@ -114,6 +121,7 @@ export class OffboardDatabase extends Dexie {
   audit!: Table<AuditEntry, number>;
   removedAssignments!: Table<Assignment, string>;
   outbox!: Table<OutboxOperation, number>;
+  selectionRules!: Table<SelectionRule, string>;
 
   constructor(name: string = DEFAULT_DATABASE_NAME) {
     super(name);
@@ -139,6 +147,7 @@ export class OffboardDatabase extends Dexie {
             Object.assign(user, toStoredUser(user, summaries.get(user.id)));
           });
       });
+    this.version(3).stores(SCHEMA_V3_CHANGES);
   }
 }
 

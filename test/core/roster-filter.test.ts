@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RosterIndex } from '../../src/core/roster-index.ts';
-import { EMPTY_FILTER, filterRoster, isFilterEmpty, type RosterFilter } from '../../src/core/roster-filter.ts';
+import { EMPTY_FILTER, completeFilter, filterRoster, isFilterEmpty, parseIdList, unmatchedIdListEntries, type RosterFilter } from '../../src/core/roster-filter.ts';
 import type { User } from '../../src/core/roster-types.ts';
 import { summarizeUserRecords, withSummaries } from '../../src/core/summarize-user-records.ts';
 
@@ -88,6 +88,51 @@ describe('filterRoster', () => {
 
   it('combines filters with AND', () => {
     expect(ids({ managerId: 'u1', status: 'active', communityId: 'C-2', text: 'cleo' })).toEqual(['u4']);
+  });
+});
+
+describe('filterRoster: the criteria of saved selection rules', () => {
+  const people = [
+    user('r1', 'Ana', 'Old', null, { lastLoginAt: '2025-03-01T10:00:00.000Z', createdAt: '2020-05-01T00:00:00.000Z', email: 'ana@north.example' }),
+    user('r2', 'Ben', 'Never', 'r1', { lastLoginAt: null, createdAt: '2026-01-10T00:00:00.000Z', email: 'ben@SOUTH.example' }),
+    user('r3', 'Cy', 'Recent', 'r1', { lastLoginAt: '2026-10-30T08:00:00.000Z', createdAt: '2023-01-01T00:00:00.000Z', email: 'cy@north.example' }),
+    user('r4', 'Di', 'Edge', 'r1', { lastLoginAt: '2026-01-01T00:00:00.000Z', createdAt: '2026-01-01T00:00:00.000Z', email: 'di@subnorth.example' }),
+  ];
+  const licenses = summarizeUserRecords({ licenses: [{ userId: 'r1', methodologyId: 'M-1', state: 'reserved' }, { userId: 'r3', methodologyId: 'M-2', state: 'consumed' }] }, null);
+  const rules = RosterIndex.build({ users: withSummaries(people, licenses), methodologies: [], communities: [], customFields: [] });
+  const match = (filter: Partial<RosterFilter>): string[] => Array.from(filterRoster(rules, completeFilter(filter)), (p) => rules.users[p]!.id).sort();
+
+  it('last sign-in before a day, never, or either', () => {
+    expect(match({ lastLogin: { before: '2026-01-01', orNever: false } })).toEqual(['r1']);
+    expect(match({ lastLogin: { before: '2026-01-02', orNever: false } })).toEqual(['r1', 'r4']);
+    expect(match({ lastLogin: { before: null, orNever: true } })).toEqual(['r2']);
+    expect(match({ lastLogin: { before: '2026-01-01', orNever: true } })).toEqual(['r1', 'r2']);
+  });
+
+  it('created before a day, by methodology, by email domain', () => {
+    expect(match({ createdBefore: '2026-01-01' })).toEqual(['r1', 'r3']);
+    expect(match({ methodologyId: 'M-1' })).toEqual(['r1']);
+    expect(match({ methodologyId: 'M-9' })).toEqual([]);
+    expect(match({ emailDomain: '@North.example' })).toEqual(['r1', 'r3']);
+    expect(match({ emailDomain: 'south.example' })).toEqual(['r2']);
+  });
+
+  it('F6: an id list of ids and emails, ignoring the case of emails; unmatched entries are listed', () => {
+    expect(match({ idList: ['r2', 'CY@NORTH.EXAMPLE', 'nobody@x.example', 'r9'] })).toEqual(['r2', 'r3']);
+    expect(unmatchedIdListEntries(rules, ['r2', 'CY@NORTH.EXAMPLE', 'nobody@x.example', 'r9'])).toEqual(['nobody@x.example', 'r9']);
+    expect(match({ idList: [] })).toEqual([]);
+  });
+
+  it('reads a pasted or uploaded id list: lines, cells, quotes, a header, duplicates', () => {
+    expect(parseIdList('id\r\nr1\n"r2"\n\n r3 ;r1\tr4,')).toEqual(['r1', 'r2', 'r3', 'r4']);
+    expect(parseIdList('email\nana@north.example')).toEqual(['ana@north.example']);
+    expect(parseIdList('')).toEqual([]);
+  });
+
+  it('a filter saved before a criterion existed still works', () => {
+    const old = { text: '', status: 'all', customField: null, communityId: null, managerId: null } as Partial<RosterFilter>;
+    expect(isFilterEmpty(completeFilter(old))).toBe(true);
+    expect(match(old)).toHaveLength(4);
   });
 });
 
