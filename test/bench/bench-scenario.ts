@@ -20,6 +20,12 @@ export interface BenchContext {
    * the app's quota and origin without the app's own database and worker competing for the disk.
    */
   openBlankPage(): Promise<Page>;
+  /**
+   * The worker benchmark page (pages/worker-bench.html, from a Vite dev server of the sources, started on
+   * first use) in a fresh context of its own: `workerBenchOf(page)` drives the app's roster worker with no
+   * screen in between. Its origin is not the app's, so it never shares the app's storage.
+   */
+  openWorkerBenchPage(): Promise<Page>;
   /** A figure an earlier scenario of this run printed (scenarios run in file-name order), for ratios. */
   earlierFigure(name: string): number | undefined;
   /** Progress for a person watching; goes to stderr so stdout stays one figure per line. */

@@ -1,6 +1,8 @@
 /**
  * Runs the benchmark scenarios of test/bench/scenarios against the built app (`npm run bench` builds it)
  * in headless Chromium, and prints one JSON line per figure on stdout; everything else goes to stderr.
+ * Scenarios that drive the roster worker directly get the worker benchmark page of test/bench/pages,
+ * from a Vite dev server of the sources started on first use.
  * A scenario that fails is reported and the others still run; the exit code is then 1.
  *
  *   npm run bench                 every scenario
@@ -12,10 +14,13 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { launchChromium, newOnDiskContext } from '../launch-chromium.ts';
 import { startPreviewServer, type PreviewServer } from '../start-preview-server.ts';
 import type { BenchContext, BenchFigure, BenchScenario } from './bench-scenario.ts';
+import { startBenchDevServer, type BenchDevServer } from './start-bench-dev-server.ts';
+import type { WorkerBenchWindow } from './pages/worker-bench-api.ts';
 
 const SCENARIO_DIRECTORY = fileURLToPath(new URL('./scenarios/', import.meta.url));
 // Same origin as the app, so storage measured there lives where the app's would; never served by it.
 const BLANK_PAGE_PATH = '/__bench-blank__';
+const WORKER_BENCH_PAGE_PATH = '/test/bench/pages/worker-bench.html';
 
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
@@ -57,6 +62,9 @@ async function loadScenarios(filters: string[]): Promise<{ scenarios: BenchScena
   return { scenarios: selected, failures };
 }
 
+/** Started by the first scenario that needs it, so that runs of other scenarios never pay for it. */
+let devServer: Promise<BenchDevServer> | undefined;
+
 async function runScenario(scenario: BenchScenario, browser: Browser, baseUrl: string, earlier: Map<string, number>): Promise<BenchFigure[]> {
   const contexts: BrowserContext[] = [];
   const newContext: BenchContext['newContext'] = async (options) => {
@@ -74,6 +82,14 @@ async function runScenario(scenario: BenchScenario, browser: Browser, baseUrl: s
         route.fulfill({ contentType: 'text/html', body: '<!doctype html><html lang="en"><title>bench</title></html>' }),
       );
       await page.goto(`${baseUrl}${BLANK_PAGE_PATH}`);
+      return page;
+    },
+    async openWorkerBenchPage() {
+      devServer ??= startBenchDevServer();
+      const { baseUrl: devBaseUrl } = await devServer;
+      const page = await (await newContext()).newPage();
+      await page.goto(`${devBaseUrl}${WORKER_BENCH_PAGE_PATH}`);
+      await page.waitForFunction(() => (globalThis as WorkerBenchWindow).workerBench !== undefined, undefined, { timeout: 60_000 });
       return page;
     },
     earlierFigure: (name) => earlier.get(name),
@@ -117,6 +133,10 @@ async function main(): Promise<number> {
   } finally {
     await browser?.close();
     await server?.stop();
+    // A server that failed to start was reported by the scenario that asked for it.
+    await devServer
+      ?.then((started) => started.stop(), () => undefined)
+      .catch((error: unknown) => log(`the bench dev server did not stop cleanly: ${describeError(error)}`));
   }
   if (failures.length > 0) log(`${failures.length} failed: ${failures.join(', ')}`);
   return failures.length > 0 ? 1 : 0;

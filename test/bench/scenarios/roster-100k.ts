@@ -10,16 +10,11 @@
  */
 import type { Page } from 'playwright-core';
 import type { BenchScenario } from '../bench-scenario.ts';
+import { median } from '../bench-statistics.ts';
 import { installLongestTaskProbe } from '../longest-task-probe.ts';
 
 const SIZE = 100_000;
 const TYPED = ['zoe', 'zoe m', 'a', 'al', 'ale', 'alej', 'ander', 'north', 'sato', 'kim p'];
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 /** Counts every record in the app's database, with raw IndexedDB. */
 function countRecords(page: Page): Promise<number> {

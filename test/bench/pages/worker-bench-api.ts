@@ -1,0 +1,76 @@
+/**
+ * What the worker benchmark page (worker-bench.ts) offers on `window.workerBench`, and a typed way for a
+ * scenario to call it. Times are measured inside the page, around the awaited calls, so the round trip
+ * between Node and the browser never counts.
+ */
+import type { Page } from 'playwright-core';
+
+export interface PlanSummary {
+  planId: string;
+  eligibleCount: number;
+  blockedCount: number;
+  skippedCount: number;
+  batchCount: number;
+  canApply: boolean;
+}
+
+export interface ApplySummary {
+  usersApplied: number;
+  batchesApplied: number;
+  batchCount: number;
+  failure: { batchIndex: number; code: string; message: string } | null;
+}
+
+export interface RawApplyFloor {
+  ms: number;
+  records: number;
+  transactions: number;
+  /** Records put per store, for the log. */
+  byStore: Record<string, number>;
+}
+
+export interface WorkerBenchApi {
+  /** Ends the current roster worker, if any, and starts a fresh one on `databaseName`, its code loaded. */
+  startWorker(args: { databaseName: string }): Promise<void>;
+  stopWorker(): Promise<void>;
+  /** `open()` as the app calls it on start, progress callback included. */
+  open(): Promise<{ ms: number; userCount: number }>;
+  /** The demo organization loaded by the worker, as the first screen's button does. */
+  loadDemo(args: { size: number }): Promise<{ ms: number; userCount: number }>;
+  /** Keeps the ids of the active users (a query in the worker) to pick selections from. */
+  rememberActiveIds(): Promise<number>;
+  /** A deactivation of `count` active users picked with `seed`, planned by the current worker. */
+  plan(args: { count: number; seed: number }): Promise<{ ms: number; plan: PlanSummary }>;
+  /** `open()` then the first plan, timed as one: what an admin waits for after opening the app. */
+  openAndPlan(args: { count: number; seed: number }): Promise<{ ms: number; openMs: number; planMs: number; plan: PlanSummary }>;
+  apply(args: { planId: string }): Promise<{ ms: number; result: ApplySummary }>;
+  /** Reads the whole users table with raw IndexedDB, in pages, keeping every record as the worker does. */
+  readUsersRaw(args: { databaseName: string }): Promise<{ ms: number; count: number }>;
+  /** Keeps the per-user records of the users `plan({ count, seed })` picks, to tell later what an apply changed. */
+  snapshotUserRecords(args: { databaseName: string; count: number; seed: number }): Promise<{ records: number }>;
+  /** Raw IndexedDB writes of what applying `planId` wrote (see lifecycle-worker-100k.ts). */
+  putAppliedRecordsRaw(args: { databaseName: string; planId: string }): Promise<RawApplyFloor>;
+  /** The users table (with the summaries of their records) and the organization-wide tables, nothing else. */
+  seedUsersOnly(args: { databaseName: string; size: number }): Promise<{ ms: number; users: number }>;
+}
+
+export type WorkerBenchWindow = typeof globalThis & { workerBench?: WorkerBenchApi };
+
+/** `window.workerBench` of `page`, called from Node. */
+export function workerBenchOf(page: Page): WorkerBenchApi {
+  return new Proxy({} as WorkerBenchApi, {
+    get(_target, name) {
+      // Not a thenable: an async function returning this object must not try to await it.
+      if (typeof name !== 'string' || name === 'then') return undefined;
+      return (args?: unknown): Promise<unknown> =>
+        page.evaluate(
+          ({ method, value }) => {
+            const bench = (globalThis as WorkerBenchWindow).workerBench;
+            if (!bench) throw new Error('window.workerBench is missing: the worker benchmark page did not load');
+            return (bench[method as keyof WorkerBenchApi] as (args?: unknown) => Promise<unknown>)(value);
+          },
+          { method: name, value: args },
+        );
+    },
+  });
+}
