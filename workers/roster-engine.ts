@@ -601,6 +601,9 @@ export class RosterEngine {
       } catch (error) {
         const { code, message } = error as { code?: string; message?: string };
         failure = { batchIndex, code: code ?? 'unknown', message: message ?? String(error) };
+        // Something changed these users behind the plan (another tab, a sync): take the stored truth.
+        const stored = await this.db.users.bulkGet(userIds).catch(() => []);
+        stored.forEach((user, i) => (user ? changed.push(user) : deletedIds.push(userIds[i]!)));
         break;
       }
     }

@@ -108,6 +108,8 @@ function managersWithReports(users: StoredUser[], count: number): string[] {
 
 describe('applyLifecycleBatch', () => {
   let deactivated: string[] = [];
+  let moves: LifecyclePlan['effects']['reportMoves'] = [];
+  let historyOfDeactivated: unknown[] = [];
 
   it('A14/A8/A10/F9/A7: a deactivation applies batch by batch, exactly as planned', async () => {
     const users = await db.users.toArray();
@@ -117,6 +119,9 @@ describe('applyLifecycleBatch', () => {
     expect(theplan.canApply).toBe(true);
     expect(theplan.batches.length).toBe(Math.ceil(theplan.eligibleIds.length / 40));
     deactivated = theplan.eligibleIds;
+    moves = theplan.effects.reportMoves;
+    const historyBefore = await db.retainedHistory.count();
+    historyOfDeactivated = await db.retainedHistory.bulkGet(deactivated);
 
     const counts = {
       tokens: await db.tokens.count(),
@@ -136,6 +141,7 @@ describe('applyLifecycleBatch', () => {
     for (const id of deactivated) expect((await db.users.get(id))?.status).toBe('inactive');
     for (const move of effects.reportMoves) expect((await db.users.get(move.userId))?.managerId).toBe(move.toManagerId);
     expect(effects.reportMoves.length).toBeGreaterThan(0);
+    expect(await db.retainedHistory.count()).toBe(historyBefore); // F8
 
     const ops = await db.outbox.orderBy('seq').toArray();
     expect(ops.map((o) => o.batchIndex)).toEqual(theplan.batches.map((_, i) => i));
@@ -178,6 +184,27 @@ describe('applyLifecycleBatch', () => {
     // R2: not asked for, so the previous assignments stay aside.
     expect(await db.removedAssignments.where('userId').anyOf(eligible).count()).toBe(theplan.effects.assignmentsToOffer);
     await expectSummariesConsistent();
+  });
+
+  it('R6: reports that moved up stay where they are when their manager is reactivated', async () => {
+    const reactivated = new Set(deactivated.slice(0, 30));
+    const affected = moves.filter((m) => reactivated.has(m.fromManagerId) && !deactivated.includes(m.userId));
+    expect(affected.length).toBeGreaterThan(0);
+    for (const move of affected) {
+      expect((await db.users.get(move.fromManagerId))?.status).toBe('active');
+      expect((await db.users.get(move.userId))?.managerId).toBe(move.toManagerId);
+    }
+  });
+
+  it('F8: deactivation leaves retained history untouched, record for record', async () => {
+    expect(historyOfDeactivated.every((h) => h !== undefined)).toBe(true);
+    const after = await db.retainedHistory.bulkGet(deactivated);
+    // Some were reactivated or deleted since; the rest are exactly as before their deactivation.
+    const stillInactive = new Set((await db.users.bulkGet(deactivated)).filter((u) => u?.status === 'inactive').map((u) => u!.id));
+    expect(stillInactive.size).toBeGreaterThan(10);
+    deactivated.forEach((id, i) => {
+      if (stillInactive.has(id)) expect(after[i]).toEqual(historyOfDeactivated[i]);
+    });
   });
 
   it('R2: a reactivation that asks for it re-assigns the previous assignments in the same transaction', async () => {

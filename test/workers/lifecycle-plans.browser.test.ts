@@ -95,6 +95,31 @@ describe('lifecycle plans in the worker', () => {
     }
   });
 
+  it('A14: a batch that fails stops the plan at its boundary: earlier batches stand whole, nothing of it is written', async () => {
+    await worker.saveSettings({ plan: 'plus', seatLimit: 10_000, batchLimit: 10, policyPreset: 'ascender', policyOverrides: {} });
+    const { queryId } = await worker.query({ ...EMPTY_FILTER, status: 'active', customField: { name: 'department', value: 'Sales' } });
+    const ids = (await worker.matchingIds(queryId))!.slice(0, 60);
+    const plan = await worker.planLifecycle({ action: 'deactivate', selection: { kind: 'ids', ids } });
+    expect(plan.batchCount).toBeGreaterThanOrEqual(3);
+    // Behind the plan's back (another tab, a sync), a user of the third batch changes.
+    const db = new Dexie(databaseName);
+    await db.open();
+    const eligible = ids.filter((id) => !plan.blocked.some((b) => b.userId === id) && !plan.skipped.some((s) => s.userId === id));
+    const victim = eligible[25]!;
+    await db.table('users').update(victim, { status: 'inactive' });
+    const outboxBefore = await db.table('outbox').count();
+
+    const result = await worker.applyPlan(plan.planId);
+    expect(result.failure).toMatchObject({ batchIndex: 2, code: 'stale_plan' });
+    expect(result).toMatchObject({ batchesApplied: 2, usersApplied: 20 });
+    expect(await db.table('outbox').count()).toBe(outboxBefore + 2);
+    const statuses = await Promise.all(eligible.slice(0, 30).map(async (id) => (await db.table('users').get(id)).status));
+    expect(statuses.slice(0, 20).every((s) => s === 'inactive')).toBe(true);
+    expect(statuses.slice(20, 30).filter((s) => s === 'inactive')).toHaveLength(1); // only the one changed behind its back
+    db.close();
+    await worker.saveSettings({ plan: 'plus', seatLimit: 10_000, batchLimit: 100, policyPreset: 'ascender', policyOverrides: {} });
+  });
+
   it('A6: an empty selection gets a plan blocker, and nothing can be applied', async () => {
     const plan = await worker.planLifecycle({ action: 'delete', selection: { kind: 'ids', ids: [] } });
     expect(plan.blockers.map((b) => b.code)).toEqual(['empty_selection']);
