@@ -169,6 +169,43 @@ describe('lifecycle flows, end to end', () => {
     expect(await findSeriousAccessibilityViolations(page)).toEqual([]);
   });
 
+  it('A1/A14: settings shape the plan; an admin without manage_users sees why nothing can change', async () => {
+    const { page } = session();
+    await loadDemo(page);
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const batch = page.getByRole('textbox', { name: /Users per batch/ });
+    await batch.fill('0');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Enter a whole number of users from 1 to 1,000.').waitFor();
+    await batch.fill('7');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.', { exact: false }).waitFor();
+    expect(await findSeriousAccessibilityViolations(page)).toEqual([]);
+
+    await page.getByRole('link', { name: 'My Team' }).click();
+    await page.getByRole('combobox', { name: 'Status' }).selectOption('active');
+    await page.getByRole('combobox', { name: 'Community' }).selectOption({ label: 'All Company (global)' });
+    await page.getByRole('button', { name: /^Select all [\d,]+ matching$/ }).click();
+    await chooseAction(page, 'Deactivate…');
+    await page.getByText(/In [\d,]+ batches of at most 7 \(A14\)/).waitFor();
+    await page.getByRole('button', { name: 'Back to the list' }).click();
+
+    await page.getByRole('link', { name: 'Settings' }).click();
+    const admins = page.getByRole('combobox', { name: 'Signed-in admin' });
+    const reportsOnly = await admins.evaluate((select: HTMLSelectElement) => [...select.options].find((o) => !o.text.includes('manage_users'))!.value);
+    await admins.selectOption(reportsOnly);
+    await page.getByText(/^Signed in as /).first().waitFor();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('You need the manage_users permission to change the organization’s settings (A1).').waitFor();
+
+    await page.getByRole('link', { name: 'My Team' }).click();
+    await page.getByRole('combobox', { name: 'Status' }).selectOption('active');
+    await page.getByRole('table', { name: 'Users' }).getByRole('checkbox', { name: /^Select / }).first().check();
+    await chooseAction(page, 'Deactivate…');
+    await page.getByRole('alert').filter({ hasText: 'A1:' }).waitFor();
+    expect(await page.getByRole('button', { name: /^Deactivate \d+ users$/ }).count()).toBe(0);
+  });
+
   it('F2: deletion needs the typed confirmation, then removes the user for good', async () => {
     const { page } = session();
     await loadDemo(page);
