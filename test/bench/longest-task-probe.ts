@@ -10,12 +10,15 @@ import type { Page } from 'playwright-core';
 
 export interface LongestTaskProbe {
   start(): Promise<void>;
+  /** The longest task since `start()` or the previous lap, in ms (1 decimal), without stopping: tells which step of a window held the page. */
+  lap(): Promise<number>;
   /** The longest task since `start()`, in ms (1 decimal). */
   stop(): Promise<number>;
 }
 
 interface InPageProbe {
   start(): void;
+  lap(): number;
   stop(): number;
 }
 
@@ -33,6 +36,7 @@ function defineLongestTaskProbe(): void {
   let lastTick = 0;
   let longestGap = 0;
   let longestTask = 0;
+  let lapLongest = 0;
   let observer: PerformanceObserver | undefined;
 
   channel.port1.onmessage = (event: MessageEvent<number>) => {
@@ -40,13 +44,17 @@ function defineLongestTaskProbe(): void {
     if (!isRunning || event.data !== generation) return;
     const now = performance.now();
     longestGap = Math.max(longestGap, now - lastTick);
+    lapLongest = Math.max(lapLongest, now - lastTick);
     lastTick = now;
     channel.port2.postMessage(generation);
   };
 
   const recordLongTasks = (entries: PerformanceEntryList): void => {
     for (const entry of entries) {
-      if (entry.startTime + entry.duration > windowStart) longestTask = Math.max(longestTask, entry.duration);
+      if (entry.startTime + entry.duration > windowStart) {
+        longestTask = Math.max(longestTask, entry.duration);
+        lapLongest = Math.max(lapLongest, entry.duration);
+      }
     }
   };
 
@@ -56,12 +64,19 @@ function defineLongestTaskProbe(): void {
       isRunning = true;
       longestGap = 0;
       longestTask = 0;
+      lapLongest = 0;
       windowStart = lastTick = performance.now();
       if (PerformanceObserver.supportedEntryTypes.includes('longtask')) {
         observer = new PerformanceObserver((list) => recordLongTasks(list.getEntries()));
         observer.observe({ type: 'longtask' });
       }
       channel.port2.postMessage(generation);
+    },
+    lap() {
+      if (observer) recordLongTasks(observer.takeRecords());
+      const longest = Math.max(lapLongest, performance.now() - lastTick);
+      lapLongest = 0;
+      return Math.round(longest * 10) / 10;
     },
     stop() {
       // The stretch since the last callback counts too: stop() itself may run right after a long task.
@@ -87,6 +102,9 @@ export async function installLongestTaskProbe(page: Page): Promise<LongestTaskPr
   return {
     async start() {
       await page.evaluate(() => (globalThis as ProbeWindow).longestTaskProbe!.start());
+    },
+    async lap() {
+      return page.evaluate(() => (globalThis as ProbeWindow).longestTaskProbe!.lap());
     },
     async stop() {
       return page.evaluate(() => (globalThis as ProbeWindow).longestTaskProbe!.stop());
