@@ -48,6 +48,12 @@ export class UserList {
       this.error = describeError(error);
     }
     await this.runQuery();
+    // The user on the detail panel may have changed (deactivated, moved) or gone (deleted).
+    if (this.detailId !== null) {
+      const detail = await this.worker.userDetail(this.detailId).catch(() => null);
+      if (detail) this.detail = detail;
+      else this.closeDetail();
+    }
   }
 
   setFilter(change: Partial<RosterFilter>): void {

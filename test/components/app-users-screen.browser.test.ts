@@ -6,6 +6,7 @@ import App from '../../src/components/App.svelte';
 import { createAppState } from '../../src/app/create-app-state.ts';
 import { startRosterWorker } from '../../src/app/roster-worker-client.ts';
 import '../../src/app.css';
+import { EMPTY_FILTER } from '../../src/core/roster-filter.ts';
 
 const databaseName = `app-${crypto.randomUUID()}`;
 const worker = startRosterWorker(databaseName);
@@ -136,5 +137,31 @@ describe('App: first run and the users screen', () => {
     await user.click(screen.getByRole('button', { name: 'Back to the list' }));
     await screen.findByRole('heading', { name: 'My Team' });
     await waitFor(() => expect(within(screen.getByRole('table', { name: 'Users' })).getByRole('switch', { name: `Active: ${name}` }).getAttribute('aria-checked')).toBe('true'));
+  });
+
+  it('F10/A9: deactivating the user on the detail panel shows them Inactive there too, once applied', async () => {
+    const user = userEvent.setup();
+    await renderLoadedApp();
+    // A plain user: no community admin (F3), not the signed-in admin (X1).
+    const { queryId } = await worker.query({ ...EMPTY_FILTER, status: 'active' });
+    let plain: { name: string; email: string } | null = null;
+    for (const id of (await worker.matchingIds(queryId))!.slice(0, 200)) {
+      const detail = (await worker.userDetail(id))!;
+      if (!detail.admin && !detail.communities.some((c) => c.isAdmin)) {
+        plain = { name: detail.name, email: detail.user.email };
+        break;
+      }
+    }
+    await user.type(screen.getByRole('searchbox', { name: 'Search users' }), plain!.email);
+    await screen.findByText('1 of 2,000 users match');
+    const table = screen.getByRole('table', { name: 'Users' });
+    await user.click(await within(table).findByRole("button", { name: `Show details of ${plain!.name}` }));
+    const panel = await screen.findByRole('complementary', { name: 'User details' });
+    await within(panel).findByText('Active');
+    await user.click(within(table).getByRole('switch', { name: `Active: ${plain!.name}` }));
+    await user.click(await screen.findByRole('button', { name: 'Deactivate 1 users' }));
+    await screen.findByText(/1 users deactivated in 1 batches/);
+    await user.click(screen.getByRole('button', { name: 'Back to the list' }));
+    await waitFor(() => expect(screen.getByRole("complementary", { name: "User details" }).textContent).toMatch(/StatusInactive since /));
   });
 });
