@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { findSeriousAccessibilityViolations } from './axe-check.ts';
 import { useBrowserSession } from './browser-session.ts';
+import { readStore } from './read-app-database.ts';
 
 async function loadDemo(page: Page): Promise<void> {
   await page.goto('/');
@@ -29,16 +30,8 @@ describe('lifecycle flows, end to end', () => {
     const { page } = session();
     await loadDemo(page);
     // The demo's manager tree is a ternary hierarchy: U0000010 manages U0000028 to U0000030.
-    const managerEmail = await page.evaluate(async () => {
-      const request = indexedDB.open('offboard');
-      const db = await new Promise<IDBDatabase>((resolve) => (request.onsuccess = () => resolve(request.result)));
-      const user = await new Promise<{ email: string }>((resolve) => {
-        const get = db.transaction('users').objectStore('users').get('U0000010');
-        get.onsuccess = () => resolve(get.result);
-      });
-      db.close();
-      return user.email;
-    });
+    const users = await readStore<{ id: string; email: string }>(page, 'users');
+    const managerEmail = users.find((u) => u.id === 'U0000010')!.email;
     await selectUser(page, managerEmail);
     await chooseAction(page, 'Deactivate…');
 
@@ -73,17 +66,9 @@ describe('lifecycle flows, end to end', () => {
     const { page } = session();
     await loadDemo(page);
     // A community admin who administers exactly one community, and the email of someone to take over.
-    const { adminEmail, communityId, successorName } = await page.evaluate(async () => {
-      const request = indexedDB.open('offboard');
-      const db = await new Promise<IDBDatabase>((resolve) => (request.onsuccess = () => resolve(request.result)));
-      const all = <T,>(store: string) =>
-        new Promise<T[]>((resolve) => {
-          const get = db.transaction(store).objectStore(store).getAll();
-          get.onsuccess = () => resolve(get.result as T[]);
-        });
-      const communities = await all<{ id: string; adminIds: string[] }>('communities');
-      const users = await all<{ id: string; email: string; firstName: string; lastName: string; status: string }>('users');
-      db.close();
+    const communities = await readStore<{ id: string; adminIds: string[] }>(page, 'communities');
+    const users = await readStore<{ id: string; email: string; firstName: string; lastName: string; status: string }>(page, 'users');
+    const { adminEmail, communityId, successorName } = (() => {
       const adminCount = new Map<string, number>();
       for (const c of communities) for (const id of c.adminIds) adminCount.set(id, (adminCount.get(id) ?? 0) + 1);
       const community = communities.find((c) => c.adminIds.some((id) => adminCount.get(id) === 1 && id !== 'U0000003'))!;
@@ -91,7 +76,7 @@ describe('lifecycle flows, end to end', () => {
       const admin = users.find((u) => u.id === adminId)!;
       const successor = users.find((u) => u.status === 'active' && !adminCount.has(u.id))!;
       return { adminEmail: admin.email, communityId: community.id, successorName: `${successor.firstName} ${successor.lastName} (${successor.email})` };
-    });
+    })();
     await selectUser(page, adminEmail);
     await chooseAction(page, 'Deactivate…');
     await page.getByRole('heading', { name: 'Blocked (1)' }).waitFor();
@@ -110,17 +95,11 @@ describe('lifecycle flows, end to end', () => {
   it('R2: reactivation lists the previous assignments and re-assigns them in one step', async () => {
     const { page } = session();
     await loadDemo(page);
-    const { email, previousCount } = await page.evaluate(async () => {
-      const request = indexedDB.open('offboard');
-      const db = await new Promise<IDBDatabase>((resolve) => (request.onsuccess = () => resolve(request.result)));
-      const users = await new Promise<{ email: string; status: string; counts: { removedAssignments: number } }[]>((resolve) => {
-        const get = db.transaction('users').objectStore('users').getAll();
-        get.onsuccess = () => resolve(get.result);
-      });
-      db.close();
+    const users = await readStore<{ email: string; status: string; counts: { removedAssignments: number } }>(page, 'users');
+    const { email, previousCount } = (() => {
       const user = users.find((u) => u.status === 'inactive' && u.counts.removedAssignments >= 2)!;
       return { email: user.email, previousCount: user.counts.removedAssignments };
-    });
+    })();
     await selectUser(page, email);
     await chooseAction(page, 'Reactivate…');
     await page.getByRole('heading', { name: `Previous assignments (${previousCount}, R2)` }).waitFor();
@@ -141,23 +120,15 @@ describe('lifecycle flows, end to end', () => {
   it('R4: a completion whose certificate is missing offers "Get certificate", which issues it', async () => {
     const { page } = session();
     await loadDemo(page);
-    const { email, courseId } = await page.evaluate(async () => {
-      const request = indexedDB.open('offboard');
-      const db = await new Promise<IDBDatabase>((resolve) => (request.onsuccess = () => resolve(request.result)));
-      const all = <T,>(store: string) =>
-        new Promise<T[]>((resolve) => {
-          const get = db.transaction(store).objectStore(store).getAll();
-          get.onsuccess = () => resolve(get.result as T[]);
-        });
-      const users = await all<{ id: string; email: string; status: string }>('users');
-      const completions = await all<{ userId: string; courseId: string; communityId: string }>('completions');
-      const certificates = await all<{ userId: string; courseId: string; communityId: string }>('certificates');
-      db.close();
+    const users = await readStore<{ id: string; email: string; status: string }>(page, 'users');
+    const completions = await readStore<{ userId: string; courseId: string; communityId: string }>(page, 'completions');
+    const certificates = await readStore<{ userId: string; courseId: string; communityId: string }>(page, 'certificates');
+    const { email, courseId } = (() => {
       const certified = new Set(certificates.map((c) => `${c.userId} ${c.courseId} ${c.communityId}`));
       const active = new Map(users.filter((u) => u.status === 'active').map((u) => [u.id, u]));
       const completion = completions.find((c) => active.has(c.userId) && c.communityId !== 'C-1' && !certified.has(`${c.userId} ${c.courseId} ${c.communityId}`))!;
       return { email: active.get(completion.userId)!.email, courseId: completion.courseId };
-    });
+    })();
     await page.getByRole('searchbox', { name: 'Search users' }).fill(email);
     await page.getByText('1 of 2,000 users match').waitFor();
     await page.getByRole('table', { name: 'Users' }).getByRole('button', { name: /^Show details of / }).click();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { findSeriousAccessibilityViolations } from './axe-check.ts';
 import { useBrowserSession } from './browser-session.ts';
+import { readStore } from './read-app-database.ts';
 
 async function loadDemo(page: Page): Promise<void> {
   await page.goto('/');
@@ -58,16 +59,7 @@ describe('saved selection rules, end to end', () => {
   it('F6: an uploaded file of ids and emails selects those users and names the entries that match nobody', async () => {
     const { page } = session();
     await loadDemo(page);
-    const emails = await page.evaluate(async () => {
-      const request = indexedDB.open('offboard');
-      const db = await new Promise<IDBDatabase>((resolve) => (request.onsuccess = () => resolve(request.result)));
-      const users = await new Promise<{ email: string }[]>((resolve) => {
-        const get = db.transaction('users').objectStore('users').getAll(null, 3);
-        get.onsuccess = () => resolve(get.result);
-      });
-      db.close();
-      return users.map((u) => u.email);
-    });
+    const emails = (await readStore<{ email: string }>(page, 'users', 3)).map((u) => u.email);
     await page.getByText('More criteria', { exact: false }).click();
     const file = `email\r\n${emails[0]}\r\n${emails[1]!.toUpperCase()}\r\nU0000004\r\nnobody@nowhere.example\r\n`;
     await page.getByLabel('Or load them from a file').setInputFiles({ name: 'leavers.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
