@@ -4,7 +4,7 @@
  * 100,000 records. `roster.worker.ts` exposes it with Comlink; tests may call it directly.
  */
 import { generateDemoOrganization } from '../src/core/generate-demo-organization.ts';
-import { RosterIndex } from '../src/core/roster-index.ts';
+import { RosterIndex, keyUser, type KeyedUser } from '../src/core/roster-index.ts';
 import { filterRoster, unmatchedIdListEntries, type RosterFilter } from '../src/core/roster-filter.ts';
 import { describeFilter, type FilterNames } from '../src/core/selection-rule.ts';
 import { deleteSelectionRule, listSelectionRules, saveSelectionRule } from '../src/db/selection-rules.ts';
@@ -172,8 +172,8 @@ export class RosterEngine {
   async open(onProgress?: (progress: LoadProgress) => void): Promise<OpenResult> {
     const discardedLoad = await discardInterruptedLoad(this.db);
     const source = await readRosterSource(this.db, (done, total) => onProgress?.({ phase: 'reading', done, total }));
-    onProgress?.({ phase: 'indexing', done: source.users instanceof Array ? source.users.length : 0, total: 0 });
-    this.index = RosterIndex.build(source);
+    onProgress?.({ phase: 'indexing', done: source.users.length, total: source.users.length });
+    this.index = RosterIndex.fromKeyed(source.users, source);
     this.organization = (await this.db.organization.toCollection().first()) ?? null;
     const session = (await this.db.meta.get(SESSION_KEY))?.value as { adminId?: string } | undefined;
     this.signedInAdminId = session?.adminId ?? null;
@@ -184,13 +184,10 @@ export class RosterEngine {
   }
 
   summary(): RosterSummary {
-    const users = this.index?.users ?? [];
-    let activeCount = 0;
-    for (const user of users) if (user.status === 'active') activeCount++;
     return {
       organization: this.organization,
-      userCount: users.length,
-      activeCount,
+      userCount: this.index?.size ?? 0,
+      activeCount: this.index?.activeCount ?? 0,
       signedInAdminId: this.signedInAdminId,
       signedInAdmin: this.admins.some((a) => a.userId === this.signedInAdminId) ? this.adminSummary(this.signedInAdminId!) : null,
       admins: this.admins.map((a) => this.adminSummary(a.userId)),
@@ -311,7 +308,7 @@ export class RosterEngine {
   /** Generates the demo organization and stores it; the roster must be empty. */
   async loadDemo(size: number, onProgress?: (progress: LoadProgress) => void): Promise<RosterSummary> {
     const demo = generateDemoOrganization({ size });
-    const users: StoredUser[] = [];
+    const users: KeyedUser[] = [];
     onProgress?.({ phase: 'writing', done: 0, total: demo.size });
     await writeRosterInChunks(this.db, demo.header, demo.chunks(DEMO_CHUNK_SIZE), {
       expectedUsers: demo.size,
@@ -327,13 +324,12 @@ export class RosterEngine {
       },
       onChunk: (stored, progress) => {
         // Keep what the in-memory roster needs as it streams by, so nothing is read back.
-        for (const u of stored) users.push(u);
+        for (const u of stored) users.push(keyUser(u));
         onProgress?.({ phase: 'writing', done: progress.usersWritten, total: progress.expectedUsers });
       },
     });
     onProgress?.({ phase: 'indexing', done: demo.size, total: demo.size });
-    this.index = RosterIndex.build({
-      users,
+    this.index = RosterIndex.fromKeyed(users, {
       methodologies: demo.header.methodologies,
       communities: demo.header.communities,
       customFields: demo.header.customFields,

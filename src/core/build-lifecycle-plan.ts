@@ -157,8 +157,10 @@ function emptyEffects(seatsInUse: number, seatLimit: number): PlanEffects {
 
 /** When a user's data last changed, for A5: a snapshot must be newer to cover them. */
 function lastChangeOf(roster: PlanningRoster, user: User): string {
-  const candidates = [user.createdAt, user.lastLoginAt, user.deactivatedAt, roster.countsOf(user.id).lastActivityAt];
-  return candidates.filter((at): at is string => typeof at === 'string').sort().at(-1) ?? user.createdAt;
+  // ISO 8601 times in UTC compare as strings; no array, no sort: this runs for every selected user.
+  let latest = user.createdAt;
+  for (const at of [user.lastLoginAt, user.deactivatedAt, roster.countsOf(user.id).lastActivityAt]) if (at && at > latest) latest = at;
+  return latest;
 }
 
 function planBlockers(request: PlanRequest, roster: PlanningRoster, policy: EffectivePolicy): PlanBlocker[] {
@@ -214,17 +216,16 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
     if (seen.has(id)) continue;
     seen.add(id);
     const user = roster.userById(id);
-    const name = nameOf(user, id);
     if (!user) {
-      skipped.push({ userId: id, name, reasons: [{ code: 'unknown_user', rule: 'X3', message: `No user with id ${id} is on this roster (deleted, or never imported).` }] });
+      skipped.push({ userId: id, name: nameOf(user, id), reasons: [{ code: 'unknown_user', rule: 'X3', message: `No user with id ${id} is on this roster (deleted, or never imported).` }] });
       continue;
     }
     if (action === 'deactivate' && user.status === 'inactive') {
-      skipped.push({ userId: id, name, reasons: [{ code: 'already_inactive', rule: 'X3', message: 'Already inactive.' }] });
+      skipped.push({ userId: id, name: nameOf(user, id), reasons: [{ code: 'already_inactive', rule: 'X3', message: 'Already inactive.' }] });
       continue;
     }
     if (action === 'reactivate' && user.status === 'active') {
-      skipped.push({ userId: id, name, reasons: [{ code: 'already_active', rule: 'X3', message: 'Already active.' }] });
+      skipped.push({ userId: id, name: nameOf(user, id), reasons: [{ code: 'already_active', rule: 'X3', message: 'Already active.' }] });
       continue;
     }
 
@@ -273,7 +274,7 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
       }
     }
     if (reasons.length > 0) {
-      blocked.push({ userId: id, name, reasons });
+      blocked.push({ userId: id, name: nameOf(user, id), reasons });
       continue;
     }
     eligible.push(user);
@@ -304,10 +305,10 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
   }
 
   const blockers = planBlockers(request, roster, policy);
-  const effects = computeEffects(roster, action, policy, eligible, seatsInUse);
-  const warnings: PlanWarning[] = [];
   const eligibleIds = eligible.map((u) => u.id);
   const eligibleSet = new Set(eligibleIds);
+  const effects = computeEffects(roster, action, policy, eligible, eligibleSet, seatsInUse);
+  const warnings: PlanWarning[] = [];
   const stillUncovered = uncoveredIds.filter((id) => eligibleSet.has(id));
   if (stillUncovered.length > 0) {
     warnings.push({
@@ -318,7 +319,8 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
     });
   }
   if (action === 'deactivate') {
-    const keeping = eligible.filter((u) => roster.licensesOf(u.id).some((l) => l.state === 'consumed' && !isEla(roster, l.methodologyId)));
+    const elaIds = new Set(roster.methodologies.filter((m) => m.model === 'ela').map((m) => m.id));
+    const keeping = eligible.filter((u) => roster.licensesOf(u.id).some((l) => l.state === 'consumed' && !elaIds.has(l.methodologyId)));
     if (keeping.length > 0) {
       warnings.push({
         code: 'consumed_licenses_stay',
@@ -347,24 +349,27 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
   };
 }
 
-function isEla(roster: PlanningRoster, methodologyId: string): boolean {
-  return roster.methodologies.find((m) => m.id === methodologyId)?.model === 'ela';
-}
-
 /** A8: the first manager above `user` who stays; null when everyone above leaves too. */
 function firstStayingManager(roster: PlanningRoster, user: User, leaving: ReadonlySet<string>): string | null {
-  const seen = new Set<string>([user.id]);
   let at = user.managerId;
-  while (at !== null && leaving.has(at) && !seen.has(at)) {
-    seen.add(at);
+  // A chain longer than the leaving set holds a cycle (bad data): no one above stays.
+  for (let steps = 0; at !== null && leaving.has(at); steps++) {
+    if (steps > leaving.size) return null;
     at = roster.userById(at)?.managerId ?? null;
   }
-  return at !== null && leaving.has(at) ? null : at;
+  return at;
 }
 
-function computeEffects(roster: PlanningRoster, action: LifecycleAction, policy: EffectivePolicy, eligible: User[], seatsInUse: number): PlanEffects {
+function computeEffects(
+  roster: PlanningRoster,
+  action: LifecycleAction,
+  policy: EffectivePolicy,
+  eligible: User[],
+  eligibleIds: ReadonlySet<string>,
+  seatsInUse: number,
+): PlanEffects {
   const effects = emptyEffects(seatsInUse, policy.seatLimit);
-  const leaving = new Set(action === 'reactivate' ? [] : eligible.map((u) => u.id));
+  const leaving: ReadonlySet<string> = action === 'reactivate' ? new Set() : eligibleIds;
   const globalId = roster.communities.find((c) => c.global)?.id;
   const pools = new Map<string, LicensePoolEffect>(
     roster.methodologies.map((m) => {

@@ -101,25 +101,16 @@ export function planningRosterFromIndex(
   index: RosterIndex,
   context: { organization: Organization; admins: readonly Admin[]; reportSnapshots: readonly ReportSnapshot[] },
 ): PlanningRoster {
-  let activeCount: number | null = null;
-  let inUse: Map<string, number> | null = null;
   return {
     ...context,
     communities: index.communities,
     methodologies: index.methodologies,
     userById: (id) => index.userById(id),
     reportsOf: (id) => index.reportsOf(id),
-    activeUserCount: () => (activeCount ??= index.users.reduce((n, u) => n + (u.status === 'active' ? 1 : 0), 0)),
+    // Kept by the index as it changes: a plan never scans the whole roster to count seats.
+    activeUserCount: () => index.activeCount,
     licensesOf: (id) => index.licensesOf(id),
-    licensesInUse: (methodologyId) => {
-      if (!inUse) {
-        inUse = new Map();
-        for (const user of index.users) {
-          for (const l of user.licenses) if (!l.releasedFromElaAt) inUse.set(l.methodologyId, (inUse.get(l.methodologyId) ?? 0) + 1);
-        }
-      }
-      return inUse.get(methodologyId) ?? 0;
-    },
+    licensesInUse: (methodologyId) => index.licensesInUse(methodologyId),
     membershipsOf: (id) => index.communityIdsOf(id),
     countsOf: (id) => index.countsOf(id),
   };

@@ -20,14 +20,104 @@ export interface RosterIndexSource {
 
 const NO_SUMMARY = emptyUserRecordSummary();
 
-function sortKey(user: IndexedUser): string {
-  return `${foldText(user.lastName)}\u0000${foldText(user.firstName)}\u0000${user.id}`;
+/** A user with what sorting and searching need, worked out as the user is read (see `keyUser`). */
+export interface KeyedUser {
+  user: IndexedUser;
+  /** Folded "last first id": the list's order. */
+  key: string;
+  /** Folded "first last email": what the search box matches. */
+  search: string;
+}
+
+/** Folds a user's names once; a reader calls it page by page while the next page is still being read. */
+export function keyUser(user: IndexedUser): KeyedUser {
+  const first = foldText(user.firstName);
+  const last = foldText(user.lastName);
+  return { user, key: `${last}\u0000${first}\u0000${user.id}`, search: `${first} ${last} ${foldText(user.email)}` };
+}
+
+/** What an index derives from its users, one pass over them; `withChanges` patches it rather than redo it. */
+interface DerivedData {
+  positionOf: Map<string, number>;
+  searchText: string[];
+  managerPositionOf: Int32Array;
+  membersOf: Map<string, Uint8Array>;
+  activeCount: number;
+  /** A10–A12: licenses held per methodology, reserved or consumed (not ELA-released ones). */
+  licensesInUse: Map<string, number>;
+}
+
+function addLicenses(inUse: Map<string, number>, user: IndexedUser, sign: 1 | -1): void {
+  for (const l of user.licenses) if (!l.releasedFromElaAt) inUse.set(l.methodologyId, (inUse.get(l.methodologyId) ?? 0) + sign);
+}
+
+function deriveAll(users: readonly IndexedUser[], folded?: string[]): DerivedData {
+  const size = users.length;
+  const positionOf = new Map<string, number>();
+  const searchText = folded ?? new Array<string>(size);
+  const membersOf = new Map<string, Uint8Array>();
+  const licensesInUse = new Map<string, number>();
+  let activeCount = 0;
+  // One pass: at 1,000,000 users each visit of a user object is a cache miss, so everything is read at once.
+  for (let position = 0; position < size; position++) {
+    const user = users[position]!;
+    positionOf.set(user.id, position);
+    if (!folded) searchText[position] = foldText(`${user.firstName} ${user.lastName} ${user.email}`);
+    if (user.status === 'active') activeCount++;
+    addLicenses(licensesInUse, user, 1);
+    for (const communityId of user.communityIds) {
+      let flags = membersOf.get(communityId);
+      if (!flags) membersOf.set(communityId, (flags = new Uint8Array(size)));
+      flags[position] = 1;
+    }
+  }
+  const managerPositionOf = new Int32Array(size).fill(-1);
+  for (let position = 0; position < size; position++) {
+    const managerId = users[position]!.managerId;
+    const manager = managerId === null ? undefined : positionOf.get(managerId);
+    if (manager !== undefined) managerPositionOf[position] = manager;
+  }
+  return { positionOf, searchText, managerPositionOf, membersOf, activeCount, licensesInUse };
+}
+
+/**
+ * The derived data of `previous` with the users at `changedPositions` replaced (same positions, same
+ * names and emails: lifecycle changes touch neither). Costs in proportion to the change, not the roster.
+ */
+function patchDerived(previous: DerivedData, before: readonly IndexedUser[], after: readonly IndexedUser[], changedPositions: readonly number[]): DerivedData {
+  const size = after.length;
+  const managerPositionOf = previous.managerPositionOf.slice();
+  const membersOf = new Map<string, Uint8Array>();
+  const licensesInUse = new Map(previous.licensesInUse);
+  let activeCount = previous.activeCount;
+  const touched = new Set<string>();
+  for (const position of changedPositions) {
+    for (const id of before[position]!.communityIds) touched.add(id);
+    for (const id of after[position]!.communityIds) touched.add(id);
+  }
+  for (const [communityId, flags] of previous.membersOf) membersOf.set(communityId, touched.has(communityId) ? flags.slice() : flags);
+  for (const position of changedPositions) {
+    const old = before[position]!;
+    const now = after[position]!;
+    activeCount += Number(now.status === 'active') - Number(old.status === 'active');
+    addLicenses(licensesInUse, old, -1);
+    addLicenses(licensesInUse, now, 1);
+    for (const id of old.communityIds) membersOf.get(id)![position] = 0;
+    for (const id of now.communityIds) {
+      let flags = membersOf.get(id);
+      if (!flags) membersOf.set(id, (flags = new Uint8Array(size)));
+      flags[position] = 1;
+    }
+    const manager = now.managerId === null ? undefined : previous.positionOf.get(now.managerId);
+    managerPositionOf[position] = manager ?? -1;
+  }
+  return { positionOf: previous.positionOf, searchText: previous.searchText, managerPositionOf, membersOf, activeCount, licensesInUse };
 }
 
 export class RosterIndex {
   /** Users sorted by last name, first name, id: the list's order. */
   readonly users: IndexedUser[];
-  readonly positionOf = new Map<string, number>();
+  readonly positionOf: Map<string, number>;
   /** Folded "first last email", by position. */
   readonly searchText: string[];
   /** Position of each user's manager, or -1: the manager tree as numbers, so a team of 1,000,000 is cheap. */
@@ -36,7 +126,11 @@ export class RosterIndex {
   private readonly reportStart: Uint32Array;
   private readonly reportPositions: Uint32Array;
   /** Per community, a flag per position: membership tests without string lookups. */
-  private readonly membersOf = new Map<string, Uint8Array>();
+  private readonly membersOf: Map<string, Uint8Array>;
+  /** Users who count toward the seat limit (A12). */
+  readonly activeCount: number;
+  private readonly inUse: Map<string, number>;
+  private readonly derived: DerivedData;
   readonly methodologies: Methodology[];
   readonly communities: Community[];
   readonly customFields: CustomFieldDefinition[];
@@ -44,23 +138,20 @@ export class RosterIndex {
   readonly communityById: Map<string, Community>;
 
   /** `users` must already be in list order. */
-  private constructor(users: IndexedUser[], source: Omit<RosterIndexSource, 'users'>) {
+  private constructor(users: IndexedUser[], source: Omit<RosterIndexSource, 'users'>, derived: DerivedData = deriveAll(users)) {
     this.users = users;
-    this.searchText = new Array<string>(this.users.length);
-    const size = this.users.length;
-    this.users.forEach((user, position) => {
-      this.positionOf.set(user.id, position);
-      this.searchText[position] = foldText(`${user.firstName} ${user.lastName} ${user.email}`);
-    });
+    this.derived = derived;
+    ({ positionOf: this.positionOf, searchText: this.searchText, managerPositionOf: this.managerPositionOf, membersOf: this.membersOf } = derived);
+    this.activeCount = derived.activeCount;
+    this.inUse = derived.licensesInUse;
 
-    this.managerPositionOf = new Int32Array(size).fill(-1);
+    // The manager tree as compressed rows: typed arrays only, so it is rebuilt in milliseconds.
+    const size = users.length;
     const reportCount = new Uint32Array(size + 1);
-    this.users.forEach((user, position) => {
-      const manager = user.managerId === null ? undefined : this.positionOf.get(user.managerId);
-      if (manager === undefined) return;
-      this.managerPositionOf[position] = manager;
-      reportCount[manager]!++;
-    });
+    for (let p = 0; p < size; p++) {
+      const manager = this.managerPositionOf[p]!;
+      if (manager >= 0) reportCount[manager]!++;
+    }
     this.reportStart = new Uint32Array(size + 1);
     for (let p = 0; p < size; p++) this.reportStart[p + 1] = this.reportStart[p]! + reportCount[p]!;
     this.reportPositions = new Uint32Array(this.reportStart[size]!);
@@ -70,13 +161,6 @@ export class RosterIndex {
       if (manager >= 0) this.reportPositions[fill[manager]!++] = p;
     }
 
-    this.users.forEach((user, position) => {
-      for (const communityId of user.communityIds) {
-        let flags = this.membersOf.get(communityId);
-        if (!flags) this.membersOf.set(communityId, (flags = new Uint8Array(size)));
-        flags[position] = 1;
-      }
-    });
     this.methodologies = source.methodologies;
     this.communities = source.communities;
     this.customFields = source.customFields;
@@ -85,30 +169,39 @@ export class RosterIndex {
   }
 
   static build(source: RosterIndexSource): RosterIndex {
-    const keyed = Array.from(source.users, (user) => ({ user, key: sortKey(user) }));
+    return RosterIndex.fromKeyed(Array.from(source.users, keyUser), source);
+  }
+
+  /** From users already keyed (`keyUser`), in any order. */
+  static fromKeyed(keyed: KeyedUser[], source: Omit<RosterIndexSource, 'users'>): RosterIndex {
     keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return new RosterIndex(
-      keyed.map((entry) => entry.user),
-      source,
-    );
+    const users = keyed.map((entry) => entry.user);
+    return new RosterIndex(users, source, deriveAll(users, keyed.map((entry) => entry.search)));
   }
 
   /**
    * A new index with `changed` users replaced and `deletedIds` gone. Lifecycle changes never touch
-   * names, so the list order stands and nothing is sorted again.
+   * names, so the list order stands and nothing is sorted again; without deletions the derived data is
+   * patched where the change is, not rebuilt.
    */
   withChanges(changed: readonly IndexedUser[], deletedIds: readonly string[], communities: Community[] = this.communities): RosterIndex {
     const users = this.users.slice();
+    const changedPositions: number[] = [];
     for (const user of changed) {
       const position = this.positionOf.get(user.id);
-      if (position !== undefined) users[position] = user;
+      if (position === undefined) continue;
+      users[position] = user;
+      changedPositions.push(position);
     }
+    const source = { methodologies: this.methodologies, communities, customFields: this.customFields };
     const deleted = new Set(deletedIds);
-    return new RosterIndex(deleted.size === 0 ? users : users.filter((u) => !deleted.has(u.id)), {
-      methodologies: this.methodologies,
-      communities,
-      customFields: this.customFields,
-    });
+    if (deleted.size > 0) return new RosterIndex(users.filter((u) => !deleted.has(u.id)), source);
+    return new RosterIndex(users, source, patchDerived(this.derived, this.users, users, changedPositions));
+  }
+
+  /** A10–A12: licenses of a methodology held by anyone, reserved or consumed (not ELA-released ones). */
+  licensesInUse(methodologyId: string): number {
+    return this.inUse.get(methodologyId) ?? 0;
   }
 
   get size(): number {

@@ -4,6 +4,7 @@
  * one outbox operation with the before-image of every record it touched. All or nothing: if anything
  * fails, or the roster changed since the plan was built, nothing of the batch is written.
  */
+import type { IndexableType, Table } from 'dexie';
 import type { LifecycleAction, ReportMove } from '../core/build-lifecycle-plan.ts';
 import type { EffectivePolicy } from '../core/lifecycle-policy.ts';
 import type { BeforeImage, OutboxOperation } from '../core/outbox-operation.ts';
@@ -76,14 +77,19 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
     const movedIds = batch.reportMoves.map((m) => m.userId);
     const moved = (await db.users.bulkGet(movedIds)).filter((u): u is StoredUser => u !== undefined);
 
+    // The users' summaries say which tables hold anything of theirs: only those are read. The summaries
+    // are written in the same transactions as the records, so they cannot disagree.
+    const holding = (has: (user: StoredUser) => boolean): string[] => stored.filter(has).map((u) => u.id);
+    const read = <T, K extends IndexableType>(table: Table<T, K>, ids: string[]): Promise<T[]> =>
+      ids.length === 0 ? Promise.resolve([]) : table.where('userId').anyOf(ids).toArray();
     const [licenses, memberships, membershipRequests, assignments, certificates, tokens, completions, retainedHistory] = await Promise.all([
-      db.licenses.where('userId').anyOf(userIds).toArray(),
-      db.memberships.where('userId').anyOf(userIds).toArray(),
-      db.membershipRequests.where('userId').anyOf(userIds).toArray(),
-      db.assignments.where('userId').anyOf(userIds).toArray(),
-      db.certificates.where('userId').anyOf(userIds).toArray(),
-      db.tokens.where('userId').anyOf(userIds).toArray(),
-      action === 'deactivate' ? [] : db.completions.where('userId').anyOf(userIds).toArray(),
+      read(db.licenses, holding((u) => u.licenses.length > 0)),
+      read(db.memberships, holding((u) => u.communityIds.length > 0)),
+      read(db.membershipRequests, holding((u) => u.counts.requests > 0)),
+      read(db.assignments, holding((u) => u.counts.assignments > 0)),
+      read(db.certificates, holding((u) => u.counts.certificates > 0)),
+      read(db.tokens, holding((u) => Object.values(u.counts.tokens).some((n) => n > 0))),
+      action === 'deactivate' ? [] : read(db.completions, holding((u) => u.counts.completions > 0)),
       action === 'delete' ? db.retainedHistory.bulkGet(userIds).then((h) => h.filter((x) => x !== undefined)) : [],
     ]);
     const before: BeforeImage = {

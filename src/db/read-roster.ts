@@ -3,7 +3,7 @@
  * has to be cloned out of IndexedDB in one piece and progress can be shown while it happens.
  */
 import type { Collection, IndexableType, Table } from 'dexie';
-import type { RosterIndexSource } from '../core/roster-index.ts';
+import { keyUser, type KeyedUser, type RosterIndexSource } from '../core/roster-index.ts';
 import type { OffboardDatabase, StoredUser } from './offboard-database.ts';
 
 const PAGE_SIZE = 20_000;
@@ -15,25 +15,32 @@ export async function readInPages<T, K extends IndexableType>(
   onPage: (page: T[]) => void,
   pageSize = PAGE_SIZE,
 ): Promise<void> {
-  let lastKey: K | null = null;
-  for (;;) {
+  const readAfter = (lastKey: K | null): Promise<T[]> => {
     const collection: Collection<T, K> = lastKey === null ? table.orderBy(':id') : table.where(':id').above(lastKey);
-    const records = await collection.limit(pageSize).toArray();
+    return collection.limit(pageSize).toArray();
+  };
+  let records = await readAfter(null);
+  for (;;) {
+    // The next page is asked for before this one is handled, so the database reads while the caller works.
+    const next = records.length < pageSize ? null : readAfter(keyOf(records[records.length - 1]!));
     onPage(records);
-    if (records.length < pageSize) return;
-    lastKey = keyOf(records[records.length - 1]!);
+    if (!next) return;
+    records = await next;
   }
 }
 
-/** Everything the in-memory roster needs: the users table alone, thanks to the summaries users carry. */
+/**
+ * Everything the in-memory roster needs: the users table alone, thanks to the summaries users carry.
+ * Users come keyed for sorting and search (`keyUser`), folded page by page while the next page is read.
+ */
 export async function readRosterSource(
   db: OffboardDatabase,
   onProgress?: (usersRead: number, totalUsers: number) => void,
-): Promise<RosterIndexSource> {
+): Promise<Omit<RosterIndexSource, 'users'> & { users: KeyedUser[] }> {
   const totalUsers = await db.users.count();
-  const users: StoredUser[] = [];
-  await readInPages(db.users, (u) => u.id, (page) => {
-    for (const stored of page) users.push(stored);
+  const users: KeyedUser[] = [];
+  await readInPages(db.users, (u: StoredUser) => u.id, (page) => {
+    for (const stored of page) users.push(keyUser(stored));
     onProgress?.(users.length, totalUsers);
   });
   const [methodologies, communities, customFields] = await Promise.all([

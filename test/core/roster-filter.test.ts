@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RosterIndex } from '../../src/core/roster-index.ts';
+import { generateDemoOrganization } from '../../src/core/generate-demo-organization.ts';
 import { EMPTY_FILTER, completeFilter, filterRoster, isFilterEmpty, parseIdList, unmatchedIdListEntries, type RosterFilter } from '../../src/core/roster-filter.ts';
 import type { User } from '../../src/core/roster-types.ts';
 import { summarizeUserRecords, withSummaries } from '../../src/core/summarize-user-records.ts';
@@ -137,6 +138,36 @@ describe('filterRoster: the criteria of saved selection rules', () => {
 });
 
 describe('RosterIndex', () => {
+  it('A12/A8: an index patched by withChanges answers exactly as one built from scratch', () => {
+    const demo = generateDemoOrganization({ size: 1_500, seed: 11 });
+    const [chunk] = [...demo.chunks(1_500)];
+    const globalId = demo.header.communities.find((c) => c.global)!.id;
+    const before = RosterIndex.build({ ...demo.header, users: withSummaries(chunk!.users, summarizeUserRecords(chunk!, globalId)) });
+    // Deactivate a manager (reports move up, memberships and reserved licenses go) and reactivate someone.
+    const manager = before.users.find((u) => u.status === 'active' && before.reportsOf(u.id).length > 0 && u.managerId !== null)!;
+    const inactive = before.users.find((u) => u.status === 'inactive')!;
+    const changed = [
+      { ...manager, status: 'inactive' as const, communityIds: [], licenses: manager.licenses.filter((l) => l.state !== 'reserved') },
+      ...before.reportsOf(manager.id).map((r) => ({ ...r, managerId: manager.managerId })),
+      { ...inactive, status: 'active' as const, communityIds: [globalId] },
+    ];
+    const patched = before.withChanges(changed, []);
+    const byId = new Map(changed.map((u) => [u.id, u]));
+    const rebuilt = RosterIndex.build({ ...demo.header, users: before.users.map((u) => byId.get(u.id) ?? u) });
+
+    expect(patched.users.map((u) => u.id)).toEqual(rebuilt.users.map((u) => u.id));
+    expect(patched.activeCount).toBe(rebuilt.activeCount);
+    expect(patched.activeCount).toBe(before.activeCount);
+    for (const m of demo.header.methodologies) expect(patched.licensesInUse(m.id)).toBe(rebuilt.licensesInUse(m.id));
+    for (const c of demo.header.communities) expect(patched.membersMask(c.id)).toEqual(rebuilt.membersMask(c.id));
+    expect(Array.from(patched.managerPositionOf)).toEqual(Array.from(rebuilt.managerPositionOf));
+    expect(patched.reportsOf(manager.id)).toEqual([]);
+    expect(patched.reportsOf(manager.managerId!).map((u) => u.id).sort()).toEqual(rebuilt.reportsOf(manager.managerId!).map((u) => u.id).sort());
+    expect(patched.searchText).toEqual(rebuilt.searchText);
+    // The index it came from is untouched: plans built on it stay valid until replaced.
+    expect(before.membersMask(globalId)[before.positionOf.get(manager.id)!]).toBe(1);
+  });
+
   it('walks the manager chain nearest first', () => {
     expect(index.managerChainOf('u5').map((u) => u.id)).toEqual(['u3', 'u2', 'u1']);
   });
