@@ -527,7 +527,8 @@ export class RosterEngine {
     if (!this.organization || !this.signedInAdminId) throw codedError('roster_not_open', 'The roster is not open yet.');
     const userIds = request.selection.kind === 'ids' ? request.selection.ids : this.idsMatching(request.selection.filter, request.selection.excludedIds);
     const roster = planningRosterFromIndex(index, { organization: this.organization, admins: this.admins, reportSnapshots: this.reportSnapshots });
-    const plan = buildLifecyclePlan(roster, { action: request.action, actorId: this.signedInAdminId, userIds });
+    const selectedByCustomField = request.selection.kind === 'filter' ? request.selection.filter.customField : null;
+    const plan = buildLifecyclePlan(roster, { action: request.action, actorId: this.signedInAdminId, userIds, selectedByCustomField });
     const planId = crypto.randomUUID();
     this.plans.clear(); // only the plan on screen can be applied
     this.plans.set(planId, plan);

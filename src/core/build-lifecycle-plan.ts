@@ -122,6 +122,8 @@ export interface PlanRequest {
   action: LifecycleAction;
   actorId: string;
   userIds: readonly string[];
+  /** A13: the custom field value the selection was made by (the large-scale route), for the A15 warning. */
+  selectedByCustomField?: { name: string; value: string } | null;
 }
 
 const REQUIRED_PERMISSION: Record<LifecycleAction, Permission> = {
@@ -327,6 +329,19 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
         rule: 'A11',
         message: `${keeping.length} of these users hold consumed licenses that stay consumed and cannot be reassigned.`,
         userIds: keeping.map((u) => u.id),
+      });
+    }
+  }
+
+  const field = request.selectedByCustomField;
+  if (action === 'deactivate' && field && field.value !== '') {
+    const tagged = eligible.filter((u) => u.customFields[field.name] === field.value);
+    if (tagged.length > 0) {
+      warnings.push({
+        code: 'custom_fields_visible',
+        rule: 'A15',
+        message: `${tagged.length} of these users keep the custom field ${field.name} = ${field.value} after the change. Custom fields are visible to every admin and to the users' managers: clear the value afterwards if it should not be seen.`,
+        userIds: tagged.map((u) => u.id),
       });
     }
   }

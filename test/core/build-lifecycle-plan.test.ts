@@ -225,6 +225,20 @@ describe('buildLifecyclePlan: deactivate', () => {
     expect(fuse.warnings.some((w) => w.code === 'no_report_snapshot')).toBe(false);
   });
 
+  it('A15: a selection made by a custom field value warns that the value stays visible to admins and managers', () => {
+    const tagged = (id: string, value: string) => ({ ...user(id, 'm2'), customFields: { offboard: value } });
+    const users = [...records().users.filter((u) => u.id !== 'r1' && u.id !== 'r2'), tagged('r1', 'wave-3'), tagged('r2', 'wave-2')];
+    const roster = createPlanningRoster(records({ users }));
+    const request = { action: 'deactivate' as const, actorId: 'admin', userIds: ['r1', 'r2'] };
+    const byField = buildLifecyclePlan(roster, { ...request, selectedByCustomField: { name: 'offboard', value: 'wave-3' } });
+    expect(byField.warnings.find((w) => w.code === 'custom_fields_visible')).toMatchObject({ rule: 'A15', userIds: ['r1'] });
+    expect(byField.warnings.find((w) => w.code === 'custom_fields_visible')?.message).toContain('offboard = wave-3');
+    // Picked by hand, by an empty value, or deleted (the value goes with the user): nothing to warn of.
+    expect(buildLifecyclePlan(roster, request).warnings.some((w) => w.code === 'custom_fields_visible')).toBe(false);
+    expect(buildLifecyclePlan(roster, { ...request, selectedByCustomField: { name: 'offboard', value: '' } }).warnings.some((w) => w.code === 'custom_fields_visible')).toBe(false);
+    expect(buildLifecyclePlan(roster, { ...request, action: 'delete', selectedByCustomField: { name: 'offboard', value: 'wave-3' } }).warnings).toEqual([]);
+  });
+
   it('A7/F7: every auth, auto-login, device and OAuth token is destroyed', () => {
     expect(plan('deactivate', ['r1', 'r2']).effects.tokensRemoved).toEqual({ auth: 2, auto_login: 0, device: 1, oauth: 0 });
   });
