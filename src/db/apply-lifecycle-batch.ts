@@ -11,6 +11,7 @@ import type { BeforeImage, OutboxOperation } from '../core/outbox-operation.ts';
 import type { AuditEntry, Certificate } from '../core/roster-types.ts';
 import { toUser, type OffboardDatabase, type StoredUser } from './offboard-database.ts';
 import { StalePlanError } from './database-errors.ts';
+import { recordsOfUsers } from './records-of-users.ts';
 import { certificateIdOf, countByUser, reassignAuditEntry, restorePreviousAssignments, withAssignmentsRestored } from './restore-learning-records.ts';
 
 export interface LifecycleBatch {
@@ -67,21 +68,22 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
   ];
   return db.transaction('rw', tables, async () => {
     const { userIds, action } = batch;
-    const users = await db.users.bulkGet(userIds);
+    const movedIds = batch.reportMoves.map((m) => m.userId);
+    // Every read is sent before any answer is awaited, and every write likewise below: a batch costs
+    // two round trips to the database, not one per table.
+    const [users, movedOrMissing] = await Promise.all([db.users.bulkGet(userIds), db.users.bulkGet(movedIds)]);
     const expected = EXPECTED_STATUS[action];
     users.forEach((user, i) => {
       if (!user) throw new StalePlanError(`User ${userIds[i]} is no longer on this roster.`);
       if (expected && user.status !== expected) throw new StalePlanError(`User ${user.id} is no longer ${expected}.`);
     });
     const stored = users as StoredUser[];
-    const movedIds = batch.reportMoves.map((m) => m.userId);
-    const moved = (await db.users.bulkGet(movedIds)).filter((u): u is StoredUser => u !== undefined);
+    const moved = movedOrMissing.filter((u): u is StoredUser => u !== undefined);
 
     // The users' summaries say which tables hold anything of theirs: only those are read. The summaries
     // are written in the same transactions as the records, so they cannot disagree.
     const holding = (has: (user: StoredUser) => boolean): string[] => stored.filter(has).map((u) => u.id);
-    const read = <T, K extends IndexableType>(table: Table<T, K>, ids: string[]): Promise<T[]> =>
-      ids.length === 0 ? Promise.resolve([]) : table.where('userId').anyOf(ids).toArray();
+    const read = <T, K extends IndexableType>(table: Table<T, K>, ids: string[]): Promise<T[]> => recordsOfUsers(table, ids);
     const [licenses, memberships, membershipRequests, assignments, certificates, tokens, completions, retainedHistory] = await Promise.all([
       read(db.licenses, holding((u) => u.licenses.length > 0)),
       read(db.memberships, holding((u) => u.communityIds.length > 0)),
@@ -110,12 +112,13 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
     };
     const changed: StoredUser[] = [];
     let deletedIds: string[] = [];
+    const writes: (Promise<unknown> | undefined)[] = [];
 
     if (action === 'deactivate') {
       const released = licenses.filter((l) => l.state === 'reserved');
       const elaReleased = licenses.filter((l) => l.state === 'consumed' && batch.elaMethodologyIds.has(l.methodologyId));
       const removesAssignments = batch.policy.assignments === 'remove';
-      await Promise.all([
+      writes.push(
         db.licenses.bulkDelete(released.map((l): [string, string] => [l.userId, l.methodologyId])), // A10
         db.licenses.bulkPut(elaReleased.map((l) => ({ ...l, releasedFromElaAt: batch.now }))), // A11
         db.memberships.bulkDelete(memberships.map((m): [string, string] => [m.userId, m.communityId])), // F9
@@ -124,7 +127,7 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
         db.tokens.bulkDelete(tokens.map((t) => t.id)), // A7/F7
         removesAssignments ? db.removedAssignments.bulkPut(assignments) : undefined, // A3, kept for R2
         removesAssignments ? db.assignments.bulkDelete(assignments.map((a) => a.id)) : undefined,
-      ]);
+      );
       const certificatesOf = groupByUser(certificates);
       for (const user of stored) {
         const removedCertificates = certificatesOf.get(user.id) ?? [];
@@ -159,11 +162,11 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
         .filter((c) => c.communityId === batch.globalCommunityId && !certified.has(`${c.userId} ${c.courseId} ${c.communityId}`))
         .map((c) => ({ id: certificateIdOf(c), userId: c.userId, courseId: c.courseId, communityId: c.communityId, issuedAt: c.completedAt }));
       const rejoining = batch.globalCommunityId === null ? [] : stored.filter((u) => !u.communityIds.includes(batch.globalCommunityId!));
-      await Promise.all([
+      writes.push(
         db.licenses.bulkPut(reconsumed.map((l) => ({ ...l, state: 'consumed' as const, releasedFromElaAt: null }))), // R5
         db.memberships.bulkPut(rejoining.map((u) => ({ userId: u.id, communityId: batch.globalCommunityId!, joinedAt: batch.now }))), // R3
         db.certificates.bulkPut(restored),
-      ]);
+      );
       const reassigned = batch.reassignPrevious ? await restorePreviousAssignments(db, userIds) : [];
       before.removedAssignments = reassigned;
       const reassignedOf = countByUser(reassigned);
@@ -190,18 +193,18 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
       }
     } else {
       // F2: everything goes, retained history included; D1: the audit keeps only the id.
-      await Promise.all([
+      writes.push(
         db.users.bulkDelete(userIds),
         db.licenses.bulkDelete(licenses.map((l): [string, string] => [l.userId, l.methodologyId])),
         db.memberships.bulkDelete(memberships.map((m): [string, string] => [m.userId, m.communityId])),
         db.membershipRequests.bulkDelete(membershipRequests.map((m): [string, string] => [m.userId, m.communityId])),
         db.assignments.bulkDelete(assignments.map((a) => a.id)),
-        db.removedAssignments.where('userId').anyOf(userIds).delete(),
+        recordsOfUsers(db.removedAssignments, userIds).then((removed) => db.removedAssignments.bulkDelete(removed.map((a) => a.id))),
         db.completions.bulkDelete(completions.map((c): [string, string, string] => [c.userId, c.courseId, c.communityId])),
         db.certificates.bulkDelete(certificates.map((c) => c.id)),
         db.tokens.bulkDelete(tokens.map((t) => t.id)),
         db.retainedHistory.bulkDelete(userIds),
-      ]);
+      );
       deletedIds = userIds;
       for (const id of userIds) entry(id, 'delete', `Deleted user ${id}.`);
     }
@@ -214,8 +217,6 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
       entry(user.id, 'move_report', `Manager of ${user.id} changed from ${move.fromManagerId} to ${move.toManagerId ?? 'nobody (top level)'}.`);
     }
 
-    if (changed.length > 0) await db.users.bulkPut(changed);
-    await db.audit.bulkAdd(audit);
     const operation: OutboxOperation = {
       id: batch.operationId,
       kind: action,
@@ -230,7 +231,8 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
       ...(action === 'reactivate' ? { args: { reassignPrevious: batch.reassignPrevious ?? false } } : {}),
       before,
     };
-    await db.outbox.add(operation);
+    writes.push(db.users.bulkPut(changed), db.audit.bulkAdd(audit), db.outbox.add(operation));
+    await Promise.all(writes);
     return { changed, deletedIds, operation };
   });
 }
@@ -244,3 +246,4 @@ function groupByUser<T extends { userId: string }>(items: readonly T[]): Map<str
   }
   return groups;
 }
+

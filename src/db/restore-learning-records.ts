@@ -7,6 +7,7 @@
 import { emptyBeforeImage, type OutboxOperation } from '../core/outbox-operation.ts';
 import type { Assignment, AuditEntry, Certificate } from '../core/roster-types.ts';
 import { RefusedChangeError } from './database-errors.ts';
+import { recordsOfUsers } from './records-of-users.ts';
 import { toUser, type OffboardDatabase, type StoredUser } from './offboard-database.ts';
 
 interface ChangeContext {
@@ -20,7 +21,7 @@ interface ChangeContext {
  * assignment of these users back. Returns what was restored.
  */
 export async function restorePreviousAssignments(db: OffboardDatabase, userIds: readonly string[]): Promise<Assignment[]> {
-  const previous = await db.removedAssignments.where('userId').anyOf([...userIds]).toArray();
+  const previous = await recordsOfUsers(db.removedAssignments, userIds);
   if (previous.length === 0) return [];
   await db.assignments.bulkPut(previous);
   await db.removedAssignments.bulkDelete(previous.map((a) => a.id));
