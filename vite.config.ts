@@ -38,7 +38,7 @@ export default defineConfig({
   ],
   worker: { format: 'es' },
   // Pre-bundled up front so that a browser test importing it never triggers a reload mid-run.
-  optimizeDeps: { include: ['axe-core', 'dexie', 'comlink', '@tanstack/virtual-core'] },
+  optimizeDeps: { include: ['axe-core', 'dexie', 'comlink', '@tanstack/virtual-core', 'papaparse', 'fflate'] },
   build: { target: 'es2022', sourcemap: true },
   test: {
     projects: [

@@ -28,6 +28,11 @@ import {
   writeRosterInChunks,
   type LoadMarker,
 } from '../src/db/write-roster-in-chunks.ts';
+import type { EveryReportFile, ExportProgress, ReportFile, ReportRequest, ReportSources } from './export-reports.ts';
+import type { AppliedPlanState } from '../src/core/csv/plan-result-report.ts';
+import { auditEntryMatcher } from '../src/core/audit-filter.ts';
+import { CsvFileReader } from './csv-file-reader.ts';
+import type { CsvSniffResult } from './read-csv-file.ts';
 
 export interface LoadProgress {
   phase: 'reading' | 'writing' | 'indexing';
@@ -151,6 +156,11 @@ function codedError(code: string, message: string): Error {
 
 const DEMO_CHUNK_SIZE = 2_500;
 
+/** Exports (PapaParse's writer, fflate) load on first use: the first screen never waits for them. */
+function loadExporter(): Promise<typeof import('./export-reports.ts')> {
+  return import('./export-reports.ts');
+}
+
 export class RosterEngine {
   private db: OffboardDatabase;
   private index: RosterIndex | null = null;
@@ -162,10 +172,24 @@ export class RosterEngine {
   private plans = new Map<string, LifecyclePlan>();
   /** The saved rule the plan on screen was built from. */
   private planRuleName: string | null = null;
+  /** The plan on screen and, once applied, how far it got: what "Export the plan" writes. */
+  private planOnScreen: { planId: string; plan: LifecyclePlan; applied: AppliedPlanState | null } | null = null;
   private lastQuery: { queryId: number; matches: Uint32Array } = { queryId: 0, matches: new Uint32Array(0) };
+  /** CSV reads in progress, by the id the page chose, for its cancel button. */
+  private csvReads = new CsvFileReader();
 
   constructor(databaseName?: string) {
     this.db = new OffboardDatabase(databaseName);
+  }
+
+  /** The head of a chosen CSV file: encoding, delimiter and first rows, or why it cannot be read. */
+  sniffCsvFile(file: Blob): Promise<CsvSniffResult> {
+    return this.csvReads.sniff(file);
+  }
+
+  /** Stops the CSV read started under `readId`; true when one was running. */
+  cancelCsvRead(readId: string): boolean {
+    return this.csvReads.cancel(readId);
   }
 
   /** Opens the database and loads the roster into memory. */
@@ -213,16 +237,7 @@ export class RosterEngine {
   async auditPage(query: AuditQuery): Promise<AuditPage> {
     const index = this.requireIndex();
     const db = this.db;
-    const text = query.text.trim().toLowerCase();
-    const matches = (entry: AuditEntry): boolean =>
-      (query.action === null || entry.action === query.action) &&
-      (query.actorId === null || entry.actorId === query.actorId) &&
-      (query.ruleId === null || entry.ruleId === query.ruleId) &&
-      (query.batchId === null || entry.batchId === query.batchId) &&
-      (text === '' ||
-        (entry.targetId ?? '').toLowerCase().includes(text) ||
-        entry.summary.toLowerCase().includes(text) ||
-        (entry.selectionRule ?? '').toLowerCase().includes(text));
+    const matches = auditEntryMatcher(query);
     // The most selective index the query has narrows the scan; the rest is filtered.
     const base = () =>
       query.batchId !== null
@@ -339,6 +354,7 @@ export class RosterEngine {
     this.admins = demo.header.admins;
     this.reportSnapshots = [];
     this.plans.clear();
+    this.planOnScreen = null;
     return this.summary();
   }
 
@@ -351,6 +367,7 @@ export class RosterEngine {
     this.admins = [];
     this.reportSnapshots = [];
     this.plans.clear();
+    this.planOnScreen = null;
     this.lastQuery = { queryId: this.lastQuery.queryId + 1, matches: new Uint32Array(0) };
   }
 
@@ -532,6 +549,7 @@ export class RosterEngine {
     const planId = crypto.randomUUID();
     this.plans.clear(); // only the plan on screen can be applied
     this.plans.set(planId, plan);
+    this.planOnScreen = { planId, plan, applied: null };
     this.planRuleName = request.selection.kind === 'filter' ? (request.selection.ruleName ?? null) : null;
     const view = toPlanView(planId, plan, index, new Set(userIds).size);
     if (plan.action === 'reactivate' && plan.effects.assignmentsToOffer > 0) {
@@ -604,11 +622,41 @@ export class RosterEngine {
         break;
       }
     }
+    if (this.planOnScreen?.planId === planId) {
+      this.planOnScreen.applied = { batchesApplied: failure ? failure.batchIndex : plan.batches.length, failure };
+    }
     // Later changes win: a report moved by batch 1 may be deactivated by batch 2.
     const latest = new Map(changed.map((u) => [u.id, u]));
     this.index = index.withChanges([...latest.values()], deletedIds);
     this.lastQuery = { queryId: this.lastQuery.queryId + 1, matches: new Uint32Array(0) };
     return { action: plan.action, batchesApplied: failure ? failure.batchIndex : plan.batches.length, batchCount: plan.batches.length, usersApplied, assignmentsReassigned, failure };
+  }
+
+  /** One report as a CSV file: per-user reports for the filter given, or everyone (A4 applied). */
+  async exportReport(request: ReportRequest): Promise<ReportFile> {
+    const sources = this.reportSources();
+    return (await loadExporter()).exportReport(sources, request);
+  }
+
+  /** A5/A17: every report type, unfiltered, in one zip; its snapshot clears the warning of the next plan. */
+  async exportEveryReport(onProgress?: (progress: ExportProgress) => void): Promise<EveryReportFile> {
+    const sources = this.reportSources();
+    const { file, snapshot } = await (await loadExporter()).exportEveryReport(sources, onProgress);
+    this.reportSnapshots = [...this.reportSnapshots, snapshot];
+    return file;
+  }
+
+  /** The plan on screen, or once applied its result, one row per selected user. */
+  async exportPlanResult(planId: string): Promise<ReportFile> {
+    const onScreen = this.planOnScreen;
+    if (onScreen?.planId !== planId) throw codedError('plan_expired', 'This plan is no longer current.');
+    return (await loadExporter()).exportPlanResult(this.reportSources(), onScreen.plan, onScreen.applied);
+  }
+
+  private reportSources(): ReportSources {
+    const index = this.requireIndex();
+    if (!this.organization) throw codedError('roster_not_open', 'The roster is not open yet.');
+    return { db: this.db, index, organization: this.organization, admins: this.admins, signedInAdminId: this.signedInAdminId };
   }
 
   private idsMatching(filter: RosterFilter, excludedIds: readonly string[]): string[] {

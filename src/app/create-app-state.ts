@@ -9,6 +9,7 @@ import { UserList } from './user-list.svelte.ts';
 import { SettingsEditor } from './settings-editor.svelte.ts';
 import { AuditLog } from './audit-log.svelte.ts';
 import { SavedRules } from './saved-rules.svelte.ts';
+import { ReportExports } from './report-exports.svelte.ts';
 
 export interface AppState {
   session: RosterSession;
@@ -17,6 +18,7 @@ export interface AppState {
   settings: SettingsEditor;
   audit: AuditLog;
   rules: SavedRules;
+  exports: ReportExports;
 }
 
 export function createAppState(worker: RosterWorker): AppState {
@@ -27,5 +29,7 @@ export function createAppState(worker: RosterWorker): AppState {
     list.selection.clear();
     void session.changed();
   });
-  return { session, list, review, settings: new SettingsEditor(worker, session), audit: new AuditLog(worker), rules: new SavedRules(worker) };
+  // A17: a new report snapshot changes the A5 warning of the plan on screen, so it is built again.
+  const exports = new ReportExports(worker, session, () => review.replan());
+  return { session, list, review, settings: new SettingsEditor(worker, session), audit: new AuditLog(worker), rules: new SavedRules(worker), exports };
 }

@@ -30,6 +30,10 @@ const BY_CODE: Record<string, ErrorMessage> = {
     title: 'The roster changed since this plan was built.',
     advice: 'Nothing of the failed batch was written. Review the change again.',
   },
+  export_failed: {
+    title: 'The export could not be written.',
+    advice: 'Nothing was changed and no report snapshot was recorded. Free some memory (close other tabs) and try again.',
+  },
   QuotaExceededError: {
     title: 'The browser ran out of storage space for Offboard.',
     advice: 'Nothing was half-written. Free disk space or allow more storage for this site, then try again.',

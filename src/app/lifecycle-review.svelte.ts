@@ -77,6 +77,11 @@ export class LifecycleReview {
     if (this.selection) await this.start(this.action, this.selection);
   }
 
+  /** Builds the plan on screen again, for the same selection: something it depends on changed (A17). */
+  async replan(): Promise<void> {
+    if (this.phase === 'review' && this.selection) await this.start(this.action, this.selection);
+  }
+
   searchCandidates(text: string): Promise<UserRef[]> {
     return this.worker.searchActiveUsers(text, 20);
   }

@@ -58,7 +58,7 @@ export async function startBenchDevServer(): Promise<BenchDevServer> {
     clearScreen: false,
     worker: { format: 'es' },
     // Every dependency known up front: a dependency discovered mid-run would make Vite reload the page.
-    optimizeDeps: { noDiscovery: true, include: ['dexie', 'comlink'] },
+    optimizeDeps: { noDiscovery: true, include: ['dexie', 'comlink', 'papaparse', 'fflate'] },
     server: {
       host: HOST,
       port: 0,
