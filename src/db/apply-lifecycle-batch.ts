@@ -84,8 +84,9 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
     // are written in the same transactions as the records, so they cannot disagree.
     const holding = (has: (user: StoredUser) => boolean): string[] => stored.filter(has).map((u) => u.id);
     const read = <T, K extends IndexableType>(table: Table<T, K>, ids: string[]): Promise<T[]> => recordsOfUsers(table, ids);
-    const [licenses, memberships, membershipRequests, assignments, certificates, tokens, completions, retainedHistory] = await Promise.all([
-      read(db.licenses, holding((u) => u.licenses.length > 0)),
+    // Licenses need no read at all: a user's summary holds their license records whole.
+    const licenses = stored.flatMap((u) => u.licenses);
+    const [memberships, membershipRequests, assignments, certificates, tokens, completions, retainedHistory] = await Promise.all([
       read(db.memberships, holding((u) => u.communityIds.length > 0)),
       read(db.membershipRequests, holding((u) => u.counts.requests > 0)),
       read(db.assignments, holding((u) => u.counts.assignments > 0)),
