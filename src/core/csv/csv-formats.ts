@@ -121,8 +121,10 @@ export function normalizeHeaderCell(cell: string): string {
  * headers, or none at all, goes through the column-mapping step.
  */
 export function detectCsvKind(header: readonly string[]): CsvKind | null {
-  const cells = header.map(normalizeHeaderCell);
+  // A spreadsheet often saves a few empty columns after the last one used: they name nothing.
+  const cells = header.map(normalizeHeaderCell).filter((c) => c !== '');
   if (new Set(cells).size !== cells.length) return null;
+  if (cells.includes(CUSTOM_FIELD_PREFIX)) return null;
   const fixed = cells.filter((c) => !c.startsWith(CUSTOM_FIELD_PREFIX));
   const hasCustom = fixed.length !== cells.length;
   for (const kind of CSV_KINDS) {
@@ -154,7 +156,9 @@ export function canonicalTime(value: string): string | null {
   const calendar = new Date(Date.UTC(year, month - 1, day));
   if (calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return null;
   const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(text);
-  const time = Date.parse(isDay ? `${text}T00:00:00Z` : `${text.replace(' ', 'T')}${hasZone ? '' : 'Z'}`);
+  // An offset without its colon (+0200) is ISO 8601 but not the form Date.parse is required to read.
+  const withColon = text.replace(' ', 'T').replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+  const time = Date.parse(isDay ? `${text}T00:00:00Z` : `${withColon}${hasZone ? '' : 'Z'}`);
   return Number.isNaN(time) ? null : new Date(time).toISOString();
 }
 
@@ -314,7 +318,12 @@ export function recordToRow<K extends CsvKind>(kind: K, record: CsvRecordOf[K], 
   throw new Error(`Unknown CSV kind ${String(kind)}`);
 }
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * A cell that starts like a formula, after any apostrophes. Apostrophes count so that a value which
+ * itself starts with `'=` gets one more on export and keeps its own on import: without that, the import
+ * would strip an apostrophe that was part of the value.
+ */
+const FORMULA_START = /^'*[=+\-@\t\r]/;
 
 /**
  * A cell made safe for a spreadsheet: one that starts like a formula (`=`, `+`, `-`, `@`, a tab or a

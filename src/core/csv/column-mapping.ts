@@ -1,0 +1,212 @@
+/**
+ * How the columns of an imported file map to our fields. A file with a canonical header maps itself;
+ * one with other headers (another platform's export), or none at all (Fuse's files have no header row),
+ * goes through the mapping step, whose answer is remembered for the next file of the same shape.
+ */
+import { CSV_HEADERS, CSV_KINDS, CUSTOM_FIELD_PREFIX, REQUIRED_COLUMNS, detectCsvKind, isValidEmail, normalizeHeaderCell, restoreNeutralizedCell, type CsvKind } from './csv-formats.ts';
+
+/**
+ * What a file does: load records of a canonical kind, set custom fields on existing users (A13 "change
+ * via upload"), or name users for a lifecycle action (F6 "bulk actions by file").
+ */
+export type ImportKind = CsvKind | 'custom_fields' | 'user_list';
+
+export const IMPORT_KINDS: readonly ImportKind[] = [...CSV_KINDS, 'custom_fields', 'user_list'];
+
+export const IMPORT_KIND_LABELS: Readonly<Record<ImportKind, string>> = {
+  users: 'Users',
+  communities: 'Communities',
+  memberships: 'Community memberships',
+  methodologies: 'Methodologies',
+  licenses: 'Licenses',
+  assignments: 'Assignments',
+  completions: 'Completion records',
+  certificates: 'Certificates',
+  custom_fields: 'Custom fields of existing users (change via upload)',
+  user_list: 'Users to deactivate, reactivate or delete (bulk action)',
+};
+
+export interface ColumnMapping {
+  kind: ImportKind;
+  /** Whether the first row is a header (skipped) or already data. */
+  hasHeader: boolean;
+  /** By column position: the field it fills (a canonical column name, `custom.<field>`, `action`), or null to ignore it. */
+  targets: (string | null)[];
+}
+
+/** The fields a kind's columns can map to; users and change-via-upload add every custom field. */
+export function targetsOf(kind: ImportKind, customFieldNames: readonly string[]): string[] {
+  const custom = customFieldNames.map((name) => CUSTOM_FIELD_PREFIX + name);
+  if (kind === 'custom_fields') return ['id', 'email', ...custom];
+  if (kind === 'user_list') return ['id', 'email', 'action'];
+  return kind === 'users' ? [...CSV_HEADERS.users, ...custom] : [...CSV_HEADERS[kind]];
+}
+
+/**
+ * The mapping a header gives by itself, or null when it needs the mapping step: a canonical header, a
+ * key column with custom fields only (A13), or a key column with an optional `action` column (F6).
+ */
+export function mappingFromHeader(header: readonly string[]): ColumnMapping | null {
+  // Empty header cells (columns a spreadsheet saved past the last one used) are ignored, not fields.
+  const targets = header.map((cell) => normalizeHeaderCell(cell) || null);
+  const cells = targets.filter((c): c is string => c !== null);
+  const kind = detectCsvKind(header);
+  if (kind) return { kind, hasHeader: true, targets };
+  if (new Set(cells).size !== cells.length) return null;
+  const keys = cells.filter((c) => c === 'id' || c === 'email');
+  if (keys.length === 0) return null;
+  const others = cells.filter((c) => c !== 'id' && c !== 'email');
+  if (others.length > 0 && others.every((c) => c.startsWith(CUSTOM_FIELD_PREFIX) && c.length > CUSTOM_FIELD_PREFIX.length)) {
+    return { kind: 'custom_fields', hasHeader: true, targets };
+  }
+  if (others.every((c) => c === 'action')) return { kind: 'user_list', hasHeader: true, targets };
+  return null;
+}
+
+/** Other platforms' names for our columns (normalized as `normalizeHeaderCell` does). */
+const HEADER_ALIASES: Readonly<Record<string, string>> = {
+  user_id: 'id',
+  userid: 'id',
+  employee_id: 'id',
+  login: 'id',
+  username: 'id',
+  e_mail: 'email',
+  email_address: 'email',
+  mail: 'email',
+  firstname: 'first_name',
+  first: 'first_name',
+  given_name: 'first_name',
+  lastname: 'last_name',
+  last: 'last_name',
+  surname: 'last_name',
+  family_name: 'last_name',
+  manager: 'manager_id',
+  managerid: 'manager_id',
+  manager_user_id: 'manager_id',
+  active: 'status',
+  state: 'status',
+  last_login: 'last_login_at',
+  last_sign_in: 'last_login_at',
+  created: 'created_at',
+  creation_date: 'created_at',
+  operation: 'action',
+};
+
+/** The aliases and our own names without separators, so "E-mail Address" and "FirstName" are recognised. */
+function compactName(normalized: string): string {
+  return normalized.replace(/_/g, '');
+}
+
+/**
+ * A first guess for a file that did not map itself: header cells by name and alias, and for a file
+ * without a header, a column of emails as `email` and the column before it as `id`. The admin reviews
+ * the guess in the mapping step before anything is read.
+ */
+export function guessMapping(firstRows: readonly (readonly string[])[], customFieldNames: readonly string[]): ColumnMapping {
+  const first = firstRows[0] ?? [];
+  const width = Math.max(0, ...firstRows.map((row) => row.length));
+  const byCompactName = new Map<string, string>();
+  // Another platform's "Department" column is our custom field `department`, if the organization has
+  // one; our own columns and their aliases come after, so they win over a custom field of the same name.
+  for (const name of customFieldNames) byCompactName.set(compactName(normalizeHeaderCell(name)), CUSTOM_FIELD_PREFIX + name);
+  for (const name of [...CSV_KINDS.flatMap((k) => CSV_HEADERS[k]), 'action']) byCompactName.set(compactName(name), name);
+  for (const [alias, target] of Object.entries(HEADER_ALIASES)) byCompactName.set(compactName(alias), target);
+  const byName = first.map((cell) => {
+    const normalized = normalizeHeaderCell(cell);
+    if (normalized.startsWith(CUSTOM_FIELD_PREFIX)) return normalized.length > CUSTOM_FIELD_PREFIX.length ? normalized : null;
+    return byCompactName.get(compactName(normalized)) ?? null;
+  });
+  // A column of emails; a few blank cells (users named by id only) do not make it something else.
+  const isEmailColumn = (column: number, rows: readonly (readonly string[])[]) => {
+    const values = rows.map((row) => (row[column] ?? '').trim()).filter((value) => value !== '');
+    return values.length > 0 && values.every(isValidEmail);
+  };
+  // No header names an email address: a first row holding one is already data, whatever its other cells say.
+  const isFirstRowData = first.some((cell) => isValidEmail(cell.trim()));
+  const hasHeader =
+    !isFirstRowData &&
+    (byName.some((t) => t !== null) || (first.length > 0 && firstRows.length > 1 && Array.from({ length: width }, (_, c) => c).some((c) => isEmailColumn(c, firstRows.slice(1)))));
+
+  let targets: (string | null)[];
+  if (hasHeader && byName.some((t) => t !== null)) {
+    const seen = new Set<string>();
+    targets = byName.map((t) => (t && !seen.has(t) ? (seen.add(t), t) : null));
+  } else {
+    const data = hasHeader ? firstRows.slice(1) : firstRows;
+    targets = new Array<string | null>(width).fill(null);
+    const emailColumn = Array.from({ length: width }, (_, c) => c).find((c) => isEmailColumn(c, data));
+    if (emailColumn !== undefined) {
+      targets[emailColumn] = 'email';
+      if (emailColumn > 0) targets[emailColumn - 1] = 'id';
+      // Fuse's user files: id, email, first name, last name.
+      if (width >= emailColumn + 3) {
+        targets[emailColumn + 1] = 'first_name';
+        targets[emailColumn + 2] = 'last_name';
+      }
+    } else if (width >= 1) {
+      targets[0] = 'id';
+    }
+  }
+  return { kind: guessKind(targets), hasHeader, targets };
+}
+
+function guessKind(targets: readonly (string | null)[]): ImportKind {
+  const mapped = targets.filter((t): t is string => t !== null);
+  const userColumns = new Set(CSV_HEADERS.users.filter((c) => c !== 'id' && c !== 'email'));
+  if (mapped.some((t) => userColumns.has(t))) return 'users';
+  if (mapped.some((t) => t.startsWith(CUSTOM_FIELD_PREFIX))) return 'custom_fields';
+  for (const kind of CSV_KINDS) {
+    if (kind !== 'users' && REQUIRED_COLUMNS[kind].every((c) => mapped.includes(c)) && mapped.every((t) => CSV_HEADERS[kind].includes(t))) return kind;
+  }
+  return 'user_list';
+}
+
+/**
+ * The shape a remembered mapping is filed under: the normalized header, or for a file without one the
+ * number of columns. The next file of the same shape gets the same mapping without asking again.
+ */
+export function shapeKeyOf(firstRow: readonly string[], hasHeader: boolean): string {
+  return hasHeader ? `header:${firstRow.map(normalizeHeaderCell).join('\u0001')}` : `columns:${firstRow.length}`;
+}
+
+/** What stops a mapping from being used, in words; empty when it can be. */
+export function mappingProblems(mapping: ColumnMapping): string[] {
+  const problems: string[] = [];
+  const mapped = mapping.targets.filter((t): t is string => t !== null);
+  const twice = [...new Set(mapped.filter((t, i) => mapped.indexOf(t) !== i))];
+  for (const target of twice) problems.push(`More than one column is mapped to ${target}: keep one.`);
+  // A column mapped to a field the kind does not have would be read and then silently dropped.
+  const takesCustomFields = mapping.kind === 'users' || mapping.kind === 'custom_fields';
+  const fixed = targetsOf(mapping.kind, []);
+  for (const target of new Set(mapped)) {
+    const isCustom = target.startsWith(CUSTOM_FIELD_PREFIX) && target.length > CUSTOM_FIELD_PREFIX.length;
+    if (!fixed.includes(target) && !(isCustom && takesCustomFields)) problems.push(`${IMPORT_KIND_LABELS[mapping.kind]} have no field ${target}: map that column to another field, or ignore it.`);
+  }
+  if (mapping.kind === 'custom_fields' || mapping.kind === 'user_list') {
+    if (!mapped.includes('id') && !mapped.includes('email')) problems.push('Map a column to id or to email: it says which user each row is about.');
+    if (mapping.kind === 'custom_fields' && !mapped.some((t) => t.startsWith(CUSTOM_FIELD_PREFIX))) problems.push('Map at least one column to a custom field.');
+  } else {
+    for (const column of REQUIRED_COLUMNS[mapping.kind]) if (!mapped.includes(column)) problems.push(`Map a column to ${column}: every row needs one.`);
+  }
+  return problems;
+}
+
+/**
+ * The cells of one row by field, as the mapping says. Cells a spreadsheet export neutralized against
+ * formulas (`'=…`) are restored, so that our own exports import back to the same values.
+ */
+export function mapCells(mapping: ColumnMapping, row: readonly string[]): Record<string, string> {
+  const cells: Record<string, string> = {};
+  mapping.targets.forEach((target, column) => {
+    if (target !== null) cells[target] = restoreNeutralizedCell(row[column] ?? '');
+  });
+  return cells;
+}
+
+/** Whether a row's cell count differs from the header's (a missing delimiter, an unquoted comma). */
+export function isRaggedRow(mapping: ColumnMapping, row: readonly string[]): boolean {
+  if (row.length < mapping.targets.length) return true;
+  // Empty cells past the last column are what a spreadsheet saves after a wider row elsewhere: harmless.
+  for (let column = mapping.targets.length; column < row.length; column++) if (row[column]!.trim() !== '') return true;
+  return false;
+}
