@@ -33,6 +33,8 @@ import type { AppliedPlanState } from '../src/core/csv/plan-result-report.ts';
 import { auditEntryMatcher } from '../src/core/audit-filter.ts';
 import { CsvFileReader } from './csv-file-reader.ts';
 import type { CsvSniffResult } from './read-csv-file.ts';
+import type { ImportCheckView, ImportChoice, ImportFileView, ImportProgress, ImportResult, PendingImportView, RosterImports } from './roster-import.ts';
+import type { ImportKind } from '../src/core/csv/column-mapping.ts';
 
 export interface LoadProgress {
   phase: 'reading' | 'writing' | 'indexing';
@@ -161,6 +163,11 @@ function loadExporter(): Promise<typeof import('./export-reports.ts')> {
   return import('./export-reports.ts');
 }
 
+/** Imports load on first use too. */
+function loadImporter(): Promise<typeof import('./roster-import.ts')> {
+  return import('./roster-import.ts');
+}
+
 export class RosterEngine {
   private db: OffboardDatabase;
   private index: RosterIndex | null = null;
@@ -177,6 +184,7 @@ export class RosterEngine {
   private lastQuery: { queryId: number; matches: Uint32Array } = { queryId: 0, matches: new Uint32Array(0) };
   /** CSV reads in progress, by the id the page chose, for its cancel button. */
   private csvReads = new CsvFileReader();
+  private imports: Promise<RosterImports> | null = null;
 
   constructor(databaseName?: string) {
     this.db = new OffboardDatabase(databaseName);
@@ -190,6 +198,77 @@ export class RosterEngine {
   /** Stops the CSV read started under `readId`; true when one was running. */
   cancelCsvRead(readId: string): boolean {
     return this.csvReads.cancel(readId);
+  }
+
+  /** Step 1 of an import: how each chosen file reads, and how its columns map. */
+  async inspectImportFiles(files: File[]): Promise<ImportFileView[]> {
+    return (await this.importer()).inspect(files);
+  }
+
+  /** The fields a kind's columns may map to, for the mapping step. */
+  async importTargets(kind: ImportKind): Promise<string[]> {
+    return (await this.importer()).targets(kind);
+  }
+
+  /** Step 2: every row checked; nothing is written. Cancel with `cancelCsvRead(readId)`. */
+  async checkImport(readId: string, choices: ImportChoice[], onProgress?: (progress: ImportProgress) => void): Promise<ImportCheckView> {
+    return (await this.importer()).check(readId, choices, onProgress);
+  }
+
+  /** The rejected rows of a checked file, with an `error` column, to fix and import again. */
+  async rejectedRowsCsv(importId: string, fileId: string): Promise<Blob> {
+    return (await this.importer()).rejectedRowsCsv(importId, fileId);
+  }
+
+  /** Step 3, once the admin confirms: written in chunks, each one transaction. */
+  async writeImport(readId: string, importId: string, options: { adminEmail?: string }, onProgress?: (progress: ImportProgress) => void): Promise<ImportResult> {
+    if (this.organization) this.requireManageUsers('import users');
+    return (await this.importer()).write(readId, importId, options, onProgress);
+  }
+
+  /** An import a closed tab cut short, to resume or to leave as it is. */
+  async pendingImport(): Promise<PendingImportView | null> {
+    return (await this.importer()).pending();
+  }
+
+  async resumeImport(readId: string, onProgress?: (progress: ImportProgress) => void): Promise<ImportResult> {
+    return (await this.importer()).resume(readId, onProgress);
+  }
+
+  async forgetPendingImport(): Promise<void> {
+    return (await this.importer()).forgetPending();
+  }
+
+  private importer(): Promise<RosterImports> {
+    this.imports ??= loadImporter().then(
+      ({ RosterImports }) =>
+        new RosterImports({
+          db: this.db,
+          csvReads: this.csvReads,
+          index: () => this.requireIndex(),
+          organization: () => this.organization,
+          actorId: () => (this.organization ? this.requireManageUsers('import users') : this.signedInAdminId),
+          afterImport: (changed, setup) => this.afterImport(changed, setup),
+        }),
+    );
+    return this.imports;
+  }
+
+  /** The in-memory roster after an import: names may have changed and users come new, so it is rebuilt. */
+  private async afterImport(changed: StoredUser[], setup: { organization: Organization; admin: Admin } | null): Promise<void> {
+    const index = this.requireIndex();
+    const latest = new Map(changed.map((u) => [u.id, u]));
+    const keyed: KeyedUser[] = index.users.map((u) => keyUser(latest.get(u.id) ?? u));
+    for (const user of latest.values()) if (!index.userById(user.id)) keyed.push(keyUser(user));
+    const [methodologies, communities, customFields] = await Promise.all([this.db.methodologies.toArray(), this.db.communities.toArray(), this.db.customFields.toArray()]);
+    this.index = RosterIndex.fromKeyed(keyed, { methodologies, communities, customFields });
+    if (setup) {
+      this.organization = setup.organization;
+      this.admins = [setup.admin];
+      this.signedInAdminId = setup.admin.userId;
+    }
+    this.plans.clear();
+    this.lastQuery = { queryId: this.lastQuery.queryId + 1, matches: new Uint32Array(0) };
   }
 
   /** Opens the database and loads the roster into memory. */

@@ -59,7 +59,17 @@ export interface ReactivateArgs {
   reassignPrevious: boolean;
 }
 
-export type OperationKind = LifecycleAction | 'transfer_community_admin' | 'reassign_assignments' | 'issue_certificate';
+/** Records loaded from a file (a chunk of it), or custom fields set by a change via upload (A13). */
+export interface ImportArgs {
+  importId: string;
+  fileName: string;
+  recordKind: string;
+  records: unknown[];
+  /** Users the chunk created: a rejection or a discard removes them rather than restoring a before-image. */
+  createdUserIds: string[];
+}
+
+export type OperationKind = LifecycleAction | 'transfer_community_admin' | 'reassign_assignments' | 'issue_certificate' | 'import';
 
 export function emptyBeforeImage(): BeforeImage {
   return {
@@ -82,7 +92,7 @@ export interface OutboxOperation {
   id: string;
   kind: OperationKind;
   /** Arguments of kinds other than the lifecycle ones. */
-  args?: TransferCommunityAdminArgs | ReassignAssignmentsArgs | IssueCertificateArgs | ReactivateArgs;
+  args?: TransferCommunityAdminArgs | ReassignAssignmentsArgs | IssueCertificateArgs | ReactivateArgs | ImportArgs;
   planId: string;
   batchIndex: number;
   batchCount: number;

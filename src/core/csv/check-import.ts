@@ -19,6 +19,8 @@ export interface ImportRosterView {
   communities: readonly Community[];
   communityIdsOf(userId: string): readonly string[];
   licensesOf(userId: string): readonly LicenseGrant[];
+  /** The roster id that equals this one ignoring case, if any (ids differing only in case are refused). */
+  userIdIgnoringCase?(id: string): string | undefined;
   /** How many licenses of the methodology the roster grants (reserved or consumed); without it, the seats warning counts only the file's. */
   grantedLicenseCount?(methodologyId: string): number;
 }
@@ -287,7 +289,9 @@ export class FileChecker implements RejectedRows {
   }
 
   /** True the first time a key is seen; a later row with the same key is a duplicate of the first. */
-  private once(key: string, row: number, problems: CellProblem[], what: string): boolean {
+  private once(caseSensitiveKey: string, row: number, problems: CellProblem[], what: string): boolean {
+    // Ids that differ only in case name the same thing to a person reading a spreadsheet.
+    const key = caseSensitiveKey.toLowerCase();
     const first = this.pairsSeen.get(key);
     if (first !== undefined) {
       problems.push({ column: null, code: 'duplicate_id', message: `${what}: row ${first}.` });
@@ -310,8 +314,13 @@ export class FileChecker implements RejectedRows {
   }
 
   private checkUser(row: number, user: User, fields: Readonly<Record<string, string>>, problems: CellProblem[]): CellProblem[] {
-    const firstWithId = this.idsSeen.get(user.id);
-    if (firstWithId !== undefined) problems.push({ column: 'id', code: 'duplicate_id', message: `Row ${firstWithId} has the same id, ${user.id}.` });
+    const idKey = user.id.toLowerCase();
+    const firstWithId = this.idsSeen.get(idKey);
+    if (firstWithId !== undefined) problems.push({ column: 'id', code: 'duplicate_id', message: `Row ${firstWithId} has the same id, ${user.id} (ignoring case).` });
+    const rosterId = this.roster.userById(user.id) ? user.id : this.roster.userIdIgnoringCase?.(user.id);
+    if (rosterId !== undefined && rosterId !== user.id) {
+      problems.push({ column: 'id', code: 'duplicate_id', message: `The roster has user ${rosterId}: an id that differs only in case would make two users no one can tell apart.` });
+    }
     const email = user.email.toLowerCase();
     const firstWithEmail = this.emailsSeen.get(email);
     if (firstWithEmail !== undefined) problems.push({ column: 'email', code: 'duplicate_email', message: `Row ${firstWithEmail} has the same email (ignoring case).` });
@@ -323,7 +332,7 @@ export class FileChecker implements RejectedRows {
     if (problems.length > 0) return problems;
     // Only a row that stands claims its id and email: a row rejected for taking another user's email
     // must not get that user's own row rejected as its duplicate.
-    this.idsSeen.set(user.id, row);
+    this.idsSeen.set(idKey, row);
     this.emailsSeen.set(email, row);
 
     const existing = this.roster.userById(user.id);

@@ -143,7 +143,13 @@ describe('FileChecker: users files', () => {
   it('rejects a later row with the id of an earlier one, naming it', () => {
     const { check, checker } = checkUsers([userRow({ id: 'n1' }), userRow({ id: 'n2' }), userRow({ id: 'n1', email: 'other@example.com' })]);
     expect(check.counts).toMatchObject({ created: 2, rejected: 1 });
-    expect(checker.problemsOf(4)).toEqual([{ column: 'id', code: 'duplicate_id', message: 'Row 2 has the same id, n1.' }]);
+    expect(checker.problemsOf(4)).toEqual([{ column: 'id', code: 'duplicate_id', message: 'Row 2 has the same id, n1 (ignoring case).' }]);
+  });
+
+  it('treats ids that differ only in case as the same id, in the file and against the roster', () => {
+    const { check, checker } = checkUsers([userRow({ id: 'n1' }), userRow({ id: 'N1', email: 'other@example.com' })]);
+    expect(check.counts).toMatchObject({ created: 1, rejected: 1 });
+    expect(checker.problemsOf(3)?.[0]).toMatchObject({ column: 'id', code: 'duplicate_id' });
   });
 
   it('rejects a later row whose email differs from an earlier one only in case, naming it', () => {

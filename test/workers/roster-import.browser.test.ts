@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Dexie from 'dexie';
+import { startRosterWorker, type RosterWorker } from '../../src/app/roster-worker-client.ts';
+import { EMPTY_FILTER } from '../../src/core/roster-filter.ts';
+import type { ImportCheckView, ImportFileView } from '../../workers/roster-import.ts';
+
+const FIXTURE_URLS = import.meta.glob<string>('../fixtures/csv/*.{csv,tsv}', { query: '?url', import: 'default', eager: true });
+
+async function fixtureFile(name: string): Promise<File> {
+  const url = FIXTURE_URLS[`../fixtures/csv/${name}`];
+  if (!url) throw new Error(`no fixture ${name}`);
+  return new File([await (await fetch(url)).blob()], name, { type: 'text/csv' });
+}
+
+function csvFile(name: string, lines: string[]): File {
+  return new File([lines.join('\r\n') + '\r\n'], name, { type: 'text/csv' });
+}
+
+async function countOf(worker: RosterWorker, filter: Partial<typeof EMPTY_FILTER> = {}): Promise<number> {
+  return (await worker.query({ ...EMPTY_FILTER, ...filter })).count;
+}
+
+async function inspectAndCheck(worker: RosterWorker, files: File[]): Promise<{ views: ImportFileView[]; check: ImportCheckView }> {
+  const views = await worker.inspectImportFiles(files);
+  const choices = views.map((v) => ({ fileId: v.fileId, mapping: v.mapping ?? v.guess, remember: false }));
+  const check = await worker.checkImport(crypto.randomUUID(), choices);
+  return { views, check };
+}
+
+function rawDatabase(name: string): Promise<Dexie> {
+  return new Dexie(name).open();
+}
+
+describe('importing CSV files in the worker', () => {
+  const databaseName = `import-${crypto.randomUUID()}`;
+  const worker = startRosterWorker(databaseName);
+
+  beforeAll(async () => {
+    await worker.open();
+    await worker.loadDemo(1_000);
+  });
+  afterAll(async () => {
+    await worker.clear();
+  });
+
+  it('checks every row of a users file, writes nothing until confirmed, then creates and updates exactly the valid rows', async () => {
+    const before = await countOf(worker);
+    const db = await rawDatabase(databaseName);
+    const outboxBefore = await db.table('outbox').count();
+    const { views, check } = await inspectAndCheck(worker, [await fixtureFile('users.csv')]);
+    expect(views[0]).toMatchObject({ problem: null, mapping: { kind: 'users', hasHeader: true } });
+    const file = check.files[0]!;
+    expect(file.counts).toMatchObject({ created: 2, updated: 3 });
+    expect(file.counts.rejected).toBeGreaterThanOrEqual(9);
+    const problems = file.rejectedSample.flatMap((r) => r.problems.map((p) => p.code));
+    expect(problems).toEqual(expect.arrayContaining(['invalid_email', 'invalid_status', 'duplicate_id', 'duplicate_email', 'manager_cycle', 'unknown_reference', 'self_manager', 'invalid_time']));
+    expect(file.warnings.map((w) => w.rule)).toContain('A15');
+    // Nothing written by the check.
+    expect(await countOf(worker)).toBe(before);
+    expect(await db.table('outbox').count()).toBe(outboxBefore);
+
+    const result = await worker.writeImport(crypto.randomUUID(), check.importId, {});
+    expect(result).toMatchObject({ created: 2, updated: 3, failure: null, isCancelled: false });
+    expect(result.notice).toMatch(/Import processed: 2 created, 3 updated, \d+ rejected/);
+    expect(await countOf(worker)).toBe(before + 2);
+    const n2 = (await db.table('users').get('N0000002')) as { managerId: string };
+    expect(n2.managerId).toBe('N0000001');
+    expect(await countOf(worker, { customField: { name: 'offboard', value: 'wave-3' } })).toBeGreaterThanOrEqual(3);
+    const operations = await db.table('outbox').where('kind').equals('import').toArray().catch(async () => (await db.table('outbox').toArray()).filter((o) => o.kind === 'import'));
+    expect(operations.length).toBe(1);
+    expect(operations[0].before.users.map((u: { id: string }) => u.id).sort()).toEqual(['U0000005', 'U0000006', 'U0000007']);
+    expect(await db.table('meta').get('pendingImport')).toBeUndefined();
+    db.close();
+  });
+
+  it('gives the rejected rows back as CSV with an error column', async () => {
+    const { check } = await inspectAndCheck(worker, [await fixtureFile('users.csv')]);
+    const blob = await worker.rejectedRowsCsv(check.importId, check.files[0]!.fileId);
+    const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(new Uint8Array(await blob.arrayBuffer()));
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    const lines = text.slice(1).trim().split('\r\n');
+    expect(lines[0]!.endsWith(',error')).toBe(true);
+    expect(lines.length - 1).toBe(check.files[0]!.counts.rejected);
+    expect(text).toContain('retired');
+  });
+
+  it('A13/A16: a change via upload sets custom fields by id or email; blank cells leave values; the notice counts changed and rejected rows', async () => {
+    const db = await rawDatabase(databaseName);
+    const [u10, u11, u12] = (await db.table('users').bulkGet(['U0000010', 'U0000011', 'U0000012'])) as { email: string; customFields: Record<string, string> }[];
+    const file = csvFile('wave-4.csv', ['id,email,custom.offboard,custom.region', 'U0000010,,wave-4,', `,${u11!.email.toUpperCase()},wave-4,`, 'U0000012,,,', 'U9999999,,wave-4,']);
+    const { views, check } = await inspectAndCheck(worker, [file]);
+    expect(views[0]!.mapping?.kind).toBe('custom_fields');
+    expect(check.files[0]!.counts).toMatchObject({ updated: 2, unchanged: 1, rejected: 1 });
+    expect(check.files[0]!.warnings.map((w) => w.code)).toContain('custom_fields_visible');
+    const result = await worker.writeImport(crypto.randomUUID(), check.importId, {});
+    expect(result.notice).toBe('Upload processed: 2 changed, 1 rejected.');
+    const after = (await db.table('users').bulkGet(['U0000010', 'U0000011', 'U0000012'])) as { customFields: Record<string, string>; fieldTags: string[] }[];
+    expect(after[0]!.customFields['offboard']).toBe('wave-4');
+    expect(after[0]!.customFields['region']).toBe(u10!.customFields['region']);
+    expect(after[1]!.fieldTags).toContain('offboard=wave-4');
+    expect(after[2]!.customFields).toEqual(u12!.customFields);
+    expect(await countOf(worker, { customField: { name: 'offboard', value: 'wave-4' } })).toBe(2);
+    const audit = await db.table('audit').toArray();
+    expect(audit.some((e) => e.action === 'set_custom_field' && e.ruleId === 'A13')).toBe(true);
+    db.close();
+  });
+
+  it('F6: a bulk-action file names users by id or email and changes nothing; entries matching nobody are listed', async () => {
+    const db = await rawDatabase(databaseName);
+    const u20 = (await db.table('users').get('U0000020')) as { email: string };
+    db.close();
+    const file = csvFile('leavers.csv', ['email,action', `${u20.email.toUpperCase()},deactivate`, 'nobody@example.com,deactivate', `${u20.email},deactivate`]);
+    const before = await countOf(worker, { status: 'active' });
+    const { check } = await inspectAndCheck(worker, [file]);
+    expect(check.files[0]!.kind).toBe('user_list');
+    expect(check.files[0]!.bulkActions).toEqual({ deactivate: ['U0000020'] });
+    expect(check.files[0]!.unmatchedEntries).toEqual(['nobody@example.com']);
+    expect(check.hasChanges).toBe(false);
+    expect(await countOf(worker, { status: 'active' })).toBe(before);
+  });
+
+  it('a memberships file may name users created by the users file of the same import', async () => {
+    const users = csvFile('hires.csv', ['id,email,first_name,last_name,status,manager_id,last_login_at,created_at', 'H0000001,hire.one@northwind.example,Hire,One,active,U0000002,,2026-11-01']);
+    const memberships = csvFile('hire-communities.csv', ['user_id,community_id', 'H0000001,C-2']);
+    const { check } = await inspectAndCheck(worker, [memberships, users]);
+    expect(check.files.map((f) => f.kind)).toEqual(['users', 'memberships']);
+    expect(check.files.every((f) => f.counts.rejected === 0)).toBe(true);
+    await worker.writeImport(crypto.randomUUID(), check.importId, {});
+    const detail = await worker.userDetail('H0000001');
+    expect(detail?.communities.map((c) => c.id)).toContain('C-2');
+    expect(await countOf(worker, { communityId: 'C-2', text: 'hire one' })).toBe(1);
+  });
+
+  it('remembers a column mapping for the next file of the same shape', async () => {
+    const fuse = await fixtureFile('fuse-no-header.csv');
+    const [first] = await worker.inspectImportFiles([fuse]);
+    expect(first!.mapping).toBeNull();
+    expect(first!.guess).toMatchObject({ hasHeader: false });
+    const mapping = { kind: 'users' as const, hasHeader: false, targets: ['id', 'email', 'first_name', 'last_name'] };
+    await worker.checkImport(crypto.randomUUID(), [{ fileId: first!.fileId, mapping, remember: true }]);
+    const [again] = await worker.inspectImportFiles([fuse]);
+    expect(again).toMatchObject({ isRemembered: true, mapping });
+  });
+
+  it('a write cancelled part way stops at a chunk boundary; the import can be resumed and every row lands once', async () => {
+    const lines = ['id,email,first_name,last_name,status,manager_id,last_login_at,created_at'];
+    for (let i = 1; i <= 30_000; i++) lines.push(`B${String(i).padStart(7, '0')},bulk.${i}@northwind.example,Bulk,Person ${i},active,U0000002,,2026-11-01`);
+    const { check } = await inspectAndCheck(worker, [csvFile('bulk.csv', lines)]);
+    expect(check.files[0]!.counts.created).toBe(30_000);
+    const before = await countOf(worker);
+    const readId = crypto.randomUUID();
+    const { proxy } = await import('comlink');
+    let cancelled = false;
+    const first = await worker.writeImport(
+      readId,
+      check.importId,
+      {},
+      proxy((progress: { rowsRead: number }) => {
+        if (!cancelled && progress.rowsRead > 5_000) {
+          cancelled = true;
+          void worker.cancelCsvRead(readId);
+        }
+      }),
+    );
+    expect(first.isCancelled).toBe(true);
+    const pending = await worker.pendingImport();
+    expect(pending?.fileNames).toEqual(['bulk.csv']);
+    const written = (await countOf(worker)) - before;
+    expect(written % 2_000).toBe(0);
+    expect(written).toBeGreaterThan(0);
+    expect(written).toBeLessThan(30_000);
+    const resumed = await worker.resumeImport(crypto.randomUUID());
+    expect(resumed.failure).toBeNull();
+    expect(await countOf(worker)).toBe(before + 30_000);
+    expect(await worker.pendingImport()).toBeNull();
+  });
+});
+
+describe('importing onto an empty device', () => {
+  const databaseName = `import-empty-${crypto.randomUUID()}`;
+  const worker = startRosterWorker(databaseName);
+
+  beforeAll(async () => {
+    await worker.open();
+  });
+  afterAll(async () => {
+    await worker.clear();
+  });
+
+  it('sets up the organization with the admin named by email, who is signed in', async () => {
+    const file = csvFile('roster.csv', [
+      'id,email,first_name,last_name,status,manager_id,last_login_at,created_at',
+      'E1,boss@acme.example,Ada,Boss,active,,,2024-01-01',
+      'E2,admin@acme.example,Al,Admin,active,E1,,2024-01-01',
+      'E3,worker@acme.example,Wu,Worker,active,E2,,2024-01-01',
+    ]);
+    const { check } = await inspectAndCheck(worker, [file]);
+    expect(check.needsSetup).toBe(true);
+    await expect(worker.writeImport(crypto.randomUUID(), check.importId, { adminEmail: 'nobody@acme.example' })).rejects.toMatchObject({ code: 'import_admin_unknown' });
+    const { check: again } = await inspectAndCheck(worker, [file]);
+    await worker.writeImport(crypto.randomUUID(), again.importId, { adminEmail: 'ADMIN@acme.example' });
+    const summary = await worker.summary();
+    expect(summary).toMatchObject({ userCount: 3, signedInAdminId: 'E2' });
+    expect(summary.signedInAdmin?.permissions).toContain('manage_users');
+  });
+});

@@ -1,0 +1,487 @@
+/**
+ * Imports CSV files into the roster, in three steps the page drives: inspect the chosen files (encoding,
+ * delimiter, kind, column mapping), check every row without writing anything, then write in chunked
+ * transactions once the admin confirms. Files are read twice (check, then write) rather than held in
+ * memory: a 1,000,000-row file never sits whole in the worker. While writing, the next chunk is parsed
+ * as the previous one is committed.
+ */
+import { FileChecker, IMPORT_ORDER, ImportedKeys, customFieldChanges, type FileCheck, type ImportRosterView } from '../src/core/csv/check-import.ts';
+import { guessMapping, mapCells, mappingFromHeader, mappingProblems, shapeKeyOf, targetsOf, type ColumnMapping, type ImportKind } from '../src/core/csv/column-mapping.ts';
+import { mapRow, neutralizeFormula } from '../src/core/csv/csv-formats.ts';
+import type { RosterIndex } from '../src/core/roster-index.ts';
+import type { Admin, CustomFieldDefinition, Organization } from '../src/core/roster-types.ts';
+import type { OffboardDatabase, StoredUser } from '../src/db/offboard-database.ts';
+import { IMPORT_MARKER_KEY, writeImportChunk, type ImportChunk, type ImportChunkRecords } from '../src/db/write-import-chunk.ts';
+import type { CsvFileReader } from './csv-file-reader.ts';
+import type { CsvFileSniff, FileProblem } from './read-csv-file.ts';
+
+/** Rows per write transaction: progress moves every second or so, and a commit stays a small share. */
+export const IMPORT_CHUNK_ROWS = 2_000;
+const MAPPING_KEY_PREFIX = 'columnMapping:';
+
+export interface ImportFileView {
+  fileId: string;
+  name: string;
+  size: number;
+  problem: FileProblem | null;
+  encoding: string | null;
+  delimiter: string | null;
+  firstRows: string[][];
+  /** The mapping to use: from the header, or remembered for files of this shape; null asks the admin. */
+  mapping: ColumnMapping | null;
+  /** A starting point for the mapping step. */
+  guess: ColumnMapping;
+  isRemembered: boolean;
+}
+
+export interface ImportChoice {
+  fileId: string;
+  mapping: ColumnMapping;
+  /** Remember this mapping for the next file of the same shape. */
+  remember: boolean;
+}
+
+export interface ImportProgress {
+  phase: 'checking' | 'writing';
+  fileName: string;
+  fileIndex: number;
+  fileCount: number;
+  bytesRead: number;
+  totalBytes: number;
+  rowsRead: number;
+}
+
+export type FileCheckView = FileCheck & { fileId: string };
+
+export interface ImportCheckView {
+  importId: string;
+  files: FileCheckView[];
+  /** The device holds no roster yet: the admin says which imported user they are. */
+  needsSetup: boolean;
+  /** Something to write: rows created or updated, or custom fields set. */
+  hasChanges: boolean;
+  isCancelled: boolean;
+  /** Files that could not be checked (a mapping that cannot be used, a read that failed). */
+  problems: { fileName: string; message: string }[];
+}
+
+export interface ImportResult {
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  isCancelled: boolean;
+  failure: { code: string; message: string } | null;
+  /** A16: what the in-app notice says. */
+  notice: string;
+  kinds: ImportKind[];
+}
+
+export interface PendingImportView {
+  importId: string;
+  fileNames: string[];
+  rowsDone: number;
+  startedAt: string;
+}
+
+/** What the import needs of the engine that owns the roster. */
+export interface ImportHost {
+  db: OffboardDatabase;
+  csvReads: CsvFileReader;
+  index(): RosterIndex;
+  organization(): Organization | null;
+  actorId(): string | null;
+  /** The stored users an import changed, and the set-up of an empty device, for the in-memory roster. */
+  afterImport(changed: StoredUser[], setup: { organization: Organization; admin: Admin } | null): Promise<void>;
+}
+
+interface ChosenFile {
+  fileId: string;
+  file: File;
+  sniff: CsvFileSniff;
+}
+
+interface CheckedFile extends ChosenFile {
+  mapping: ColumnMapping;
+  checker: FileChecker;
+  check: FileCheck;
+}
+
+interface CheckedImport {
+  importId: string;
+  files: CheckedFile[];
+  needsSetup: boolean;
+}
+
+interface StoredImportMarker {
+  importId: string;
+  startedAt: string;
+  actorId: string;
+  files: { name: string; file: Blob; sniff: CsvFileSniff; mapping: ColumnMapping; rejectedRows: number[] }[];
+  rowsDone: number[];
+  newCustomFields: CustomFieldDefinition[];
+  setup: { organization: Organization; admin: Admin } | null;
+}
+
+function codedError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+/** The roster as the checks see it, answered from the worker's index. */
+export function importViewOf(index: RosterIndex): ImportRosterView {
+  let emails: Map<string, string> | null = null;
+  let foldedIds: Map<string, string> | null = null;
+  let granted: Map<string, number> | null = null;
+  return {
+    userById: (id) => index.userById(id),
+    userIdByEmail(email) {
+      emails ??= new Map(index.users.map((u) => [u.email.toLowerCase(), u.id]));
+      return emails.get(email.trim().toLowerCase());
+    },
+    userIdIgnoringCase(id) {
+      foldedIds ??= new Map(index.users.map((u) => [u.id.toLowerCase(), u.id]));
+      return foldedIds.get(id.toLowerCase());
+    },
+    customFields: index.customFields,
+    methodologies: index.methodologies,
+    communities: index.communities,
+    communityIdsOf: (id) => index.communityIdsOf(id),
+    licensesOf: (id) => index.licensesOf(id),
+    grantedLicenseCount(methodologyId) {
+      if (!granted) {
+        granted = new Map();
+        for (const user of index.users) for (const l of user.licenses) granted.set(l.methodologyId, (granted.get(l.methodologyId) ?? 0) + 1);
+      }
+      return granted.get(methodologyId) ?? 0;
+    },
+  };
+}
+
+export class RosterImports {
+  private chosen = new Map<string, ChosenFile>();
+  private checked: CheckedImport | null = null;
+
+  constructor(private readonly host: ImportHost) {}
+
+  /** Reads the head of each chosen file and proposes how to read it. Nothing else is read yet. */
+  async inspect(files: File[]): Promise<ImportFileView[]> {
+    this.chosen.clear();
+    this.checked = null;
+    const customFieldNames = this.host.index().customFields.map((f) => f.name);
+    const views: ImportFileView[] = [];
+    for (const file of files) {
+      const fileId = crypto.randomUUID();
+      const sniffed = await this.host.csvReads.sniff(file);
+      if (!sniffed.ok) {
+        views.push({ fileId, name: file.name, size: file.size, problem: sniffed.problem, encoding: null, delimiter: null, firstRows: [], mapping: null, guess: guessMapping([], customFieldNames), isRemembered: false });
+        continue;
+      }
+      const { sniff } = sniffed;
+      this.chosen.set(fileId, { fileId, file, sniff });
+      const first = sniff.firstRows[0] ?? [];
+      const fromHeader = mappingFromHeader(first);
+      const guess = fromHeader ?? guessMapping(sniff.firstRows, customFieldNames);
+      const remembered = fromHeader ? null : await this.rememberedMapping(shapeKeyOf(first, guess.hasHeader), first.length);
+      views.push({
+        fileId,
+        name: file.name,
+        size: file.size,
+        problem: null,
+        encoding: sniff.encoding.encoding + (sniff.encoding.hasBom ? ' with BOM' : ''),
+        delimiter: sniff.delimiter,
+        firstRows: sniff.firstRows.slice(0, 6),
+        mapping: fromHeader ?? remembered,
+        guess: remembered ?? guess,
+        isRemembered: remembered !== null,
+      });
+    }
+    return views;
+  }
+
+  /** The fields each kind's columns may map to, for the mapping step. */
+  targets(kind: ImportKind): string[] {
+    return targetsOf(kind, this.host.index().customFields.map((f) => f.name));
+  }
+
+  /** Checks every row of every chosen file, users first, without writing anything. */
+  async check(readId: string, choices: ImportChoice[], onProgress?: (progress: ImportProgress) => void): Promise<ImportCheckView> {
+    const index = this.host.index();
+    const roster = importViewOf(index);
+    const sameImport = new ImportedKeys();
+    const problems: ImportCheckView['problems'] = [];
+    const ordered = choices
+      .map((choice) => ({ choice, file: this.chosen.get(choice.fileId) }))
+      .filter((entry): entry is { choice: ImportChoice; file: ChosenFile } => {
+        if (!entry.file) problems.push({ fileName: entry.choice.fileId, message: 'This file is no longer chosen: choose it again.' });
+        return entry.file !== undefined;
+      })
+      .sort((a, b) => IMPORT_ORDER.indexOf(a.choice.mapping.kind) - IMPORT_ORDER.indexOf(b.choice.mapping.kind));
+    const files: CheckedFile[] = [];
+    let isCancelled = false;
+    for (const [fileIndex, { choice, file }] of ordered.entries()) {
+      const unusable = mappingProblems(choice.mapping);
+      if (unusable.length > 0) {
+        problems.push({ fileName: file.file.name, message: unusable.join(' ') });
+        continue;
+      }
+      if (choice.remember) await this.rememberMapping(file.sniff.firstRows[0] ?? [], choice.mapping);
+      const checker = new FileChecker(file.file.name, choice.mapping, roster, sameImport);
+      let row = 0;
+      const read = await this.host.csvReads.read(readId, file.file, file.sniff, (rows, progress) => {
+        for (const cells of rows) {
+          row++;
+          if (row === 1 && choice.mapping.hasHeader) continue;
+          checker.addRow(row, cells);
+        }
+        onProgress?.({ phase: 'checking', fileName: file.file.name, fileIndex, fileCount: ordered.length, ...progress });
+      });
+      if (read.isCancelled) {
+        isCancelled = true;
+        break;
+      }
+      if (read.problem) problems.push({ fileName: file.file.name, message: read.problem.message });
+      files.push({ ...file, mapping: choice.mapping, checker, check: checker.finish() });
+    }
+    const importId = crypto.randomUUID();
+    const needsSetup = index.size === 0 || this.host.organization() === null;
+    this.checked = isCancelled ? null : { importId, files, needsSetup };
+    const hasChanges = files.some((f) => f.check.kind !== 'user_list' && f.check.counts.created + f.check.counts.updated > 0);
+    return { importId, files: files.map((f) => ({ ...f.check, fileId: f.fileId })), needsSetup, hasChanges, isCancelled, problems };
+  }
+
+  /** The rejected rows of a checked file as CSV, each with its problems in an `error` column. */
+  async rejectedRowsCsv(importId: string, fileId: string): Promise<Blob> {
+    const file = this.checked?.importId === importId ? this.checked.files.find((f) => f.fileId === fileId) : undefined;
+    if (!file) throw codedError('import_expired', 'These results are no longer current: check the files again.');
+    const { unparse } = await import('papaparse');
+    const parts: string[] = ['\uFEFF'];
+    let row = 0;
+    let header: string[] | null = null;
+    await this.host.csvReads.read(crypto.randomUUID(), file.file, file.sniff, (rows) => {
+      const out: string[][] = [];
+      for (const cells of rows) {
+        row++;
+        if (row === 1) {
+          header = file.mapping.hasHeader ? [...cells, 'error'] : [...file.mapping.targets.map((t, i) => t ?? `column_${i + 1}`), 'error'];
+          out.push(header);
+          if (file.mapping.hasHeader) continue;
+        }
+        const problems = file.checker.problemsOf(row);
+        if (problems) out.push([...cells, `Row ${row}: ${problems.map((p) => p.message).join(' ')}`]);
+      }
+      if (out.length > 0) parts.push(unparse(out.map((cells) => cells.map(neutralizeFormula)), { newline: '\r\n' }) + '\r\n');
+    });
+    return new Blob(parts, { type: 'text/csv;charset=utf-8' });
+  }
+
+  /**
+   * Writes the checked import. `adminEmail` names the admin on a device that held no roster. Stops at a
+   * chunk boundary when cancelled or when a chunk fails; what was written stays, and says so.
+   */
+  async write(readId: string, importId: string, options: { adminEmail?: string } = {}, onProgress?: (progress: ImportProgress) => void): Promise<ImportResult> {
+    const checked = this.checked;
+    if (!checked || checked.importId !== importId) throw codedError('import_expired', 'These results are no longer current: check the files again.');
+    const setup = checked.needsSetup ? await this.setupFor(readId, checked, options.adminEmail) : null;
+    const actorId = setup?.admin.userId ?? this.host.actorId();
+    if (!actorId) throw codedError('not_signed_in', 'No admin is signed in on this device.');
+    const writable = checked.files.filter((f) => f.mapping.kind !== 'user_list');
+    const marker: StoredImportMarker = {
+      importId,
+      startedAt: new Date().toISOString(),
+      actorId,
+      files: writable.map((f) => ({ name: f.file.name, file: f.file, sniff: f.sniff, mapping: f.mapping, rejectedRows: rejectedRowsOf(f.checker, f.check.rowCount, f.mapping.hasHeader) })),
+      rowsDone: writable.map(() => 0),
+      newCustomFields: newCustomFieldsOf(checked.files, this.host.index().customFields),
+      setup,
+    };
+    // The files go into the marker, so that an import cut short by a closed tab can be resumed.
+    await this.host.db.meta.put({ key: IMPORT_MARKER_KEY, value: marker });
+    this.checked = null;
+    const result = await this.writeFrom(readId, marker, onProgress);
+    const rejected = checked.files.reduce((sum, f) => sum + f.check.counts.rejected, 0);
+    return { ...result, rejected, notice: noticeOf({ ...result, rejected }, checked.files.map((f) => f.mapping.kind)) };
+  }
+
+  /** The import a closed tab cut short, if any. */
+  async pending(): Promise<PendingImportView | null> {
+    const marker = (await this.host.db.meta.get(IMPORT_MARKER_KEY))?.value as StoredImportMarker | undefined;
+    if (!marker) return null;
+    return { importId: marker.importId, fileNames: marker.files.map((f) => f.name), rowsDone: marker.rowsDone.reduce((a, b) => a + b, 0), startedAt: marker.startedAt };
+  }
+
+  /** Writes the rest of an import cut short, from the first chunk not written. */
+  async resume(readId: string, onProgress?: (progress: ImportProgress) => void): Promise<ImportResult> {
+    const marker = (await this.host.db.meta.get(IMPORT_MARKER_KEY))?.value as StoredImportMarker | undefined;
+    if (!marker) throw codedError('import_not_pending', 'No import is waiting to be resumed.');
+    const result = await this.writeFrom(readId, marker, onProgress);
+    const rejected = marker.files.reduce((sum, f) => sum + f.rejectedRows.length, 0);
+    return { ...result, rejected, notice: noticeOf({ ...result, rejected }, marker.files.map((f) => f.mapping.kind)) };
+  }
+
+  /** Forgets an import cut short; what it wrote stays (every chunk is whole, with its audit and outbox entries). */
+  async forgetPending(): Promise<void> {
+    await this.host.db.meta.delete(IMPORT_MARKER_KEY);
+  }
+
+  private async writeFrom(readId: string, marker: StoredImportMarker, onProgress?: (progress: ImportProgress) => void): Promise<Omit<ImportResult, 'rejected' | 'notice'>> {
+    const totals = { created: 0, updated: 0, unchanged: 0 };
+    const changed: StoredUser[] = [];
+    let failure: ImportResult['failure'] = null;
+    let isCancelled = false;
+    let setupPending = marker.setup && marker.rowsDone.every((n) => n === 0) ? marker.setup : null;
+    let fieldsPending = marker.newCustomFields;
+    for (const [fileIndex, entry] of marker.files.entries()) {
+      const rejected = new Set(entry.rejectedRows);
+      const skipTo = marker.rowsDone[fileIndex] ?? 0;
+      const presentColumns = entry.mapping.targets.filter((t): t is string => t !== null);
+      let row = 0;
+      let pending: { records: Record<string, string>[]; lastRow: number } = { records: [], lastRow: 0 };
+      // One chunk is written while the reader parses the next: parsing overlaps the writes.
+      let inFlight: Promise<void> = Promise.resolve();
+      const flush = async (): Promise<void> => {
+        if (pending.records.length === 0) return;
+        const rows = pending;
+        pending = { records: [], lastRow: rows.lastRow };
+        await inFlight;
+        if (failure) throw codedError('import_stopped', failure.message);
+        const chunk: ImportChunk = {
+          importId: marker.importId,
+          fileIndex,
+          fileName: entry.name,
+          lastRow: rows.lastRow,
+          actorId: marker.actorId,
+          now: new Date().toISOString(),
+          operationId: crypto.randomUUID(),
+          data: this.chunkRecords(entry.mapping, rows.records, presentColumns),
+          newCustomFields: fieldsPending,
+          ...(setupPending ? { setup: setupPending } : {}),
+        };
+        fieldsPending = [];
+        setupPending = null;
+        inFlight = writeImportChunk(this.host.db, chunk).then(
+          (written) => {
+            totals.created += written.counts.created;
+            totals.updated += written.counts.updated;
+            totals.unchanged += written.counts.unchanged;
+            changed.push(...written.changed);
+          },
+          (error: unknown) => {
+            const { code, message } = error as { code?: string; message?: string };
+            failure = { code: code ?? 'import_failed', message: message ?? String(error) };
+          },
+        );
+      };
+      const read = await this.host.csvReads
+        .read(readId, entry.file, entry.sniff, async (rows, progress) => {
+          for (const cells of rows) {
+            row++;
+            if (row === 1 && entry.mapping.hasHeader) continue;
+            if (row <= skipTo || rejected.has(row)) continue;
+            pending.records.push(mapCells(entry.mapping, cells));
+            pending.lastRow = row;
+            if (pending.records.length >= IMPORT_CHUNK_ROWS) await flush();
+          }
+          onProgress?.({ phase: 'writing', fileName: entry.name, fileIndex, fileCount: marker.files.length, ...progress });
+        })
+        .catch((error: unknown) => {
+          if ((error as { code?: string }).code !== 'import_stopped') throw error;
+          return null;
+        });
+      if (read && !read.isCancelled && !failure) {
+        pending.lastRow = Math.max(pending.lastRow, row);
+        await flush();
+      }
+      await inFlight;
+      if (read?.isCancelled) isCancelled = true;
+      if (failure || isCancelled) break;
+    }
+    if (!failure && !isCancelled) await this.host.db.meta.delete(IMPORT_MARKER_KEY);
+    await this.host.afterImport(changed, marker.setup);
+    return { ...totals, isCancelled, failure, kinds: marker.files.map((f) => f.mapping.kind) };
+  }
+
+  private chunkRecords(mapping: ColumnMapping, rows: Record<string, string>[], presentColumns: string[]): ImportChunkRecords {
+    const kind = mapping.kind;
+    if (kind === 'custom_fields') {
+      const roster = importViewOf(this.host.index());
+      const changes: { userId: string; values: Record<string, string> }[] = [];
+      for (const fields of rows) {
+        const id = (fields['id'] ?? '').trim();
+        const user = (id && roster.userById(id)) || roster.userById(roster.userIdByEmail(fields['email'] ?? '') ?? '');
+        if (user) changes.push({ userId: user.id, values: customFieldChanges(user, fields) });
+      }
+      return { kind, changes };
+    }
+    if (kind === 'user_list') throw codedError('import_refused', 'A bulk-action file changes nothing by itself: it opens a plan.');
+    const records = rows.map((fields) => mapRow(kind, fields).record).filter((r) => r !== null);
+    return { kind, records, presentColumns } as ImportChunkRecords;
+  }
+
+  /** An empty device gets an organization, and the admin named by email becomes its first admin. */
+  private async setupFor(readId: string, checked: CheckedImport, adminEmail: string | undefined): Promise<{ organization: Organization; admin: Admin }> {
+    const users = checked.files.find((f) => f.mapping.kind === 'users');
+    if (!users) throw codedError('import_needs_users', 'This device holds no roster yet: import a users file first.');
+    const email = (adminEmail ?? '').trim().toLowerCase();
+    if (email === '') throw codedError('import_needs_admin', 'Say which of the imported users you are: give your email.');
+    let adminId: string | null = null;
+    let row = 0;
+    await this.host.csvReads.read(readId, users.file, users.sniff, (rows) => {
+      for (const cells of rows) {
+        row++;
+        if (adminId !== null || (row === 1 && users.mapping.hasHeader) || users.checker.problemsOf(row)) continue;
+        const fields = mapCells(users.mapping, cells);
+        if ((fields['email'] ?? '').trim().toLowerCase() === email) adminId = (fields['id'] ?? '').trim();
+      }
+    });
+    if (!adminId) throw codedError('import_admin_unknown', `No imported user has the email ${adminEmail}: give the email of your own account in the file.`);
+    return {
+      organization: {
+        id: 'organization',
+        name: 'My organization',
+        plan: 'plus',
+        // Every imported user fits; Settings changes it to the platform's figure (A12, R1).
+        seatLimit: users.check.counts.created,
+        policyPreset: 'ascender',
+        policyOverrides: {},
+        batchLimit: 100,
+      },
+      admin: { userId: adminId, permissions: ['manage_users', 'reports', 'delete_users'] },
+    };
+  }
+
+  private async rememberedMapping(shapeKey: string, width: number): Promise<ColumnMapping | null> {
+    const record = await this.host.db.meta.get(MAPPING_KEY_PREFIX + shapeKey);
+    const mapping = record?.value as ColumnMapping | undefined;
+    return mapping && mapping.targets.length === width ? mapping : null;
+  }
+
+  private async rememberMapping(firstRow: string[], mapping: ColumnMapping): Promise<void> {
+    await this.host.db.meta.put({ key: MAPPING_KEY_PREFIX + shapeKeyOf(firstRow, mapping.hasHeader), value: mapping });
+  }
+}
+
+/** The row numbers a check rejected, for the write pass (kept with the import, for a resume). */
+function rejectedRowsOf(checker: FileChecker, rowCount: number, hasHeader: boolean): number[] {
+  const rows: number[] = [];
+  const last = rowCount + (hasHeader ? 1 : 0);
+  for (let row = 1; row <= last && rows.length < checker.size; row++) if (checker.problemsOf(row)) rows.push(row);
+  return rows;
+}
+
+function newCustomFieldsOf(files: CheckedFile[], defined: readonly CustomFieldDefinition[]): CustomFieldDefinition[] {
+  const names = new Set(files.flatMap((f) => f.check.newCustomFields ?? []));
+  for (const d of defined) names.delete(d.name);
+  return [...names].map((name) => ({ name, label: labelOf(name), allowedValues: [] }));
+}
+
+function labelOf(fieldName: string): string {
+  const words = fieldName.replace(/[_-]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** A16: what the admin is told when an upload is processed. */
+function noticeOf(result: { created: number; updated: number; rejected: number; isCancelled: boolean; failure: ImportResult['failure'] }, kinds: ImportKind[]): string {
+  const stopped = result.failure ? ` It stopped: ${result.failure.message}` : result.isCancelled ? ' It was cancelled; what was written stays.' : '';
+  if (kinds.every((k) => k === 'custom_fields')) return `Upload processed: ${result.updated} changed, ${result.rejected} rejected.${stopped}`;
+  return `Import processed: ${result.created} created, ${result.updated} updated, ${result.rejected} rejected.${stopped}`;
+}
