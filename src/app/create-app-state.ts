@@ -10,6 +10,8 @@ import { SettingsEditor } from './settings-editor.svelte.ts';
 import { AuditLog } from './audit-log.svelte.ts';
 import { SavedRules } from './saved-rules.svelte.ts';
 import { ReportExports } from './report-exports.svelte.ts';
+import { CsvImport } from './csv-import.svelte.ts';
+import { currentRoute } from './current-route.svelte.ts';
 
 export interface AppState {
   session: RosterSession;
@@ -19,6 +21,7 @@ export interface AppState {
   audit: AuditLog;
   rules: SavedRules;
   exports: ReportExports;
+  importer: CsvImport;
 }
 
 export function createAppState(worker: RosterWorker): AppState {
@@ -31,5 +34,17 @@ export function createAppState(worker: RosterWorker): AppState {
   });
   // A17: a new report snapshot changes the A5 warning of the plan on screen, so it is built again.
   const exports = new ReportExports(worker, session, () => review.replan());
-  return { session, list, review, settings: new SettingsEditor(worker, session), audit: new AuditLog(worker), rules: new SavedRules(worker), exports };
+  const importer = new CsvImport(
+    worker,
+    async () => {
+      list.selection.clear();
+      await session.changed();
+    },
+    // F6: a bulk-action file opens the plan review with exactly the users it names.
+    (action, userIds) => {
+      currentRoute.go('users');
+      void review.start(action, { kind: 'ids', ids: userIds });
+    },
+  );
+  return { session, list, review, settings: new SettingsEditor(worker, session), audit: new AuditLog(worker), rules: new SavedRules(worker), exports, importer };
 }

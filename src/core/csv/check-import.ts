@@ -550,7 +550,7 @@ export class FileChecker implements RejectedRows {
     }
     if (kind === 'user_list') {
       if (this.unmatchedCount > 0) {
-        warnings.push({ code: 'unmatched_users', rule: 'F6', message: `${this.unmatchedCount} entries match nobody on this roster.` });
+        warnings.push({ code: 'unmatched_users', rule: 'F6', message: `${this.unmatchedCount} ${this.unmatchedCount === 1 ? 'entry matches' : 'entries match'} nobody on this roster.` });
       }
       const actions = Object.entries(this.bulk).filter(([, ids]) => ids.length > 0);
       if (actions.length > 1) {

@@ -1,0 +1,159 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { Download, Page } from 'playwright-core';
+import { findSeriousAccessibilityViolations } from './axe-check.ts';
+import { useBrowserSession } from './browser-session.ts';
+import { readStore } from './read-app-database.ts';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/csv/', import.meta.url));
+
+async function loadDemo(page: Page): Promise<void> {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Load demo organization' }).click();
+  await page.getByText('2,000 users', { exact: true }).waitFor({ timeout: 60_000 });
+}
+
+async function openImport(page: Page): Promise<void> {
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Import' }).click();
+  await page.getByRole('heading', { name: 'Import CSV files' }).waitFor();
+}
+
+function csvPayload(name: string, lines: string[]): { name: string; mimeType: string; buffer: Buffer } {
+  return { name, mimeType: 'text/csv', buffer: Buffer.from(lines.join('\r\n') + '\r\n', 'utf8') };
+}
+
+describe('CSV import, end to end', () => {
+  const session = useBrowserSession();
+
+  it('imports a users file: preview with every rejected row, the rejected rows as CSV, nothing written before Import, then created and updated', async () => {
+    const { page, consoleErrors } = session();
+    await loadDemo(page);
+    await openImport(page);
+    const usersBefore = (await readStore(page, 'users')).length;
+    await page.getByLabel('Choose CSV files').setInputFiles(`${FIXTURES}users.csv`);
+    await page.getByText('Reads as utf-8', { exact: false }).waitFor();
+    await page.getByRole('button', { name: 'Check files' }).click();
+    const preview = page.getByRole('region', { name: 'Import preview' });
+    await preview.waitFor({ timeout: 30_000 });
+    await expect(preview.getByRole('note').filter({ hasText: 'A15' }).count()).resolves.toBe(1);
+    await preview.getByText('retired', { exact: false }).waitFor();
+    expect(await findSeriousAccessibilityViolations(page)).toEqual([]);
+    // Nothing written by the check.
+    expect((await readStore(page, 'users')).length).toBe(usersBefore);
+
+    const [download] = (await Promise.all([page.waitForEvent('download'), preview.getByRole('button', { name: /Download the \d+ rejected rows/ }).click()])) as [Download, unknown];
+    expect(download.suggestedFilename()).toBe('users-rejected.csv');
+    const rejected = (await readFile((await download.path())!)).toString('utf8');
+    expect(rejected.split('\r\n')[0]).toMatch(/,error$/);
+    expect(rejected).toContain('not-an-email');
+
+    // The preview's counts are what the import then does.
+    const countOf = async (term: string) => Number((await preview.locator('dt', { hasText: term }).locator('xpath=following-sibling::dd').innerText()).replace(/,/g, ''));
+    const created = await countOf('Created');
+    const updated = await countOf('Updated');
+    expect(created).toBeGreaterThan(0);
+    await preview.getByRole('button', { name: 'Import' }).click();
+    await page.getByRole('status').filter({ hasText: `Import processed: ${created} created, ${updated} updated` }).waitFor({ timeout: 30_000 });
+    const users = await readStore<{ id: string; managerId: string | null }>(page, 'users');
+    expect(users.length).toBe(usersBefore + created);
+    expect(users.some((u) => u.id === 'N0000010')).toBe(false);
+    // The new users are in the list.
+    await page.getByRole('link', { name: 'My Team' }).click();
+    await page.getByRole('searchbox').fill('Lars Olsen');
+    await page.getByText('1 of', { exact: false }).first().waitFor();
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('A13/A15/A16: a change via upload sets a custom field by email, warns that fields are visible, and says "upload processed"', async () => {
+    const { page } = session();
+    await loadDemo(page);
+    const users = await readStore<{ id: string; email: string; status: string }>(page, 'users');
+    const targets = users.filter((u) => u.status === 'active').slice(10, 13);
+    await openImport(page);
+    await page.getByLabel('Choose CSV files').setInputFiles(
+      csvPayload('wave-9.csv', ['email,custom.offboard', ...targets.map((u) => `${u.email.toUpperCase()},wave-9`), 'ghost@nowhere.example,wave-9']),
+    );
+    await page.getByText('Custom fields of existing users', { exact: false }).waitFor();
+    await page.getByRole('button', { name: 'Check files' }).click();
+    const preview = page.getByRole('region', { name: 'Import preview' });
+    await preview.getByRole('note').filter({ hasText: 'A15' }).waitFor();
+    await preview.getByRole('button', { name: 'Import' }).click();
+    await page.getByRole('status').filter({ hasText: 'Upload processed: 3 changed, 1 rejected.' }).waitFor({ timeout: 30_000 });
+    const after = await readStore<{ id: string; customFields: Record<string, string> }>(page, 'users');
+    for (const target of targets) expect(after.find((u) => u.id === target.id)?.customFields['offboard']).toBe('wave-9');
+  });
+
+  it('F6: a bulk-deactivation file opens the plan review with exactly those users, and lists the entries that match nobody', async () => {
+    const { page } = session();
+    await loadDemo(page);
+    const users = await readStore<{ id: string; status: string; managerId: string | null }>(page, 'users');
+    const communities = await readStore<{ adminIds: string[] }>(page, 'communities');
+    const admins = new Set(communities.flatMap((c) => c.adminIds));
+    const managers = new Set(users.map((u) => u.managerId));
+    const leavers = users.filter((u) => u.status === 'active' && !admins.has(u.id) && !managers.has(u.id)).slice(0, 4);
+    await openImport(page);
+    await page.getByLabel('Choose CSV files').setInputFiles(csvPayload('leavers.csv', ['id', ...leavers.map((u) => u.id), 'U9999990']));
+    await page.getByRole('button', { name: 'Check files' }).click();
+    const preview = page.getByRole('region', { name: 'Import preview' });
+    await preview.getByText('1 entry matches nobody').first().waitFor();
+    await preview.getByRole('button', { name: 'Review plan: Deactivate 4 users' }).click();
+    await page.getByRole('heading', { name: 'Review: deactivate 4 selected users' }).waitFor({ timeout: 30_000 });
+    const willBe = page.locator('dt', { hasText: 'Will be deactivated' }).locator('xpath=following-sibling::dd');
+    expect(await willBe.innerText()).toBe('4');
+  });
+
+  it('reads another platform’s file without a header through the column mapping, remembered for the next file', async () => {
+    const { page } = session();
+    await loadDemo(page);
+    await openImport(page);
+    await page.getByLabel('Choose CSV files').setInputFiles(`${FIXTURES}fuse-no-header.csv`);
+    const form = page.getByRole('group', { name: 'How should fuse-no-header.csv be read?' });
+    await form.waitFor();
+    await form.getByLabel('What the file holds').selectOption('users');
+    await form.getByLabel('Field for column 1').selectOption('id');
+    await form.getByLabel('Field for column 2').selectOption('email');
+    await form.getByLabel('Field for column 3').selectOption('first_name');
+    await form.getByLabel('Field for column 4').selectOption('last_name');
+    await form.getByRole('button', { name: 'Use this mapping' }).click();
+    await page.getByRole('button', { name: 'Check files' }).click();
+    const preview = page.getByRole('region', { name: 'Import preview' });
+    await preview.waitFor();
+    // Choosing the file again: the mapping is remembered.
+    await page.getByLabel('Choose CSV files').setInputFiles(`${FIXTURES}fuse-no-header.csv`);
+    await page.getByText('mapping remembered from an earlier file', { exact: false }).waitFor();
+  });
+
+  it('a binary file named .csv and an empty file each get a clear message, and nothing changes', async () => {
+    const { page } = session();
+    await loadDemo(page);
+    await openImport(page);
+    await page.getByLabel('Choose CSV files').setInputFiles([`${FIXTURES}binary.csv`, `${FIXTURES}empty.csv`]);
+    await page.getByRole('alert').filter({ hasText: 'binary.csv' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: 'empty.csv' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Check files' }).count()).toBe(0);
+  });
+
+  it('sets up an empty device from a users file, with the admin named by email', async () => {
+    const { page } = session();
+    await page.goto('/');
+    await page.getByRole('button', { name: 'Import from CSV files' }).click();
+    await page.getByLabel('Choose CSV files').setInputFiles(
+      csvPayload('roster.csv', [
+        'id,email,first_name,last_name,status,manager_id,last_login_at,created_at',
+        'E1,boss@acme.example,Ada,Boss,active,,,2024-01-01',
+        'E2,admin@acme.example,Al,Admin,active,E1,,2024-01-01',
+        'E3,worker@acme.example,Wu,Worker,active,E2,,2024-01-01',
+      ]),
+    );
+    await page.getByRole('button', { name: 'Check files' }).click();
+    const preview = page.getByRole('region', { name: 'Import preview' });
+    await preview.waitFor();
+    const importButton = preview.getByRole('button', { name: 'Import' });
+    expect(await importButton.isDisabled()).toBe(true);
+    await preview.getByLabel('Your email').fill('admin@acme.example');
+    await importButton.click();
+    await page.getByRole('status').filter({ hasText: 'Import processed: 3 created' }).waitFor({ timeout: 30_000 });
+    await page.getByText('Signed in as Al Admin').waitFor();
+  });
+});
