@@ -235,8 +235,9 @@ export class RosterEngine {
     return (await this.importer()).resume(readId, onProgress);
   }
 
-  async forgetPendingImport(): Promise<void> {
-    return (await this.importer()).forgetPending();
+  /** Undoes what an import cut short wrote, so the roster is as it was before it. */
+  async discardPendingImport(): Promise<{ chunksUndone: number }> {
+    return (await this.importer()).discardPending();
   }
 
   private importer(): Promise<RosterImports> {
@@ -247,8 +248,11 @@ export class RosterEngine {
           csvReads: this.csvReads,
           index: () => this.requireIndex(),
           organization: () => this.organization,
-          actorId: () => (this.organization ? this.requireManageUsers('import users') : this.signedInAdminId),
+          actorId: () => (this.organization && this.index && this.index.size > 0 ? this.requireManageUsers('import users') : this.signedInAdminId),
           afterImport: (changed, setup) => this.afterImport(changed, setup),
+          afterDiscard: async () => {
+            await this.open();
+          },
         }),
     );
     return this.imports;

@@ -11,6 +11,7 @@ import { mapRow, neutralizeFormula } from '../src/core/csv/csv-formats.ts';
 import type { RosterIndex } from '../src/core/roster-index.ts';
 import type { Admin, CustomFieldDefinition, Organization } from '../src/core/roster-types.ts';
 import type { OffboardDatabase, StoredUser } from '../src/db/offboard-database.ts';
+import { discardImport, type DiscardedImport } from '../src/db/discard-import.ts';
 import { IMPORT_MARKER_KEY, writeImportChunk, type ImportChunk, type ImportChunkRecords } from '../src/db/write-import-chunk.ts';
 import type { CsvFileReader } from './csv-file-reader.ts';
 import type { CsvFileSniff, FileProblem } from './read-csv-file.ts';
@@ -93,6 +94,8 @@ export interface ImportHost {
   actorId(): string | null;
   /** The stored users an import changed, and the set-up of an empty device, for the in-memory roster. */
   afterImport(changed: StoredUser[], setup: { organization: Organization; admin: Admin } | null): Promise<void>;
+  /** After a discard the roster is read again (users went and came back); an emptied device is empty. */
+  afterDiscard(isRosterEmpty: boolean): Promise<void>;
 }
 
 interface ChosenFile {
@@ -318,9 +321,11 @@ export class RosterImports {
     return { ...result, rejected, notice: noticeOf({ ...result, rejected }, marker.files.map((f) => f.mapping.kind)) };
   }
 
-  /** Forgets an import cut short; what it wrote stays (every chunk is whole, with its audit and outbox entries). */
-  async forgetPending(): Promise<void> {
-    await this.host.db.meta.delete(IMPORT_MARKER_KEY);
+  /** Undoes every chunk an import cut short wrote, in one transaction; the roster is as it was before it. */
+  async discardPending(): Promise<DiscardedImport> {
+    const discarded = await discardImport(this.host.db, { actorId: this.host.actorId(), now: new Date().toISOString() });
+    await this.host.afterDiscard(discarded.isRosterEmpty);
+    return discarded;
   }
 
   private async writeFrom(readId: string, marker: StoredImportMarker, onProgress?: (progress: ImportProgress) => void): Promise<Omit<ImportResult, 'rejected' | 'notice'>> {

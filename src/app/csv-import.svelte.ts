@@ -30,6 +30,8 @@ export class CsvImport {
   result = $state.raw<ImportResult | null>(null);
   error = $state.raw<ErrorMessage | null>(null);
   pending = $state.raw<PendingImportView | null>(null);
+  /** What the last discard undid. */
+  discardedNotice = $state<string | null>(null);
   /** On an empty device: which imported user the admin is. */
   adminEmail = $state('');
   /** A16: the admin asked for a system notification when an upload is processed. */
@@ -172,9 +174,19 @@ export class CsvImport {
     await this.refreshPending();
   }
 
-  async forgetPending(): Promise<void> {
-    await this.worker.forgetPendingImport();
-    this.pending = null;
+  /** Undoes what the interrupted import wrote. */
+  async discardPending(): Promise<void> {
+    this.phase = 'writing';
+    this.error = null;
+    try {
+      const { chunksUndone } = await this.worker.discardPendingImport();
+      this.discardedNotice = `The interrupted import was discarded: ${chunksUndone} written chunks undone. The roster is as it was before it.`;
+      await this.onImported();
+    } catch (error) {
+      this.error = describeError(error);
+    }
+    this.phase = 'idle';
+    await this.refreshPending();
   }
 
   /** F6: opens the plan review for the users a bulk-action file names. */

@@ -12,14 +12,17 @@ import type {
   LicenseGrant,
   Membership,
   MembershipRequest,
+  Methodology,
   RetainedHistory,
   Token,
   User,
 } from './roster-types.ts';
 
 export interface BeforeImage {
-  /** Communities whose admins changed (F3 transfers). */
+  /** Communities whose admins changed (F3 transfers), or an import replaced. */
   communities?: Community[];
+  /** Methodologies an import replaced. */
+  methodologies?: Methodology[];
   /** The batch's users and the reports that moved with it (A8). */
   users: User[];
   /** A3/R2: assignments taken back out of the removed list when they were re-assigned. */
@@ -67,6 +70,8 @@ export interface ImportArgs {
   records: unknown[];
   /** Users the chunk created: a rejection or a discard removes them rather than restoring a before-image. */
   createdUserIds: string[];
+  /** Keys of the other records the chunk created (ids, or [userId, …] tuples), removed the same way. */
+  createdKeys?: unknown[];
 }
 
 export type OperationKind = LifecycleAction | 'transfer_community_admin' | 'reassign_assignments' | 'issue_certificate' | 'import';

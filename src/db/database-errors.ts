@@ -20,7 +20,7 @@ export class StalePlanError extends Error {
   }
 }
 
-export type RefusalCode = 'transfer_refused' | 'reassign_refused' | 'certificate_refused' | 'settings_refused' | 'rule_refused';
+export type RefusalCode = 'transfer_refused' | 'reassign_refused' | 'certificate_refused' | 'settings_refused' | 'rule_refused' | 'import_not_pending' | 'import_already_sent';
 
 /** A change the roster does not allow as asked; the message says why, and nothing was written. */
 export class RefusedChangeError extends Error {

@@ -69,6 +69,7 @@ export async function writeImportChunk(db: OffboardDatabase, chunk: ImportChunk)
     const { data } = chunk;
     let summary: string;
     let records: unknown[];
+    const createdKeys: unknown[] = [];
 
     if (data.kind === 'users') {
       const presentFields = Object.fromEntries(data.presentColumns.map((column) => [column, '']));
@@ -127,18 +128,21 @@ export async function writeImportChunk(db: OffboardDatabase, chunk: ImportChunk)
       const existing = await table.bulkGet(data.records.map((r) => r.id));
       for (const [i, record] of data.records.entries()) {
         const was = existing[i];
-        if (!was) result.counts.created++;
-        else if (JSON.stringify(was) === JSON.stringify(record)) result.counts.unchanged++;
+        if (!was) {
+          result.counts.created++;
+          createdKeys.push(record.id);
+        } else if (JSON.stringify(was) === JSON.stringify(record)) result.counts.unchanged++;
         else {
           result.counts.updated++;
           if (data.kind === 'communities') (before.communities ??= []).push(was as CsvRecordOf['communities']);
+          else (before.methodologies ??= []).push(was as CsvRecordOf['methodologies']);
         }
       }
       await (table as typeof db.communities).bulkPut(data.records as CsvRecordOf['communities'][]);
       records = data.records;
       summary = `Imported ${data.kind} from ${chunk.fileName}: ${result.counts.created} created, ${result.counts.updated} updated.`;
     } else {
-      const written = await writePerUserRecords(db, data, chunk.now, before, result);
+      const written = await writePerUserRecords(db, data, chunk.now, before, result, createdKeys);
       records = written;
       const globalId = (await db.communities.toArray()).find((c) => c.global)?.id ?? null;
       result.changed = await refreshSummaries(db, [...new Set(written.map((r) => (r as { userId: string }).userId))], globalId);
@@ -150,7 +154,7 @@ export async function writeImportChunk(db: OffboardDatabase, chunk: ImportChunk)
     const operation: OutboxOperation = {
       id: chunk.operationId,
       kind: 'import',
-      args: { importId: chunk.importId, fileName: chunk.fileName, recordKind: data.kind, records, createdUserIds: result.createdUserIds },
+      args: { importId: chunk.importId, fileName: chunk.fileName, recordKind: data.kind, records, createdUserIds: result.createdUserIds, createdKeys },
       planId: chunk.importId,
       batchIndex: chunk.fileIndex,
       batchCount: 0,
@@ -171,12 +175,21 @@ export async function writeImportChunk(db: OffboardDatabase, chunk: ImportChunk)
 
 type PerUserChunk = Extract<ImportChunkRecords, { kind: 'memberships' | 'licenses' | 'assignments' | 'completions' | 'certificates' }>;
 
-async function writePerUserRecords(db: OffboardDatabase, data: PerUserChunk, now: string, before: BeforeImage, result: WrittenImportChunk): Promise<unknown[]> {
-  const classify = <T>(existing: (T | undefined)[], records: T[], keep: (was: T) => void): void => {
+async function writePerUserRecords(
+  db: OffboardDatabase,
+  data: PerUserChunk,
+  now: string,
+  before: BeforeImage,
+  result: WrittenImportChunk,
+  createdKeys: unknown[],
+): Promise<unknown[]> {
+  const classify = <T>(existing: (T | undefined)[], records: T[], keep: (was: T) => void, keyOf: (record: T) => unknown): void => {
     records.forEach((record, i) => {
       const was = existing[i];
-      if (!was) result.counts.created++;
-      else if (JSON.stringify(was) === JSON.stringify(record)) result.counts.unchanged++;
+      if (!was) {
+        result.counts.created++;
+        createdKeys.push(keyOf(record));
+      } else if (JSON.stringify(was) === JSON.stringify(record)) result.counts.unchanged++;
       else {
         result.counts.updated++;
         keep(was);
@@ -189,32 +202,32 @@ async function writePerUserRecords(db: OffboardDatabase, data: PerUserChunk, now
       const existing = await db.memberships.bulkGet(keys);
       // A membership already there keeps the day it was joined.
       const records = data.records.map((m, i) => existing[i] ?? { ...m, joinedAt: now });
-      classify(existing, records, () => undefined);
+      classify(existing, records, () => undefined, (m) => [m.userId, m.communityId]);
       await db.memberships.bulkPut(records);
       return records;
     }
     case 'licenses': {
       const existing = await db.licenses.bulkGet(data.records.map((l): [string, string] => [l.userId, l.methodologyId]));
       const records = data.records.map((l, i) => ({ ...existing[i], ...l }));
-      classify(existing, records, (was) => before.licenses.push(was));
+      classify(existing, records, (was) => before.licenses.push(was), (l) => [l.userId, l.methodologyId]);
       await db.licenses.bulkPut(records);
       return records;
     }
     case 'assignments': {
       const existing = await db.assignments.bulkGet(data.records.map((a) => a.id));
-      classify(existing, data.records, (was) => before.assignments.push(was));
+      classify(existing, data.records, (was) => before.assignments.push(was), (a) => a.id);
       await db.assignments.bulkPut(data.records);
       return data.records;
     }
     case 'completions': {
       const existing = await db.completions.bulkGet(data.records.map((c): [string, string, string] => [c.userId, c.courseId, c.communityId]));
-      classify(existing, data.records, (was) => before.completions.push(was));
+      classify(existing, data.records, (was) => before.completions.push(was), (c) => [c.userId, c.courseId, c.communityId]);
       await db.completions.bulkPut(data.records);
       return data.records;
     }
     case 'certificates': {
       const existing = await db.certificates.bulkGet(data.records.map((c) => c.id));
-      classify(existing, data.records, (was) => before.certificates.push(was));
+      classify(existing, data.records, (was) => before.certificates.push(was), (c) => c.id);
       await db.certificates.bulkPut(data.records);
       return data.records;
     }
