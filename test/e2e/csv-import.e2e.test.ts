@@ -156,4 +156,51 @@ describe('CSV import, end to end', () => {
     await page.getByRole('status').filter({ hasText: 'Import processed: 3 created' }).waitFor({ timeout: 30_000 });
     await page.getByText('Signed in as Al Admin').waitFor();
   });
+
+  it('a tab closed in the middle of an import leaves whole chunks only; the next start offers to resume it, and resuming lands every row once', async () => {
+    const { page, context } = session();
+    await loadDemo(page);
+    const lines = ['id,email,first_name,last_name,status,manager_id,last_login_at,created_at'];
+    for (let i = 1; i <= 60_000; i++) lines.push(`T${String(i).padStart(7, '0')},tab.${i}@northwind.example,Tab,Closed ${i},active,U0000002,,2026-11-01`);
+    await openImport(page);
+    await page.getByLabel('Choose CSV files').setInputFiles(csvPayload('big-hire.csv', lines));
+    await page.getByRole('button', { name: 'Check files' }).click();
+    await page.getByRole('region', { name: 'Import preview' }).getByRole('button', { name: 'Import' }).click({ timeout: 60_000 });
+    await page.getByText(/Importing: big-hire\.csv — [1-9][\d,]* rows read/).waitFor({ timeout: 60_000 });
+    await page.close();
+
+    const next = await context.newPage();
+    await next.goto('/');
+    await next.getByRole('alert').filter({ hasText: 'An import of big-hire.csv stopped part way' }).waitFor({ timeout: 60_000 });
+    // Whole chunks only: the rows written are a multiple of the chunk size.
+    const written = (await readStore<{ id: string }>(next, 'users')).filter((u) => u.id.startsWith('T')).length;
+    expect(written % 2_000).toBe(0);
+    await next.getByRole('link', { name: 'Resume it or discard it' }).click();
+    await next.getByRole('button', { name: 'Resume the import' }).click();
+    await next.getByRole('status').filter({ hasText: 'Import processed:' }).waitFor({ timeout: 120_000 });
+    const ids = (await readStore<{ id: string }>(next, 'users')).map((u) => u.id).filter((id) => id.startsWith('T'));
+    expect(ids.length).toBe(60_000);
+    expect(new Set(ids).size).toBe(60_000);
+    await expect(next.getByRole('alert').filter({ hasText: 'stopped part way' }).count()).resolves.toBe(0);
+  });
+
+  it('an import cut short can be discarded from the next start: the roster is as it was', async () => {
+    const { page, context } = session();
+    await loadDemo(page);
+    const before = (await readStore(page, 'users')).length;
+    const lines = ['id,email,first_name,last_name,status,manager_id,last_login_at,created_at'];
+    for (let i = 1; i <= 60_000; i++) lines.push(`X${String(i).padStart(7, '0')},undo.${i}@northwind.example,Un,Done ${i},active,U0000002,,2026-11-01`);
+    await openImport(page);
+    await page.getByLabel('Choose CSV files').setInputFiles(csvPayload('mistake.csv', lines));
+    await page.getByRole('button', { name: 'Check files' }).click();
+    await page.getByRole('region', { name: 'Import preview' }).getByRole('button', { name: 'Import' }).click({ timeout: 60_000 });
+    await page.getByText(/Importing: mistake\.csv — [1-9][\d,]* rows read/).waitFor({ timeout: 60_000 });
+    await page.close();
+
+    const next = await context.newPage();
+    await next.goto('/#/import');
+    await next.getByRole('button', { name: 'Discard it' }).click({ timeout: 60_000 });
+    await next.getByRole('status').filter({ hasText: 'The interrupted import was discarded' }).waitFor({ timeout: 60_000 });
+    expect((await readStore(next, 'users')).length).toBe(before);
+  });
 });
