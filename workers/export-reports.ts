@@ -5,6 +5,7 @@
  * "Export every report" writes every report type unfiltered into one zip and records, in the same step,
  * the report snapshot that covers its users (A5/A17). `RosterEngine` delegates here.
  */
+import { recordReportSnapshot } from '../src/db/record-report-snapshot.ts';
 import type { IndexableType, Table } from 'dexie';
 import { headerOf, recordToRow, type CsvKind, type CsvRecordOf } from '../src/core/csv/csv-formats.ts';
 import {
@@ -264,7 +265,7 @@ export async function exportEveryReport(
   const blob = zip.toBlob();
   onProgress?.({ done: entries.length, total: EVERY_REPORT_KINDS.length, name: entries.at(-1)?.name ?? '' });
   const snapshot: ReportSnapshot = { id: crypto.randomUUID(), takenAt, takenBy, reportTypes: [...EVERY_REPORT_KINDS], userIds: idsInScope(sources, scope) };
-  await sources.db.reportSnapshots.add(snapshot);
+  await recordReportSnapshot(sources.db, snapshot);
   const { userIds, ...summary } = snapshot;
   return {
     file: {

@@ -10,9 +10,10 @@ import { describeFilter, type FilterNames } from '../src/core/selection-rule.ts'
 import { deleteSelectionRule, listSelectionRules, saveSelectionRule } from '../src/db/selection-rules.ts';
 import { buildUserDetail, buildUserRow, fullName, type UserDetail, type UserRef, type UserRow } from '../src/core/user-views.ts';
 import { foldText } from '../src/core/fold-text.ts';
-import type { Admin, AuditAction, AuditEntry, Organization, Permission, ReportSnapshot } from '../src/core/roster-types.ts';
+import type { Admin, AuditAction, AuditEntry, Organization, Permission } from '../src/core/roster-types.ts';
 import { buildLifecyclePlan, type LifecycleAction, type LifecyclePlan } from '../src/core/build-lifecycle-plan.ts';
 import { planningRosterFromIndex } from '../src/core/planning-roster.ts';
+import { reportCoverageOf } from '../src/core/report-coverage.ts';
 import { PLAN_SAMPLE_SIZE, toPlanView, type PlanView, type PreviousAssignment } from './plan-view.ts';
 import { applyLifecycleBatch } from '../src/db/apply-lifecycle-batch.ts';
 import { transferCommunityAdmin } from '../src/db/transfer-community-admin.ts';
@@ -174,7 +175,8 @@ export class RosterEngine {
   private organization: Organization | null = null;
   private signedInAdminId: string | null = null;
   private admins: Admin[] = [];
-  private reportSnapshots: ReportSnapshot[] = [];
+  /** A5/A17: when each user was last covered by a report snapshot. */
+  private reportCoverage = new Map<string, string>();
   /** Plans built and not yet applied, by id; a plan's ids stay here rather than cross to the page. */
   private plans = new Map<string, LifecyclePlan>();
   /** The saved rule the plan on screen was built from. */
@@ -285,7 +287,7 @@ export class RosterEngine {
     const session = (await this.db.meta.get(SESSION_KEY))?.value as { adminId?: string } | undefined;
     this.signedInAdminId = session?.adminId ?? null;
     this.admins = await this.db.admins.toArray();
-    this.reportSnapshots = await this.db.reportSnapshots.toArray();
+    this.reportCoverage = reportCoverageOf(await this.db.reportSnapshots.toArray());
     this.lastQuery = { queryId: this.lastQuery.queryId, matches: new Uint32Array(0) };
     return { summary: this.summary(), discardedLoad };
   }
@@ -435,7 +437,7 @@ export class RosterEngine {
     this.organization = demo.header.organization;
     this.signedInAdminId = demo.header.signedInAdminId;
     this.admins = demo.header.admins;
-    this.reportSnapshots = [];
+    this.reportCoverage = new Map();
     this.plans.clear();
     this.planOnScreen = null;
     return this.summary();
@@ -448,7 +450,7 @@ export class RosterEngine {
     this.organization = null;
     this.signedInAdminId = null;
     this.admins = [];
-    this.reportSnapshots = [];
+    this.reportCoverage = new Map();
     this.plans.clear();
     this.planOnScreen = null;
     this.lastQuery = { queryId: this.lastQuery.queryId + 1, matches: new Uint32Array(0) };
@@ -626,7 +628,7 @@ export class RosterEngine {
     const index = this.requireIndex();
     if (!this.organization || !this.signedInAdminId) throw codedError('roster_not_open', 'The roster is not open yet.');
     const userIds = request.selection.kind === 'ids' ? request.selection.ids : this.idsMatching(request.selection.filter, request.selection.excludedIds);
-    const roster = planningRosterFromIndex(index, { organization: this.organization, admins: this.admins, reportSnapshots: this.reportSnapshots });
+    const roster = planningRosterFromIndex(index, { organization: this.organization, admins: this.admins, reportCoverage: this.reportCoverage });
     const selectedByCustomField = request.selection.kind === 'filter' ? request.selection.filter.customField : null;
     const plan = buildLifecyclePlan(roster, { action: request.action, actorId: this.signedInAdminId, userIds, selectedByCustomField });
     const planId = crypto.randomUUID();
@@ -725,7 +727,7 @@ export class RosterEngine {
   async exportEveryReport(onProgress?: (progress: ExportProgress) => void): Promise<EveryReportFile> {
     const sources = this.reportSources();
     const { file, snapshot } = await (await loadExporter()).exportEveryReport(sources, onProgress);
-    this.reportSnapshots = [...this.reportSnapshots, snapshot];
+    reportCoverageOf([snapshot], this.reportCoverage);
     return file;
   }
 

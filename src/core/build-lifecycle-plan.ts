@@ -202,9 +202,6 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
   for (const community of roster.communities) {
     for (const id of community.adminIds) adminOf.set(id, [...(adminOf.get(id) ?? []), community.id]);
   }
-  const snapshotSets = policy.reportsIncludeInactive
-    ? []
-    : roster.reportSnapshots.map((s) => ({ takenAt: s.takenAt, userIds: new Set(s.userIds) }));
   const uncoveredIds: string[] = [];
 
   const seatsInUse = roster.activeUserCount();
@@ -245,7 +242,8 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
       }
       if (action === 'deactivate' && !policy.reportsIncludeInactive) {
         const lastChange = lastChangeOf(roster, user);
-        const isCovered = snapshotSets.some((s) => s.takenAt >= lastChange && s.userIds.has(id));
+        const coveredAt = roster.reportCoveredAt(id);
+        const isCovered = coveredAt !== null && coveredAt >= lastChange;
         if (!isCovered) {
           if (policy.requireSnapshot) {
             reasons.push({ code: 'no_report_snapshot', rule: 'A5', message: 'No report snapshot covers this user since their last change: export reports first.' });

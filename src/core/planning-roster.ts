@@ -18,13 +18,15 @@ import type {
 } from './roster-types.ts';
 import { addUserRecordCounts, emptyUserRecordCounts, type UserRecordCounts } from './user-record-counts.ts';
 import type { RosterIndex } from './roster-index.ts';
+import { reportCoverageOf, type ReportCoverage } from './report-coverage.ts';
 
 export interface PlanningRoster {
   organization: Organization;
   admins: readonly Admin[];
   communities: readonly Community[];
   methodologies: readonly Methodology[];
-  reportSnapshots: readonly ReportSnapshot[];
+  /** A5: when the newest report snapshot covering the user was taken, or null. */
+  reportCoveredAt(userId: string): string | null;
   userById(id: string): User | undefined;
   /** Direct reports, whatever their status. */
   reportsOf(id: string): readonly User[];
@@ -80,12 +82,13 @@ export function createPlanningRoster(records: PlanningRecords): PlanningRoster {
   const inUse = new Map<string, number>();
   for (const l of records.licenses ?? []) if (!l.releasedFromElaAt) inUse.set(l.methodologyId, (inUse.get(l.methodologyId) ?? 0) + 1);
   const none = emptyUserRecordCounts();
+  const coverage = reportCoverageOf(records.reportSnapshots ?? []);
   return {
     organization: records.organization,
     admins: records.admins,
     communities: records.communities,
     methodologies: records.methodologies,
-    reportSnapshots: records.reportSnapshots ?? [],
+    reportCoveredAt: (id) => coverage.get(id) ?? null,
     userById: (id) => users.get(id),
     reportsOf: (id) => reports.get(id) ?? NONE,
     activeUserCount: () => activeCount,
@@ -99,10 +102,12 @@ export function createPlanningRoster(records: PlanningRecords): PlanningRoster {
 /** The worker's view: its in-memory roster, plus the organization-wide records it keeps beside it. */
 export function planningRosterFromIndex(
   index: RosterIndex,
-  context: { organization: Organization; admins: readonly Admin[]; reportSnapshots: readonly ReportSnapshot[] },
+  context: { organization: Organization; admins: readonly Admin[]; reportCoverage: ReportCoverage },
 ): PlanningRoster {
   return {
-    ...context,
+    organization: context.organization,
+    admins: context.admins,
+    reportCoveredAt: (id) => context.reportCoverage.get(id) ?? null,
     communities: index.communities,
     methodologies: index.methodologies,
     userById: (id) => index.userById(id),
