@@ -74,7 +74,7 @@ describe('CSV import, end to end', () => {
     await page.getByLabel('Choose CSV files').setInputFiles(
       csvPayload('wave-9.csv', ['email,custom.offboard', ...targets.map((u) => `${u.email.toUpperCase()},wave-9`), 'ghost@nowhere.example,wave-9']),
     );
-    await page.getByText('Custom fields of existing users', { exact: false }).waitFor();
+    await page.getByRole('article', { name: 'wave-9.csv' }).getByText('Custom fields of existing users (change via upload)').waitFor();
     await page.getByRole('button', { name: 'Check files' }).click();
     const preview = page.getByRole('region', { name: 'Import preview' });
     await preview.getByRole('note').filter({ hasText: 'A15' }).waitFor();
