@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Dexie from 'dexie';
 import { startRosterWorker, type RosterWorker } from '../../src/app/roster-worker-client.ts';
 import { EMPTY_FILTER } from '../../src/core/roster-filter.ts';
-import type { ImportCheckView, ImportFileView } from '../../workers/roster-import.ts';
+import { proxy } from 'comlink';
+import type { ImportCheckView, ImportFileView, ImportResult } from '../../workers/roster-import.ts';
 
 const FIXTURE_URLS = import.meta.glob<string>('../fixtures/csv/*.{csv,tsv}', { query: '?url', import: 'default', eager: true });
 
@@ -25,6 +26,23 @@ async function inspectAndCheck(worker: RosterWorker, files: File[]): Promise<{ v
   const choices = views.map((v) => ({ fileId: v.fileId, mapping: v.mapping ?? v.guess, remember: false }));
   const check = await worker.checkImport(crypto.randomUUID(), choices);
   return { views, check };
+}
+
+/** Starts writing a checked import and cancels it once `rows` rows were read: an import cut short. */
+async function writeThenCancel(worker: RosterWorker, importId: string, rows: number): Promise<ImportResult> {
+  const readId = crypto.randomUUID();
+  let isCancelled = false;
+  return worker.writeImport(
+    readId,
+    importId,
+    {},
+    proxy((progress: { rowsRead: number }) => {
+      if (!isCancelled && progress.rowsRead > rows) {
+        isCancelled = true;
+        void worker.cancelCsvRead(readId);
+      }
+    }),
+  );
 }
 
 function rawDatabase(name: string): Promise<Dexie> {
@@ -148,20 +166,7 @@ describe('importing CSV files in the worker', () => {
     const { check } = await inspectAndCheck(worker, [csvFile('bulk.csv', lines)]);
     expect(check.files[0]!.counts.created).toBe(30_000);
     const before = await countOf(worker);
-    const readId = crypto.randomUUID();
-    const { proxy } = await import('comlink');
-    let cancelled = false;
-    const first = await worker.writeImport(
-      readId,
-      check.importId,
-      {},
-      proxy((progress: { rowsRead: number }) => {
-        if (!cancelled && progress.rowsRead > 5_000) {
-          cancelled = true;
-          void worker.cancelCsvRead(readId);
-        }
-      }),
-    );
+    const first = await writeThenCancel(worker, check.importId, 5_000);
     expect(first.isCancelled).toBe(true);
     const pending = await worker.pendingImport();
     expect(pending?.fileNames).toEqual(['bulk.csv']);
@@ -197,20 +202,7 @@ describe('an import cut short, discarded', () => {
     const { check } = await inspectAndCheck(worker, [csvFile('discard-me.csv', lines)]);
     const before = await countOf(worker);
     const outboxBefore = await db.table('outbox').count();
-    const readId = crypto.randomUUID();
-    const { proxy } = await import('comlink');
-    let cancelled = false;
-    const result = await worker.writeImport(
-      readId,
-      check.importId,
-      {},
-      proxy((progress: { rowsRead: number }) => {
-        if (!cancelled && progress.rowsRead > 5_000) {
-          cancelled = true;
-          void worker.cancelCsvRead(readId);
-        }
-      }),
-    );
+    const result = await writeThenCancel(worker, check.importId, 5_000);
     expect(result.isCancelled).toBe(true);
     expect(await countOf(worker)).toBeGreaterThan(before);
     expect(((await db.table('users').get('U0000005')) as { firstName: string }).firstName).toBe('Renamed');

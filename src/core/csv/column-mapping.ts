@@ -3,7 +3,7 @@
  * one with other headers (another platform's export), or none at all (Fuse's files have no header row),
  * goes through the mapping step, whose answer is remembered for the next file of the same shape.
  */
-import { CSV_HEADERS, CSV_KINDS, CUSTOM_FIELD_PREFIX, REQUIRED_COLUMNS, detectCsvKind, isValidEmail, normalizeHeaderCell, restoreNeutralizedCell, type CsvKind } from './csv-formats.ts';
+import { CSV_HEADERS, CSV_KINDS, CUSTOM_FIELD_PREFIX, KIND_LABELS, REQUIRED_COLUMNS, detectCsvKind, isValidEmail, normalizeHeaderCell, restoreNeutralizedCell, type CsvKind } from './csv-formats.ts';
 
 /**
  * What a file does: load records of a canonical kind, set custom fields on existing users (A13 "change
@@ -14,14 +14,7 @@ export type ImportKind = CsvKind | 'custom_fields' | 'user_list';
 export const IMPORT_KINDS: readonly ImportKind[] = [...CSV_KINDS, 'custom_fields', 'user_list'];
 
 export const IMPORT_KIND_LABELS: Readonly<Record<ImportKind, string>> = {
-  users: 'Users',
-  communities: 'Communities',
-  memberships: 'Community memberships',
-  methodologies: 'Methodologies',
-  licenses: 'Licenses',
-  assignments: 'Assignments',
-  completions: 'Completion records',
-  certificates: 'Certificates',
+  ...KIND_LABELS,
   custom_fields: 'Custom fields of existing users (change via upload)',
   user_list: 'Users to deactivate, reactivate or delete (bulk action)',
 };
