@@ -8,6 +8,7 @@
 import { FileChecker, IMPORT_ORDER, ImportedKeys, customFieldChanges, type FileCheck, type ImportRosterView } from '../src/core/csv/check-import.ts';
 import { guessMapping, mapCells, mappingFromHeader, mappingProblems, shapeKeyOf, targetsOf, type ColumnMapping, type ImportKind } from '../src/core/csv/column-mapping.ts';
 import { mapRow, neutralizeFormula } from '../src/core/csv/csv-formats.ts';
+import { importNotice as noticeOf } from '../src/core/csv/import-notice.ts';
 import type { RosterIndex } from '../src/core/roster-index.ts';
 import type { Admin, CustomFieldDefinition, Organization } from '../src/core/roster-types.ts';
 import type { OffboardDatabase, StoredUser } from '../src/db/offboard-database.ts';
@@ -484,9 +485,3 @@ function labelOf(fieldName: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-/** A16: what the admin is told when an upload is processed. */
-function noticeOf(result: { created: number; updated: number; rejected: number; isCancelled: boolean; failure: ImportResult['failure'] }, kinds: ImportKind[]): string {
-  const stopped = result.failure ? ` It stopped: ${result.failure.message}` : result.isCancelled ? ' It was cancelled; what was written stays.' : '';
-  if (kinds.every((k) => k === 'custom_fields')) return `Upload processed: ${result.updated} changed, ${result.rejected} rejected.${stopped}`;
-  return `Import processed: ${result.created} created, ${result.updated} updated, ${result.rejected} rejected.${stopped}`;
-}

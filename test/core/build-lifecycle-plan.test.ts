@@ -239,6 +239,12 @@ describe('buildLifecyclePlan: deactivate', () => {
     expect(buildLifecyclePlan(roster, { ...request, action: 'delete', selectedByCustomField: { name: 'offboard', value: 'wave-3' } }).warnings).toEqual([]);
   });
 
+  it('F7: a deactivated user can no longer sign in: none of their tokens is left', () => {
+    const result = plan('deactivate', ['r1', 'r2']);
+    const held = records().tokens!.filter((t) => t.userId === 'r1' || t.userId === 'r2').length;
+    expect(Object.values(result.effects.tokensRemoved).reduce((a, b) => a + b, 0)).toBe(held);
+  });
+
   it('A7/F7: every auth, auto-login, device and OAuth token is destroyed', () => {
     expect(plan('deactivate', ['r1', 'r2']).effects.tokensRemoved).toEqual({ auth: 2, auto_login: 0, device: 1, oauth: 0 });
   });
@@ -318,6 +324,12 @@ describe('buildLifecyclePlan: delete', () => {
     expect(result.eligibleIds).toEqual(['r1', 'gone']);
     expect(result.effects).toMatchObject({ assignmentsRemoved: 2, historyRemoved: 1, historyKept: 0, certificatesRemoved: 1 });
     expect(result.effects.seatUsage).toMatchObject({ before: 9, after: 8 });
+  });
+
+  it('F4: a community admin can no more be deleted than deactivated; the blocker names the communities', () => {
+    const result = plan('delete', ['cadmin']);
+    expect(result.eligibleIds).toEqual([]);
+    expect(reasonOf(result, 'cadmin')).toMatchObject({ code: 'community_admin', rule: 'F3', communityIds: ['C-2', 'C-3'] });
   });
 
   it('F3 and A8 apply to deletion; X1 too', () => {
