@@ -13,7 +13,7 @@ import type { RosterIndex } from '../src/core/roster-index.ts';
 import type { Admin, CustomFieldDefinition, Organization } from '../src/core/roster-types.ts';
 import type { OffboardDatabase, StoredUser } from '../src/db/offboard-database.ts';
 import { discardImport, type DiscardedImport } from '../src/db/discard-import.ts';
-import { IMPORT_MARKER_KEY, writeImportChunk, type ImportChunk, type ImportChunkRecords } from '../src/db/write-import-chunk.ts';
+import { IMPORT_FILES_KEY, IMPORT_MARKER_KEY, writeImportChunk, type ImportChunk, type ImportChunkRecords } from '../src/db/write-import-chunk.ts';
 import type { CsvFileReader } from './csv-file-reader.ts';
 import type { CsvFileSniff, FileProblem } from './read-csv-file.ts';
 
@@ -117,14 +117,21 @@ interface CheckedImport {
   needsSetup: boolean;
 }
 
+/** Small, and rewritten by every chunk with its progress (see write-import-chunk.ts). */
 interface StoredImportMarker {
   importId: string;
   startedAt: string;
   actorId: string;
-  files: { name: string; file: Blob; sniff: CsvFileSniff; mapping: ColumnMapping; rejectedRows: number[] }[];
+  fileNames: string[];
   rowsDone: number[];
   newCustomFields: CustomFieldDefinition[];
   setup: { organization: Organization; admin: Admin } | null;
+}
+
+/** The files themselves, written once when the import starts, for a resume after a closed tab. */
+interface StoredImportFiles {
+  importId: string;
+  files: { name: string; file: Blob; sniff: CsvFileSniff; mapping: ColumnMapping; rejectedRows: number[] }[];
 }
 
 function codedError(code: string, message: string): Error {
@@ -289,19 +296,27 @@ export class RosterImports {
     const actorId = setup?.admin.userId ?? this.host.actorId();
     if (!actorId) throw codedError('not_signed_in', 'No admin is signed in on this device.');
     const writable = checked.files.filter((f) => f.mapping.kind !== 'user_list');
+    const stored: StoredImportFiles = {
+      importId,
+      files: writable.map((f) => ({ name: f.file.name, file: f.file, sniff: f.sniff, mapping: f.mapping, rejectedRows: rejectedRowsOf(f.checker, f.check.rowCount, f.mapping.hasHeader) })),
+    };
     const marker: StoredImportMarker = {
       importId,
       startedAt: new Date().toISOString(),
       actorId,
-      files: writable.map((f) => ({ name: f.file.name, file: f.file, sniff: f.sniff, mapping: f.mapping, rejectedRows: rejectedRowsOf(f.checker, f.check.rowCount, f.mapping.hasHeader) })),
+      fileNames: stored.files.map((f) => f.name),
       rowsDone: writable.map(() => 0),
       newCustomFields: newCustomFieldsOf(checked.files, this.host.index().customFields),
       setup,
     };
-    // The files go into the marker, so that an import cut short by a closed tab can be resumed.
-    await this.host.db.meta.put({ key: IMPORT_MARKER_KEY, value: marker });
+    // The files are kept (once: chunks rewrite only the small marker) so that an import cut short by a
+    // closed tab can be resumed.
+    await this.host.db.meta.bulkPut([
+      { key: IMPORT_FILES_KEY, value: stored },
+      { key: IMPORT_MARKER_KEY, value: marker },
+    ]);
     this.checked = null;
-    const result = await this.writeFrom(readId, marker, onProgress);
+    const result = await this.writeFrom(readId, marker, stored, onProgress);
     const rejected = checked.files.reduce((sum, f) => sum + f.check.counts.rejected, 0);
     return { ...result, rejected, notice: noticeOf({ ...result, rejected }, checked.files.map((f) => f.mapping.kind)) };
   }
@@ -310,16 +325,18 @@ export class RosterImports {
   async pending(): Promise<PendingImportView | null> {
     const marker = (await this.host.db.meta.get(IMPORT_MARKER_KEY))?.value as StoredImportMarker | undefined;
     if (!marker) return null;
-    return { importId: marker.importId, fileNames: marker.files.map((f) => f.name), rowsDone: marker.rowsDone.reduce((a, b) => a + b, 0), startedAt: marker.startedAt };
+    return { importId: marker.importId, fileNames: marker.fileNames, rowsDone: marker.rowsDone.reduce((a, b) => a + b, 0), startedAt: marker.startedAt };
   }
 
   /** Writes the rest of an import cut short, from the first chunk not written. */
   async resume(readId: string, onProgress?: (progress: ImportProgress) => void): Promise<ImportResult> {
-    const marker = (await this.host.db.meta.get(IMPORT_MARKER_KEY))?.value as StoredImportMarker | undefined;
-    if (!marker) throw codedError('import_not_pending', 'No import is waiting to be resumed.');
-    const result = await this.writeFrom(readId, marker, onProgress);
-    const rejected = marker.files.reduce((sum, f) => sum + f.rejectedRows.length, 0);
-    return { ...result, rejected, notice: noticeOf({ ...result, rejected }, marker.files.map((f) => f.mapping.kind)) };
+    const [markerRecord, filesRecord] = await this.host.db.meta.bulkGet([IMPORT_MARKER_KEY, IMPORT_FILES_KEY]);
+    const marker = markerRecord?.value as StoredImportMarker | undefined;
+    const stored = filesRecord?.value as StoredImportFiles | undefined;
+    if (!marker || !stored || stored.importId !== marker.importId) throw codedError('import_not_pending', 'No import is waiting to be resumed.');
+    const result = await this.writeFrom(readId, marker, stored, onProgress);
+    const rejected = stored.files.reduce((sum, f) => sum + f.rejectedRows.length, 0);
+    return { ...result, rejected, notice: noticeOf({ ...result, rejected }, stored.files.map((f) => f.mapping.kind)) };
   }
 
   /** Undoes every chunk an import cut short wrote, in one transaction; the roster is as it was before it. */
@@ -329,14 +346,19 @@ export class RosterImports {
     return discarded;
   }
 
-  private async writeFrom(readId: string, marker: StoredImportMarker, onProgress?: (progress: ImportProgress) => void): Promise<Omit<ImportResult, 'rejected' | 'notice'>> {
+  private async writeFrom(
+    readId: string,
+    marker: StoredImportMarker,
+    stored: StoredImportFiles,
+    onProgress?: (progress: ImportProgress) => void,
+  ): Promise<Omit<ImportResult, 'rejected' | 'notice'>> {
     const totals = { created: 0, updated: 0, unchanged: 0 };
     const changed: StoredUser[] = [];
     let failure: ImportResult['failure'] = null;
     let isCancelled = false;
     let setupPending = marker.setup && marker.rowsDone.every((n) => n === 0) ? marker.setup : null;
     let fieldsPending = marker.newCustomFields;
-    for (const [fileIndex, entry] of marker.files.entries()) {
+    for (const [fileIndex, entry] of stored.files.entries()) {
       const rejected = new Set(entry.rejectedRows);
       const skipTo = marker.rowsDone[fileIndex] ?? 0;
       const presentColumns = entry.mapping.targets.filter((t): t is string => t !== null);
@@ -387,7 +409,7 @@ export class RosterImports {
             pending.lastRow = row;
             if (pending.records.length >= IMPORT_CHUNK_ROWS) await flush();
           }
-          onProgress?.({ phase: 'writing', fileName: entry.name, fileIndex, fileCount: marker.files.length, ...progress });
+          onProgress?.({ phase: 'writing', fileName: entry.name, fileIndex, fileCount: stored.files.length, ...progress });
         })
         .catch((error: unknown) => {
           if ((error as { code?: string }).code !== 'import_stopped') throw error;
@@ -401,9 +423,9 @@ export class RosterImports {
       if (read?.isCancelled) isCancelled = true;
       if (failure || isCancelled) break;
     }
-    if (!failure && !isCancelled) await this.host.db.meta.delete(IMPORT_MARKER_KEY);
+    if (!failure && !isCancelled) await this.host.db.meta.bulkDelete([IMPORT_MARKER_KEY, IMPORT_FILES_KEY]);
     await this.host.afterImport(changed, marker.setup);
-    return { ...totals, isCancelled, failure, kinds: marker.files.map((f) => f.mapping.kind) };
+    return { ...totals, isCancelled, failure, kinds: stored.files.map((f) => f.mapping.kind) };
   }
 
   private chunkRecords(mapping: ColumnMapping, rows: Record<string, string>[], presentColumns: string[]): ImportChunkRecords {
@@ -431,12 +453,17 @@ export class RosterImports {
     if (email === '') throw codedError('import_needs_admin', 'Say which of the imported users you are: give your email.');
     let adminId: string | null = null;
     let row = 0;
-    await this.host.csvReads.read(readId, users.file, users.sniff, (rows) => {
+    // Its own read id, so that finding the row can end the read there.
+    const scanId = `${readId}:admin`;
+    await this.host.csvReads.read(scanId, users.file, users.sniff, (rows) => {
       for (const cells of rows) {
         row++;
         if (adminId !== null || (row === 1 && users.mapping.hasHeader) || users.checker.problemsOf(row)) continue;
         const fields = mapCells(users.mapping, cells);
-        if ((fields['email'] ?? '').trim().toLowerCase() === email) adminId = (fields['id'] ?? '').trim();
+        if ((fields['email'] ?? '').trim().toLowerCase() === email) {
+          adminId = (fields['id'] ?? '').trim();
+          this.host.csvReads.cancel(scanId);
+        }
       }
     });
     if (!adminId) throw codedError('import_admin_unknown', `No imported user has the email ${adminEmail}: give the email of your own account in the file.`);

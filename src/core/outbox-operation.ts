@@ -67,6 +67,7 @@ export interface ImportArgs {
   importId: string;
   fileName: string;
   recordKind: string;
+  /** The records written, for kinds other than users; imported users are pushed as stored, by `userIds`. */
   records: unknown[];
   /** Users the chunk created: a rejection or a discard removes them rather than restoring a before-image. */
   createdUserIds: string[];

@@ -14,6 +14,8 @@ import { recordsOfUsers } from './records-of-users.ts';
 import { SESSION_KEY } from './write-roster-in-chunks.ts';
 
 export const IMPORT_MARKER_KEY = 'pendingImport';
+/** The files of that import, kept apart: the marker is rewritten by every chunk, the files never. */
+export const IMPORT_FILES_KEY = 'pendingImportFiles';
 
 /** The records of one chunk: one kind, or custom field values set on existing users (A13). */
 export type ImportChunkRecords =
@@ -101,7 +103,8 @@ export async function writeImportChunk(db: OffboardDatabase, chunk: ImportChunk)
       });
       await db.users.bulkPut(stored);
       result.changed = stored;
-      records = data.records;
+      // The users go to the server as stored (the operation's userIds), not as a second copy here.
+      records = [];
       summary = `Imported users from ${chunk.fileName} (to row ${chunk.lastRow}): ${result.counts.created} created, ${result.counts.updated} updated.`;
     } else if (data.kind === 'custom_fields') {
       const users = await db.users.bulkGet(data.changes.map((c) => c.userId));
