@@ -29,6 +29,35 @@ export interface RawApplyFloor {
   byStore: Record<string, number>;
 }
 
+export interface ImportCheckSummary {
+  importId: string;
+  /** `inspectImportFiles` of the chosen file, from the call to its answer. */
+  inspectMs: number;
+  /** `checkImport` of every row, from the call to its answer. */
+  checkMs: number;
+  kind: string;
+  rowCount: number;
+  counts: { created: number; updated: number; unchanged: number; rejected: number };
+  needsSetup: boolean;
+  hasChanges: boolean;
+  problems: string[];
+  /** Progress reports that reached the page. */
+  progressReports: number;
+}
+
+export interface ImportWriteSummary {
+  /** `writeImport`, from the call to its answer: every chunk committed and the in-memory roster rebuilt. */
+  ms: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  isCancelled: boolean;
+  failure: { code: string; message: string } | null;
+  notice: string;
+  progressReports: number;
+}
+
 export interface WorkerBenchApi {
   /** Ends the current roster worker, if any, and starts a fresh one on `databaseName`, its code loaded. */
   startWorker(args: { databaseName: string }): Promise<void>;
@@ -50,9 +79,25 @@ export interface WorkerBenchApi {
   snapshotUserRecords(args: { databaseName: string; count: number; seed: number }): Promise<{ records: number }>;
   /** Raw IndexedDB writes of what applying `planId` wrote (see lifecycle-worker-100k.ts). */
   putAppliedRecordsRaw(args: { databaseName: string; planId: string }): Promise<RawApplyFloor>;
+  /**
+   * Inspects and checks the file last set on the page's file input (`#bench-file`, see BENCH_FILE_INPUT)
+   * with the mapping the worker proposes, as the Import screen does; a progress callback as the screen
+   * passes one. Nothing is written.
+   */
+  checkChosenFile(): Promise<ImportCheckSummary>;
+  /**
+   * Writes the checked import. `stopAfterRows` cancels the write, as the screen's Cancel button does, once
+   * the reader has passed that many rows: it stops at the next chunk boundary.
+   */
+  writeCheckedImport(args: { importId: string; adminEmail?: string; stopAfterRows?: number }): Promise<ImportWriteSummary>;
+  /** The list's first read, as the users screen asks for it: every user, no filter. */
+  queryAll(): Promise<{ ms: number; count: number }>;
   /** The users table (with the summaries of their records) and the organization-wide tables, nothing else. */
   seedUsersOnly(args: { databaseName: string; size: number }): Promise<{ ms: number; users: number }>;
 }
+
+/** The page's file input, for `page.setInputFiles`: the file reaches the worker as the Import screen's would. */
+export const BENCH_FILE_INPUT = '#bench-file';
 
 export type WorkerBenchWindow = typeof globalThis & { workerBench?: WorkerBenchApi };
 

@@ -14,7 +14,8 @@ import { summarizeUserRecords } from '../../../src/core/summarize-user-records.t
 import { OffboardDatabase, toStoredUser } from '../../../src/db/offboard-database.ts';
 import { SESSION_KEY } from '../../../src/db/write-roster-in-chunks.ts';
 import type { ApplyResult, PlanView } from '../../../workers/roster-engine.ts';
-import type { ApplySummary, PlanSummary, RawApplyFloor, WorkerBenchApi, WorkerBenchWindow } from './worker-bench-api.ts';
+import type { ImportProgress } from '../../../workers/roster-import.ts';
+import { BENCH_FILE_INPUT, type ApplySummary, type PlanSummary, type RawApplyFloor, type WorkerBenchApi, type WorkerBenchWindow } from './worker-bench-api.ts';
 
 /** Pages of the raw read, as many users as the app's own reader takes at a time. */
 const RAW_READ_PAGE_SIZE = 20_000;
@@ -31,6 +32,14 @@ interface StoreSchema {
 }
 
 let current: { api: RosterWorker; worker: Worker } | null = null;
+
+// The import scenarios set a file from disk here, so that the worker reads a file as an admin's browser
+// hands it over, not a Blob held in the page's memory.
+const fileInput = document.createElement('input');
+fileInput.type = 'file';
+fileInput.id = BENCH_FILE_INPUT.slice(1);
+fileInput.setAttribute('aria-label', 'Benchmark file');
+document.body.append(fileInput);
 let activeIds: string[] = [];
 /** Per-user records of a selection before an apply, by table then primary key. */
 let snapshot: { ids: string[]; tables: Map<string, Map<string, StoredRecord>> } | null = null;
@@ -363,6 +372,63 @@ const workerBench: WorkerBenchApi = {
       scratch.close();
       await deleteRaw(scratchName);
     }
+  },
+
+  async checkChosenFile() {
+    const api = requireWorker();
+    const file = fileInput.files?.[0];
+    if (!file) throw new Error(`no file on ${BENCH_FILE_INPUT}: setInputFiles first`);
+    // The import code loads on first use; from the dev server that is dozens of modules one by one, which
+    // the built app (one chunk, usually cached) never pays, so it is loaded before the clock starts.
+    await api.importTargets('users');
+    let progressReports = 0;
+    const onProgress = proxy((_progress: ImportProgress) => void progressReports++);
+    const startedAt = performance.now();
+    const views = await api.inspectImportFiles([file]);
+    const inspectedAt = performance.now();
+    const choices = views.map((view) => ({ fileId: view.fileId, mapping: view.mapping ?? view.guess, remember: false }));
+    const check = await api.checkImport(crypto.randomUUID(), choices, onProgress);
+    const checkedAt = performance.now();
+    const [checked] = check.files;
+    if (!checked) throw new Error(`the file was not checked: ${[views[0]?.problem?.message, ...check.problems.map((p) => p.message)].filter(Boolean).join(' ')}`);
+    return {
+      importId: check.importId,
+      inspectMs: inspectedAt - startedAt,
+      checkMs: checkedAt - inspectedAt,
+      kind: checked.kind,
+      rowCount: checked.rowCount,
+      counts: { created: checked.counts.created, updated: checked.counts.updated, unchanged: checked.counts.unchanged, rejected: checked.counts.rejected },
+      needsSetup: check.needsSetup,
+      hasChanges: check.hasChanges,
+      problems: check.problems.map((p) => `${p.fileName}: ${p.message}`),
+      progressReports,
+    };
+  },
+
+  async writeCheckedImport({ importId, adminEmail, stopAfterRows }) {
+    const api = requireWorker();
+    const readId = crypto.randomUUID();
+    let progressReports = 0;
+    let isCancelling = false;
+    const onProgress = proxy((progress: ImportProgress) => {
+      progressReports++;
+      if (stopAfterRows !== undefined && !isCancelling && progress.rowsRead >= stopAfterRows) {
+        isCancelling = true;
+        void api.cancelCsvRead(readId);
+      }
+    });
+    const startedAt = performance.now();
+    const result = await api.writeImport(readId, importId, { adminEmail }, onProgress);
+    const ms = performance.now() - startedAt;
+    const { created, updated, unchanged, rejected, isCancelled, failure, notice } = result;
+    return { ms, created, updated, unchanged, rejected, isCancelled, failure, notice, progressReports };
+  },
+
+  async queryAll() {
+    const api = requireWorker();
+    const startedAt = performance.now();
+    const { count } = await api.query(EMPTY_FILTER);
+    return { ms: performance.now() - startedAt, count };
   },
 
   async seedUsersOnly({ databaseName, size }) {

@@ -8,13 +8,16 @@ import type { BenchScenario } from '../bench-scenario.ts';
 
 const USER_COUNT = 100_000;
 
-interface PutRun {
+export interface PutRun {
   databaseName: string;
   userCount: number;
 }
 
-/** Runs in the page; resolves with the ms from the first put to the transaction's `complete`. */
-async function timeRawPut({ databaseName, userCount }: PutRun): Promise<number> {
+/**
+ * Runs in the page; resolves with the ms from the first put to the transaction's `complete`. Exported for
+ * scenarios that need this floor in their own profile, next to the write they hold against it.
+ */
+export async function timeRawPut({ databaseName, userCount }: PutRun): Promise<number> {
   const regions = ['EMEA', 'Americas', 'APAC'];
   const departments = ['Sales', 'Customer Success', 'Marketing', 'Sales Engineering', 'Finance', 'Operations'];
   const firstNames = ['Amélie', 'Bruno', 'Chloé', 'Dmitri', 'Emeka', 'Fatima', 'Grace', 'Hiroshi', 'Inès', 'Zoë'];
