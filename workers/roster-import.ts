@@ -381,6 +381,7 @@ export class RosterImports {
           now: new Date().toISOString(),
           operationId: crypto.randomUUID(),
           data: this.chunkRecords(entry.mapping, rows.records, presentColumns),
+          ...(entry.mapping.kind === 'users' ? { existingUserIds: this.heldIds(rows.records) } : {}),
           newCustomFields: fieldsPending,
           ...(setupPending ? { setup: setupPending } : {}),
         };
@@ -426,6 +427,12 @@ export class RosterImports {
     if (!failure && !isCancelled) await this.host.db.meta.bulkDelete([IMPORT_MARKER_KEY, IMPORT_FILES_KEY]);
     await this.host.afterImport(changed, marker.setup);
     return { ...totals, isCancelled, failure, kinds: stored.files.map((f) => f.mapping.kind) };
+  }
+
+  /** The ids of these rows that the roster holds, from the in-memory index. */
+  private heldIds(rows: Record<string, string>[]): string[] {
+    const index = this.host.index();
+    return rows.map((fields) => (fields['id'] ?? '').trim()).filter((id) => index.userById(id) !== undefined);
   }
 
   private chunkRecords(mapping: ColumnMapping, rows: Record<string, string>[], presentColumns: string[]): ImportChunkRecords {

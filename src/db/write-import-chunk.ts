@@ -34,6 +34,8 @@ export interface ImportChunk {
   data: ImportChunkRecords;
   /** Custom fields the import defines (written with the first chunk that needs them). */
   newCustomFields: CustomFieldDefinition[];
+  /** Of a users chunk's ids, those the roster holds (the worker knows from memory); unset: read them all. */
+  existingUserIds?: string[];
   /** An import onto an empty device also sets up the organization and its first admin. */
   setup?: { organization: Organization; admin: Admin };
 }
@@ -75,10 +77,17 @@ export async function writeImportChunk(db: OffboardDatabase, chunk: ImportChunk)
 
     if (data.kind === 'users') {
       const presentFields = Object.fromEntries(data.presentColumns.map((column) => [column, '']));
-      const existing = await db.users.bulkGet(data.records.map((u) => u.id));
+      // Only users the roster holds are read: a new one is added, and should it exist after all (another
+      // tab), the add fails and the chunk with it, whole. Reading every id of a first import would cost
+      // a request per row for nothing.
+      const held = new Set(chunk.existingUserIds ?? data.records.map((u) => u.id));
+      const toRead = data.records.filter((u) => held.has(u.id)).map((u) => u.id);
+      const read = await db.users.bulkGet(toRead);
+      const existingById = new Map(read.flatMap((u) => (u ? [[u.id, u] as const] : [])));
       const stored: StoredUser[] = [];
-      data.records.forEach((user, i) => {
-        const was = existing[i];
+      const added: StoredUser[] = [];
+      data.records.forEach((user) => {
+        const was = existingById.get(user.id);
         if (!was) {
           const created: User = {
             ...user,
@@ -86,7 +95,7 @@ export async function writeImportChunk(db: OffboardDatabase, chunk: ImportChunk)
             deactivatedAt: user.status === 'inactive' ? chunk.now : null,
             deactivatedBy: user.status === 'inactive' ? chunk.actorId : null,
           };
-          stored.push(toStoredUser(created));
+          added.push(toStoredUser(created));
           result.createdUserIds.push(user.id);
           result.counts.created++;
           return;
@@ -101,8 +110,8 @@ export async function writeImportChunk(db: OffboardDatabase, chunk: ImportChunk)
         stored.push({ ...toStoredUser(merged), communityIds: was.communityIds, licenses: was.licenses, counts: was.counts });
         result.counts.updated++;
       });
-      await db.users.bulkPut(stored);
-      result.changed = stored;
+      await Promise.all([db.users.bulkAdd(added), db.users.bulkPut(stored)]);
+      result.changed = [...added, ...stored];
       // The users go to the server as stored (the operation's userIds), not as a second copy here.
       records = [];
       summary = `Imported users from ${chunk.fileName} (to row ${chunk.lastRow}): ${result.counts.created} created, ${result.counts.updated} updated.`;
