@@ -32,7 +32,7 @@ import {
 import type { EveryReportFile, ExportProgress, ReportFile, ReportRequest, ReportSources } from './export-reports.ts';
 import type { AppliedPlanState } from '../src/core/csv/plan-result-report.ts';
 import { auditEntryMatcher } from '../src/core/audit-filter.ts';
-import { CsvFileReader } from './csv-file-reader.ts';
+import type { CsvFileReader } from './csv-file-reader.ts';
 import type { CsvSniffResult } from './read-csv-file.ts';
 import type { ImportCheckView, ImportChoice, ImportFileView, ImportProgress, ImportResult, PendingImportView, RosterImports } from './roster-import.ts';
 import type { ImportKind } from '../src/core/csv/column-mapping.ts';
@@ -185,7 +185,8 @@ export class RosterEngine {
   private planOnScreen: { planId: string; plan: LifecyclePlan; applied: AppliedPlanState | null } | null = null;
   private lastQuery: { queryId: number; matches: Uint32Array } = { queryId: 0, matches: new Uint32Array(0) };
   /** CSV reads in progress, by the id the page chose, for its cancel button. */
-  private csvReads = new CsvFileReader();
+  /** CSV reading (PapaParse) loads on first use, like the import and the exports. */
+  private csvReads: Promise<CsvFileReader> | null = null;
   private imports: Promise<RosterImports> | null = null;
 
   constructor(databaseName?: string) {
@@ -193,13 +194,18 @@ export class RosterEngine {
   }
 
   /** The head of a chosen CSV file: encoding, delimiter and first rows, or why it cannot be read. */
-  sniffCsvFile(file: Blob): Promise<CsvSniffResult> {
-    return this.csvReads.sniff(file);
+  async sniffCsvFile(file: Blob): Promise<CsvSniffResult> {
+    return (await this.csvReader()).sniff(file);
   }
 
   /** Stops the CSV read started under `readId`; true when one was running. */
-  cancelCsvRead(readId: string): boolean {
-    return this.csvReads.cancel(readId);
+  async cancelCsvRead(readId: string): Promise<boolean> {
+    return (await this.csvReader()).cancel(readId);
+  }
+
+  private csvReader(): Promise<CsvFileReader> {
+    this.csvReads ??= import('./csv-file-reader.ts').then(({ CsvFileReader }) => new CsvFileReader());
+    return this.csvReads;
   }
 
   /** Step 1 of an import: how each chosen file reads, and how its columns map. */
@@ -243,11 +249,11 @@ export class RosterEngine {
   }
 
   private importer(): Promise<RosterImports> {
-    this.imports ??= loadImporter().then(
-      ({ RosterImports }) =>
+    this.imports ??= Promise.all([loadImporter(), this.csvReader()]).then(
+      ([{ RosterImports }, reader]) =>
         new RosterImports({
           db: this.db,
-          csvReads: this.csvReads,
+          csvReads: reader,
           index: () => this.requireIndex(),
           organization: () => this.organization,
           actorId: () => (this.organization && this.index && this.index.size > 0 ? this.requireManageUsers('import users') : this.signedInAdminId),
