@@ -34,7 +34,8 @@ import type { AppliedPlanState } from '../src/core/csv/plan-result-report.ts';
 import { auditEntryMatcher } from '../src/core/audit-filter.ts';
 import type { CsvFileReader } from './csv-file-reader.ts';
 import type { CsvSniffResult } from './read-csv-file.ts';
-import type { ImportCheckView, ImportChoice, ImportFileView, ImportProgress, ImportResult, PendingImportView, RosterImports } from './roster-import.ts';
+import type { ImportCheckView, ImportChoice, ImportFileView, ImportProgress, ImportResult, RosterImports } from './roster-import.ts';
+import { findPendingImport, type PendingImportView } from '../src/db/pending-import.ts';
 import type { ImportKind } from '../src/core/csv/column-mapping.ts';
 
 export interface LoadProgress {
@@ -236,7 +237,8 @@ export class RosterEngine {
 
   /** An import a closed tab cut short, to resume or to leave as it is. */
   async pendingImport(): Promise<PendingImportView | null> {
-    return (await this.importer()).pending();
+    // Asked at every start: answered without loading the import's code.
+    return findPendingImport(this.db);
   }
 
   async resumeImport(readId: string, onProgress?: (progress: ImportProgress) => void): Promise<ImportResult> {

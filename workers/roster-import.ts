@@ -13,7 +13,8 @@ import type { RosterIndex } from '../src/core/roster-index.ts';
 import type { Admin, CustomFieldDefinition, Organization } from '../src/core/roster-types.ts';
 import type { OffboardDatabase, StoredUser } from '../src/db/offboard-database.ts';
 import { discardImport, type DiscardedImport } from '../src/db/discard-import.ts';
-import { IMPORT_FILES_KEY, IMPORT_MARKER_KEY, writeImportChunk, type ImportChunk, type ImportChunkRecords } from '../src/db/write-import-chunk.ts';
+import { IMPORT_FILES_KEY, IMPORT_MARKER_KEY, findPendingImport, type ImportMarker, type PendingImportView } from '../src/db/pending-import.ts';
+import { writeImportChunk, type ImportChunk, type ImportChunkRecords } from '../src/db/write-import-chunk.ts';
 import type { CsvFileReader } from './csv-file-reader.ts';
 import type { CsvFileSniff, FileProblem } from './read-csv-file.ts';
 
@@ -79,12 +80,6 @@ export interface ImportResult {
   kinds: ImportKind[];
 }
 
-export interface PendingImportView {
-  importId: string;
-  fileNames: string[];
-  rowsDone: number;
-  startedAt: string;
-}
 
 /** What the import needs of the engine that owns the roster. */
 export interface ImportHost {
@@ -117,16 +112,7 @@ interface CheckedImport {
   needsSetup: boolean;
 }
 
-/** Small, and rewritten by every chunk with its progress (see write-import-chunk.ts). */
-interface StoredImportMarker {
-  importId: string;
-  startedAt: string;
-  actorId: string;
-  fileNames: string[];
-  rowsDone: number[];
-  newCustomFields: CustomFieldDefinition[];
-  setup: { organization: Organization; admin: Admin } | null;
-}
+type StoredImportMarker = ImportMarker;
 
 /** The files themselves, written once when the import starts, for a resume after a closed tab. */
 interface StoredImportFiles {
@@ -322,10 +308,8 @@ export class RosterImports {
   }
 
   /** The import a closed tab cut short, if any. */
-  async pending(): Promise<PendingImportView | null> {
-    const marker = (await this.host.db.meta.get(IMPORT_MARKER_KEY))?.value as StoredImportMarker | undefined;
-    if (!marker) return null;
-    return { importId: marker.importId, fileNames: marker.fileNames, rowsDone: marker.rowsDone.reduce((a, b) => a + b, 0), startedAt: marker.startedAt };
+  pending(): Promise<PendingImportView | null> {
+    return findPendingImport(this.host.db);
   }
 
   /** Writes the rest of an import cut short, from the first chunk not written. */
@@ -519,3 +503,5 @@ function labelOf(fieldName: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+
+export type { PendingImportView };

@@ -11,7 +11,7 @@ import { summarizeUserRecords } from '../core/summarize-user-records.ts';
 import { RefusedChangeError } from './database-errors.ts';
 import { toStoredUser, toUser, type OffboardDatabase } from './offboard-database.ts';
 import { recordsOfUsers } from './records-of-users.ts';
-import { IMPORT_FILES_KEY, IMPORT_MARKER_KEY } from './write-import-chunk.ts';
+import { IMPORT_FILES_KEY, IMPORT_MARKER_KEY, type ImportMarker } from './pending-import.ts';
 import { SESSION_KEY } from './write-roster-in-chunks.ts';
 
 export interface DiscardedImport {
@@ -33,7 +33,7 @@ const TABLE_OF_KIND: Readonly<Record<string, string>> = {
 export async function discardImport(db: OffboardDatabase, request: { actorId: string | null; now: string }): Promise<DiscardedImport> {
   const tables = [db.meta, db.organization, db.admins, db.customFields, db.communities, db.methodologies, db.audit, db.outbox, ...PER_USER_RECORD_KINDS.map((k) => db.table(k))];
   return db.transaction('rw', tables, async () => {
-    const marker = (await db.meta.get(IMPORT_MARKER_KEY))?.value as { importId: string; fileNames: string[]; setup: unknown } | undefined;
+    const marker = (await db.meta.get(IMPORT_MARKER_KEY))?.value as ImportMarker | undefined;
     if (!marker) throw new RefusedChangeError('import_not_pending', 'No import is waiting to be discarded.');
     const operations = (await db.outbox.where('planId').equals(marker.importId).toArray())
       .filter((op) => op.kind === 'import')

@@ -12,10 +12,8 @@ import { summarizeUserRecords } from '../core/summarize-user-records.ts';
 import { toStoredUser, toUser, type OffboardDatabase, type StoredUser } from './offboard-database.ts';
 import { recordsOfUsers } from './records-of-users.ts';
 import { SESSION_KEY } from './write-roster-in-chunks.ts';
+import { IMPORT_MARKER_KEY, type ImportMarker } from './pending-import.ts';
 
-export const IMPORT_MARKER_KEY = 'pendingImport';
-/** The files of that import, kept apart: the marker is rewritten by every chunk, the files never. */
-export const IMPORT_FILES_KEY = 'pendingImportFiles';
 
 /** The records of one chunk: one kind, or custom field values set on existing users (A13). */
 export type ImportChunkRecords =
@@ -40,10 +38,6 @@ export interface ImportChunk {
   setup?: { organization: Organization; admin: Admin };
 }
 
-export interface ImportMarkerProgress {
-  /** Per file, the last row written. */
-  rowsDone: number[];
-}
 
 export interface WrittenImportChunk {
   /** Users as stored after the chunk (created, updated, or whose summaries changed). */
@@ -57,7 +51,7 @@ const SUMMARY_SOURCE_TABLES = PER_USER_RECORD_KINDS.filter((k) => k !== 'users')
 export async function writeImportChunk(db: OffboardDatabase, chunk: ImportChunk): Promise<WrittenImportChunk> {
   const tables = [db.meta, db.organization, db.admins, db.customFields, db.communities, db.methodologies, db.audit, db.outbox, ...PER_USER_RECORD_KINDS.map((k) => db.table(k))];
   return db.transaction('rw', tables, async () => {
-    const marker = (await db.meta.get(IMPORT_MARKER_KEY))?.value as (ImportMarkerProgress & { importId: string }) | undefined;
+    const marker = (await db.meta.get(IMPORT_MARKER_KEY))?.value as ImportMarker | undefined;
     if (!marker || marker.importId !== chunk.importId) throw Object.assign(new Error('This import is no longer in progress.'), { code: 'import_not_pending' });
     if ((marker.rowsDone[chunk.fileIndex] ?? 0) >= chunk.lastRow) throw Object.assign(new Error('This part of the file is already imported.'), { code: 'import_chunk_done' });
 
