@@ -12,7 +12,8 @@ import type { AuditEntry, Certificate } from '../core/roster-types.ts';
 import { toUser, type OffboardDatabase, type StoredUser } from './offboard-database.ts';
 import { StalePlanError } from './database-errors.ts';
 import { recordsOfUsers } from './records-of-users.ts';
-import { certificateIdOf, countByUser, reassignAuditEntry, restorePreviousAssignments, withAssignmentsRestored } from './restore-learning-records.ts';
+import { certificateIdOf } from '../core/certificate-id.ts';
+import { countByUser, reassignAuditEntry, restorePreviousAssignments, withAssignmentsRestored } from './restore-learning-records.ts';
 
 export interface LifecycleBatch {
   action: LifecycleAction;

@@ -7,6 +7,7 @@
 import { emptyBeforeImage, type OutboxOperation } from '../core/outbox-operation.ts';
 import type { Assignment, AuditEntry, Certificate } from '../core/roster-types.ts';
 import { RefusedChangeError } from './database-errors.ts';
+import { certificateIdOf } from '../core/certificate-id.ts';
 import { recordsOfUsers } from './records-of-users.ts';
 import { toUser, type OffboardDatabase, type StoredUser } from './offboard-database.ts';
 
@@ -90,11 +91,6 @@ export function reassignAuditEntry(context: ChangeContext, userId: string, count
     ruleId: 'R2',
     summary: `Re-assigned ${count} previous assignment${count === 1 ? '' : 's'} of ${userId}.`,
   };
-}
-
-/** The id a certificate of this completion carries, whether it reappears (R4) or is regenerated. */
-export function certificateIdOf(completion: { userId: string; courseId: string; communityId: string }): string {
-  return `CERT-${completion.userId}-${completion.courseId}-${completion.communityId}`;
 }
 
 /** R4 "Get certificate": regenerates the certificate of one completion of an active user. */

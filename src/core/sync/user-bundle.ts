@@ -1,0 +1,111 @@
+/**
+ * A user with every record that belongs to them: the unit the server versions and a pull carries. A
+ * change to any of a user's records gives the whole bundle a new revision, so the device replaces the
+ * user's records wholesale and never has to merge them one by one.
+ */
+import type {
+  Assignment,
+  Certificate,
+  CompletionRecord,
+  LicenseGrant,
+  Membership,
+  MembershipRequest,
+  RetainedHistory,
+  RosterChunk,
+  Token,
+  User,
+} from '../roster-types.ts';
+
+export interface UserBundle {
+  id: string;
+  /** The server revision the bundle last changed at. */
+  revision: number;
+  /** A deleted user's tombstone: every record below is empty. */
+  deleted: boolean;
+  user: User | null;
+  licenses: LicenseGrant[];
+  memberships: Membership[];
+  membershipRequests: MembershipRequest[];
+  assignments: Assignment[];
+  removedAssignments: Assignment[];
+  completions: CompletionRecord[];
+  certificates: Certificate[];
+  tokens: Token[];
+  retainedHistory: RetainedHistory | null;
+}
+
+/** The per-user record lists of a bundle, by table. */
+export const BUNDLE_RECORD_KINDS = [
+  'licenses',
+  'memberships',
+  'membershipRequests',
+  'assignments',
+  'removedAssignments',
+  'completions',
+  'certificates',
+  'tokens',
+] as const;
+
+export type BundleRecordKind = (typeof BUNDLE_RECORD_KINDS)[number];
+
+export function emptyBundle(id: string, revision: number, user: User | null): UserBundle {
+  return {
+    id,
+    revision,
+    deleted: user === null,
+    user,
+    licenses: [],
+    memberships: [],
+    membershipRequests: [],
+    assignments: [],
+    removedAssignments: [],
+    completions: [],
+    certificates: [],
+    tokens: [],
+    retainedHistory: null,
+  };
+}
+
+export function tombstoneOf(id: string, revision: number): UserBundle {
+  return emptyBundle(id, revision, null);
+}
+
+/** Groups a chunk's records by user; records of users the chunk does not hold are ignored. */
+export function bundlesFromRecords(records: Partial<RosterChunk> & { users: User[] }, revision: number): UserBundle[] {
+  const byId = new Map<string, UserBundle>();
+  for (const user of records.users) byId.set(user.id, emptyBundle(user.id, revision, user));
+  for (const kind of BUNDLE_RECORD_KINDS) {
+    for (const record of (records[kind] ?? []) as { userId: string }[]) {
+      const bundle = byId.get(record.userId);
+      if (bundle) (bundle[kind] as unknown[]).push(record);
+    }
+  }
+  for (const history of records.retainedHistory ?? []) {
+    const bundle = byId.get(history.userId);
+    if (bundle) bundle.retainedHistory = history;
+  }
+  return [...byId.values()];
+}
+
+/** The records of live bundles, by table: what a device writes. */
+export function recordsOfBundles(bundles: readonly UserBundle[]): RosterChunk {
+  const chunk: RosterChunk = {
+    users: [],
+    licenses: [],
+    memberships: [],
+    membershipRequests: [],
+    assignments: [],
+    removedAssignments: [],
+    completions: [],
+    certificates: [],
+    tokens: [],
+    retainedHistory: [],
+  };
+  for (const bundle of bundles) {
+    if (bundle.deleted || !bundle.user) continue;
+    chunk.users.push(bundle.user);
+    for (const kind of BUNDLE_RECORD_KINDS) for (const record of bundle[kind]) (chunk[kind] as unknown[]).push(record);
+    if (bundle.retainedHistory) chunk.retainedHistory.push(bundle.retainedHistory);
+  }
+  return chunk;
+}
