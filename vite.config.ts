@@ -3,10 +3,13 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import { playwright } from '@vitest/browser-playwright';
 import { chromiumLaunchOptions } from './test/chromium-launch-options.ts';
+import { syncApiPlugin } from './src/server/sync-api-plugin.ts';
 
 export default defineConfig({
   plugins: [
     svelte(),
+    // The reference sync server under /api, beside the app (dev and preview).
+    syncApiPlugin(),
     VitePWA({
       // 'prompt': a new version waits until the admin chooses to reload, so an edit in progress is never lost.
       registerType: 'prompt',
@@ -46,7 +49,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['test/core/**/*.test.ts'],
+          include: ['test/core/**/*.test.ts', 'test/server/**/*.test.ts'],
           environment: 'node',
         },
       },

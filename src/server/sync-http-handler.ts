@@ -1,0 +1,198 @@
+/**
+ * The sync protocol over HTTP (the README's "Sync protocol"), as a Node request handler that serves
+ * `GET /session`, `POST /push` and `GET /pull` under a base path. It authenticates the bearer token,
+ * maps the core's outcomes to status codes, and answers a push only once its commits are on disk.
+ *
+ * `faults` lets tests break it the ways a network does (a dropped answer after the commit, 500s, slow
+ * answers, a refused connection); a real deployment passes none.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Admin } from '../core/roster-types.ts';
+import { SYNC_PROTOCOL_VERSION, type PushRequest, type SessionResponse, type SyncErrorBody, type SyncErrorCode } from '../core/sync/sync-protocol.ts';
+import type { SyncDataFile } from './sync-data-file.ts';
+
+/** Bearer token → the admin of the organization it signs in as. */
+export type SyncTokens = ReadonlyMap<string, string>;
+
+/** What a test asks of the next requests; each count is used up one request at a time. */
+export interface SyncFaults {
+  /** Answer 500 without doing anything. */
+  failNext?: number;
+  /** Commit a push, then destroy the connection before answering. */
+  dropAfterCommitNext?: number;
+  /** Destroy the connection at once, as if nothing listened. */
+  refuseNext?: number;
+  /** Wait this long before handling each request. */
+  delayMs?: number;
+  /** Seeded, for a run of random faults: each push fails with this probability… */
+  failRate?: number;
+  /** …or commits and loses its answer with this one. */
+  dropRate?: number;
+  random?: () => number;
+}
+
+export interface SyncHandlerOptions {
+  data: SyncDataFile;
+  tokens: SyncTokens;
+  /** Where the protocol is mounted, e.g. `/api`. */
+  basePath: string;
+  faults?: SyncFaults;
+  /** Largest request body accepted, in bytes. */
+  maxBodyBytes?: number;
+}
+
+export interface SyncRequestCounts {
+  pushes: number;
+  pulls: number;
+  failed: number;
+  dropped: number;
+  refused: number;
+}
+
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+export interface SyncHandler {
+  (request: IncomingMessage, response: ServerResponse, next?: () => void): void;
+  counts: SyncRequestCounts;
+  faults: SyncFaults;
+}
+
+export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
+  const { data, tokens, basePath } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const counts: SyncRequestCounts = { pushes: 0, pulls: 0, failed: 0, dropped: 0, refused: 0 };
+  // Pushes are handled one at a time: each is checked against the state the one before it left.
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const handler = ((request: IncomingMessage, response: ServerResponse, next?: () => void): void => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    if (!url.pathname.startsWith(`${basePath}/`)) {
+      if (next) next();
+      else send(response, 404, { code: 'bad_request', message: 'Not found.' });
+      return;
+    }
+    const route = url.pathname.slice(basePath.length);
+    response.setHeader('Access-Control-Allow-Origin', '*');
+    response.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+    response.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+    response.setHeader('Cache-Control', 'no-store');
+    if (request.method === 'OPTIONS') {
+      response.statusCode = 204;
+      response.end();
+      return;
+    }
+    void handle(route, url, request, response).catch((error: unknown) => {
+      if (!response.headersSent) send(response, 500, { code: 'server_error', message: `The sync server failed: ${(error as Error).message}` });
+    });
+  }) as SyncHandler;
+  handler.counts = counts;
+  handler.faults = options.faults ?? {};
+
+  async function handle(route: string, url: URL, request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const faults = handler.faults;
+    if (take(faults, 'refuseNext')) {
+      counts.refused++;
+      request.socket.destroy();
+      return;
+    }
+    if (faults.delayMs) await new Promise((resolve) => setTimeout(resolve, faults.delayMs));
+    const random = faults.random ?? Math.random;
+    if (take(faults, 'failNext') || (route === '/push' && faults.failRate && random() < faults.failRate)) {
+      counts.failed++;
+      return send(response, 500, { code: 'server_error', message: 'Injected failure.' });
+    }
+
+    const admin = authenticate(request);
+    if (!admin) return send(response, 401, { code: 'unauthorized', message: 'Sign in again: the server does not know this token.' });
+
+    if (route === '/session' && request.method === 'GET') {
+      const state = data.roster.organizationState;
+      const session: SessionResponse = {
+        protocol: SYNC_PROTOCOL_VERSION,
+        organizationId: state.organization.id,
+        organizationName: state.organization.name,
+        admin: { userId: admin.userId, permissions: admin.permissions },
+        limits: data.roster.limits,
+      };
+      return send(response, 200, session);
+    }
+
+    if (route === '/pull' && request.method === 'GET') {
+      counts.pulls++;
+      const limitParam = Number(url.searchParams.get('limit') ?? data.roster.limits.usersPerPull);
+      const limit = Number.isInteger(limitParam) && limitParam > 0 ? Math.min(limitParam, data.roster.limits.usersPerPull) : data.roster.limits.usersPerPull;
+      const page = data.roster.pull(url.searchParams.get('cursor'), limit);
+      if (page === 'bad_cursor') return send(response, 400, { code: 'bad_cursor', message: 'This cursor is not one the server gave: pull again from the start.' });
+      return send(response, 200, page);
+    }
+
+    if (route === '/push' && request.method === 'POST') {
+      counts.pushes++;
+      const body = await readBody(request, maxBodyBytes);
+      if (body === 'too_large') return send(response, 413, { code: 'too_large', message: `A push body holds at most ${maxBodyBytes} bytes.`, limits: data.roster.limits });
+      let push: PushRequest;
+      try {
+        push = JSON.parse(body) as PushRequest;
+      } catch {
+        return send(response, 400, { code: 'bad_request', message: 'The push is not valid JSON.' });
+      }
+      if (push.protocol !== SYNC_PROTOCOL_VERSION) {
+        return send(response, 400, { code: 'protocol_mismatch', message: `This server speaks sync protocol ${SYNC_PROTOCOL_VERSION}; update the app.` });
+      }
+      const run = queue.then(async () => {
+        const outcome = data.roster.push(push, admin);
+        if (!outcome.ok) return send(response, outcome.status, { code: outcome.code, message: outcome.message, ...(outcome.status === 413 ? { limits: data.roster.limits } : {}) });
+        await data.append(outcome.commits);
+        if (take(faults, 'dropAfterCommitNext') || (faults.dropRate && random() < faults.dropRate)) {
+          counts.dropped++;
+          request.socket.destroy();
+          return;
+        }
+        send(response, 200, { results: outcome.results });
+      });
+      queue = run.catch(() => undefined);
+      return run;
+    }
+    send(response, 404, { code: 'bad_request', message: `No ${request.method} ${route} here.` });
+  }
+
+  function authenticate(request: IncomingMessage): Admin | null {
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer\s+(.+)$/i.exec(header);
+    const userId = match ? tokens.get(match[1]!.trim()) : undefined;
+    if (!userId) return null;
+    // Permissions are the organization's, as they are now: a revoked one takes effect at once.
+    return data.roster.adminOf(userId) ?? { userId, permissions: [] };
+  }
+
+  return handler;
+}
+
+function take(faults: SyncFaults, key: 'failNext' | 'dropAfterCommitNext' | 'refuseNext'): boolean {
+  const left = faults[key] ?? 0;
+  if (left <= 0) return false;
+  faults[key] = left - 1;
+  return true;
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.statusCode = status;
+  response.setHeader('Content-Type', 'application/json; charset=utf-8');
+  response.end(text);
+}
+
+async function readBody(request: IncomingMessage, maxBytes: number): Promise<string | 'too_large'> {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > maxBytes) return 'too_large';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > maxBytes) return 'too_large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export type { SyncErrorBody, SyncErrorCode };

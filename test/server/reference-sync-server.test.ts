@@ -1,0 +1,111 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEMO_ADMIN_TOKEN, DEMO_REPORTS_TOKEN, startReferenceServer, type RunningReferenceServer } from '../../src/server/reference-sync-server.ts';
+import type { PullResponse, PushOperation, PushResponse, SessionResponse } from '../../src/core/sync/sync-protocol.ts';
+
+let directory: string;
+let server: RunningReferenceServer;
+
+beforeEach(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'offboard-sync-'));
+  server = await startReferenceServer({ dataDirectory: directory, demoSize: 500 });
+});
+
+afterEach(async () => {
+  await server.close();
+  await rm(directory, { recursive: true, force: true });
+});
+
+async function call<T>(path: string, init: RequestInit & { token?: string } = {}): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${server.url}${path}`, {
+    ...init,
+    headers: { Authorization: `Bearer ${init.token ?? DEMO_ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+function push(operations: PushOperation[], token?: string) {
+  return call<PushResponse>('/push', { method: 'POST', body: JSON.stringify({ protocol: 1, clientId: 'device-1', operations }), token });
+}
+
+async function plainUsers(count: number): Promise<string[]> {
+  const { body } = await call<PullResponse>('/pull?limit=5000');
+  const adminIds = new Set([...body.organization!.communities.flatMap((c) => c.adminIds), ...body.organization!.admins.map((a) => a.userId)]);
+  const managers = new Set(body.users.map((u) => u.user?.managerId));
+  return body.users.filter((u) => u.user!.status === 'active' && !adminIds.has(u.id) && !managers.has(u.id)).slice(0, count).map((u) => u.id);
+}
+
+const deactivate = (id: string, seq: number, userIds: string[]): PushOperation => ({ id, seq, kind: 'deactivate', userIds, seen: {}, createdAt: '2026-11-20T10:00:00.000Z' });
+
+describe('reference sync server over HTTP', () => {
+  it('answers /session for a known token and 401 for any other', async () => {
+    const session = await call<SessionResponse>('/session');
+    expect(session.status).toBe(200);
+    expect(session.body).toMatchObject({ protocol: 1, admin: { permissions: expect.arrayContaining(['manage_users']) }, limits: { operationsPerPush: 50 } });
+    expect((await call('/session', { token: 'wrong' })).status).toBe(401);
+  });
+
+  it('A1: a push from the reports-only token gets 403 and changes nothing', async () => {
+    const [id] = await plainUsers(1);
+    const refused = await push([deactivate('op-1', 1, [id!])], DEMO_REPORTS_TOKEN);
+    expect(refused.status).toBe(403);
+    expect(server.data.roster.bundle(id!)!.user!.status).toBe('active');
+  });
+
+  it('a push above the limit gets 413 with the limits', async () => {
+    const [id] = await plainUsers(1);
+    const operations = Array.from({ length: 51 }, (_, i) => deactivate(`op-${i}`, i + 1, [id!]));
+    const answer = await push(operations);
+    expect(answer.status).toBe(413);
+    expect(answer.body).toMatchObject({ code: 'too_large', limits: { operationsPerPush: 50 } });
+  });
+
+  it('an answer lost after the commit: the retry gets the same result and the change is made once', async () => {
+    const ids = await plainUsers(2);
+    server.handler.faults.dropAfterCommitNext = 1;
+    await expect(push([deactivate('op-1', 1, ids)])).rejects.toThrow();
+    const revision = server.data.roster.currentRevision;
+    const retry = await push([deactivate('op-1', 1, ids)]);
+    expect(retry.status).toBe(200);
+    expect(retry.body.results).toEqual([expect.objectContaining({ id: 'op-1', status: 'applied', revision })]);
+    expect(server.data.roster.currentRevision).toBe(revision);
+  });
+
+  it('keeps every acknowledged change across a restart', async () => {
+    const ids = await plainUsers(3);
+    expect((await push([deactivate('op-1', 1, [ids[0]!]), deactivate('op-2', 2, [ids[1]!])])).status).toBe(200);
+    await server.close();
+    server = await startReferenceServer({ dataDirectory: directory, demoSize: 500 });
+    expect(server.data.roster.bundle(ids[0]!)!.user!.status).toBe('inactive');
+    expect(server.data.roster.bundle(ids[1]!)!.user!.status).toBe('inactive');
+    // The restarted server still recognises the replay, and takes the next operation.
+    const again = await push([deactivate('op-2', 2, [ids[1]!]), deactivate('op-3', 3, [ids[2]!])]);
+    expect(again.body.results.map((r) => r.status)).toEqual(['applied', 'applied']);
+    expect(server.data.roster.bundle(ids[2]!)!.user!.status).toBe('inactive');
+  });
+
+  it('pulls the roster in pages, then only what changed', async () => {
+    let cursor = '';
+    let users = 0;
+    for (;;) {
+      const { body } = await call<PullResponse>(`/pull?limit=200&cursor=${encodeURIComponent(cursor)}`);
+      users += body.users.length;
+      cursor = body.cursor;
+      if (!body.hasMore) break;
+    }
+    expect(users).toBe(500);
+    const [id] = await plainUsers(1);
+    await push([deactivate('op-1', 1, [id!])]);
+    const { body } = await call<PullResponse>(`/pull?cursor=${encodeURIComponent(cursor)}`);
+    expect(body.users.map((u) => [u.id, u.user!.status])).toEqual([[id, 'inactive']]);
+    expect((await call('/pull?cursor=garbage')).status).toBe(400);
+  });
+
+  it('answers 500 when told to fail, then works again', async () => {
+    server.handler.faults.failNext = 1;
+    expect((await call('/session')).status).toBe(500);
+    expect((await call('/session')).status).toBe(200);
+  });
+});
