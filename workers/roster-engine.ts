@@ -37,6 +37,9 @@ import type { CsvSniffResult } from './read-csv-file.ts';
 import type { ImportCheckView, ImportChoice, ImportFileView, ImportProgress, ImportResult, RosterImports } from './roster-import.ts';
 import { findPendingImport, type PendingImportView } from '../src/db/pending-import.ts';
 import type { ImportKind } from '../src/core/csv/column-mapping.ts';
+import type { WrittenBundles } from '../src/db/write-user-bundles.ts';
+import type { SyncRunReport } from './sync-client.ts';
+import { RosterSync, type RejectionView, type RosterChangeMessage, type SignInResult, type SyncStateView } from './roster-sync.ts';
 
 export interface LoadProgress {
   phase: 'reading' | 'writing' | 'indexing';
@@ -189,9 +192,117 @@ export class RosterEngine {
   /** CSV reading (PapaParse) loads on first use, like the import and the exports. */
   private csvReads: Promise<CsvFileReader> | null = null;
   private imports: Promise<RosterImports> | null = null;
+  private readonly sync: RosterSync;
+  /** The page's callback for changes this tab did not make (another tab's, or a sync's). */
+  private onRosterChange: ((message: RosterChangeMessage) => void) | null = null;
 
   constructor(databaseName?: string) {
     this.db = new OffboardDatabase(databaseName);
+    this.sync = new RosterSync(
+      {
+        db: this.db,
+        applyWritten: (written) => this.applyWritten(written),
+        reopen: async () => {
+          await this.open();
+        },
+        userName: (id) => {
+          const user = this.index?.userById(id);
+          return user ? fullName(user) : null;
+        },
+        localUserCount: () => this.index?.size ?? 0,
+        localOrganizationId: () => this.organization?.id ?? null,
+      },
+      (message) => void this.followOtherTab(message),
+    );
+  }
+
+  /** Registers the page's callback for roster changes it did not make itself. */
+  watchRosterChanges(callback: (message: RosterChangeMessage) => void): void {
+    this.onRosterChange = callback;
+  }
+
+  /** Where the sync stands: the server, operations waiting, refusals, the last attempt. */
+  syncState(): Promise<SyncStateView> {
+    return this.sync.state();
+  }
+
+  /** Signs in to a sync server (URL and token) and pulls its roster. */
+  signInToServer(url: string, token: string, replaceRoster: boolean, onProgress?: (done: number, total: number) => void): Promise<SignInResult> {
+    return this.sync.signIn(url, token, replaceRoster, onProgress);
+  }
+
+  signOutOfServer(): Promise<void> {
+    return this.sync.signOut();
+  }
+
+  /** Pushes the outbox and pulls; another tab's run in progress makes this one a no-op (`ran: false`). */
+  async syncNow(onProgress?: (done: number, total: number) => void): Promise<SyncRunReport> {
+    return this.sync.run(onProgress);
+  }
+
+  syncRejections(): Promise<RejectionView[]> {
+    return this.sync.rejections();
+  }
+
+  discardSyncRejections(ids: number[]): Promise<void> {
+    return this.sync.discardRejections(ids);
+  }
+
+  /** The action and users a refused change can be planned again for. */
+  retrySyncRejections(ids: number[]): Promise<{ action: LifecycleAction; userIds: string[] } | null> {
+    return this.sync.retryTarget(ids);
+  }
+
+  /** The in-memory roster after a sync wrote: changed users patched in, or all of it when the organization changed. */
+  private async applyWritten(written: WrittenBundles): Promise<void> {
+    if (!this.index) return;
+    if (written.isOrganizationChanged) {
+      await this.reloadOrganization(written.changed, written.deletedIds);
+    } else if (written.changed.length > 0 || written.deletedIds.length > 0) {
+      this.index = this.index.withChanges(written.changed, written.deletedIds);
+    } else {
+      return;
+    }
+    this.plans.clear();
+    this.lastQuery = { queryId: this.lastQuery.queryId + 1, matches: new Uint32Array(0) };
+  }
+
+  /** Organization-wide records changed (a pull, an import): read them, rebuild the index around the users. */
+  private async reloadOrganization(changed: readonly StoredUser[], deletedIds: readonly string[]): Promise<void> {
+    const index = this.requireIndex();
+    const [organization, admins, methodologies, communities, customFields, session] = await Promise.all([
+      this.db.organization.toCollection().first(),
+      this.db.admins.toArray(),
+      this.db.methodologies.toArray(),
+      this.db.communities.toArray(),
+      this.db.customFields.toArray(),
+      this.db.meta.get(SESSION_KEY),
+    ]);
+    const latest = new Map(changed.map((u) => [u.id, u]));
+    const deleted = new Set(deletedIds);
+    const keyed: KeyedUser[] = [];
+    for (const u of index.users) if (!deleted.has(u.id)) keyed.push(keyUser(latest.get(u.id) ?? u));
+    for (const user of latest.values()) if (!index.userById(user.id)) keyed.push(keyUser(user));
+    this.index = RosterIndex.fromKeyed(keyed, { methodologies, communities, customFields });
+    this.organization = organization ?? null;
+    this.admins = admins;
+    this.signedInAdminId = (session?.value as { adminId?: string } | undefined)?.adminId ?? this.signedInAdminId;
+  }
+
+  /** Another tab (or its sync) wrote: read what it changed and tell the page. */
+  private async followOtherTab(message: RosterChangeMessage): Promise<void> {
+    if (this.index) {
+      const stored = await this.db.users.bulkGet(message.changedIds);
+      const changed = stored.filter((u): u is StoredUser => u !== undefined);
+      const gone = [...message.deletedIds, ...message.changedIds.filter((_, i) => stored[i] === undefined)];
+      await this.applyWritten({ changed, deletedIds: gone, isOrganizationChanged: message.isOrganizationChanged });
+    }
+    this.onRosterChange?.(message);
+  }
+
+  /** After a change made on this tab: the other tabs follow, and the page may sync soon. */
+  private announceLocalChange(changedIds: string[], deletedIds: string[], isOrganizationChanged: boolean): void {
+    this.sync.announce({ changedIds, deletedIds, isOrganizationChanged, isOutboxChanged: true, isLocalChange: true });
   }
 
   /** The head of a chosen CSV file: encoding, delimiter and first rows, or why it cannot be read. */
@@ -283,6 +394,7 @@ export class RosterEngine {
     }
     this.plans.clear();
     this.lastQuery = { queryId: this.lastQuery.queryId + 1, matches: new Uint32Array(0) };
+    this.announceLocalChange([...latest.keys()], [], true);
   }
 
   /** Opens the database and loads the roster into memory. */
@@ -548,7 +660,7 @@ export class RosterEngine {
       now: new Date().toISOString(),
       operationId: crypto.randomUUID(),
     });
-    this.afterDirectChange(index.withChanges([newAdmin], [], index.communities.map((c) => (c.id === community.id ? community : c))));
+    this.afterDirectChange(index.withChanges([newAdmin], [], index.communities.map((c) => (c.id === community.id ? community : c))), [newAdmin.id], true);
   }
 
   /** R2: re-assigns an active user's previous assignments as they were; returns how many came back. */
@@ -561,7 +673,7 @@ export class RosterEngine {
       now: new Date().toISOString(),
       operationId: crypto.randomUUID(),
     });
-    this.afterDirectChange(index.withChanges(changed, []));
+    this.afterDirectChange(index.withChanges(changed, []), changed.map((u) => u.id));
     return restoredCount;
   }
 
@@ -578,14 +690,15 @@ export class RosterEngine {
       now: new Date().toISOString(),
       operationId: crypto.randomUUID(),
     });
-    this.afterDirectChange(index.withChanges([user], []));
+    this.afterDirectChange(index.withChanges([user], []), [user.id]);
     return certificate.id;
   }
 
   /** A change made outside a plan: any plan on screen was built on the roster before it. */
-  private afterDirectChange(index: RosterIndex): void {
+  private afterDirectChange(index: RosterIndex, changedIds: string[] = [], isOrganizationChanged = false): void {
     this.index = index;
     this.plans.clear();
+    this.announceLocalChange(changedIds, [], isOrganizationChanged);
   }
 
   /** The signed-in admin's id, if they may manage users (A1); otherwise a refusal saying so. */
@@ -722,6 +835,7 @@ export class RosterEngine {
     const latest = new Map(changed.map((u) => [u.id, u]));
     this.index = index.withChanges([...latest.values()], deletedIds);
     this.lastQuery = { queryId: this.lastQuery.queryId + 1, matches: new Uint32Array(0) };
+    if (latest.size > 0 || deletedIds.length > 0) this.announceLocalChange([...latest.keys()], deletedIds, false);
     return { action: plan.action, batchesApplied: failure ? failure.batchIndex : plan.batches.length, batchCount: plan.batches.length, usersApplied, assignmentsReassigned, failure };
   }
 

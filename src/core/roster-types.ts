@@ -57,6 +57,8 @@ export interface User {
   createdAt: Iso8601;
   deactivatedAt: Iso8601 | null;
   deactivatedBy: string | null;
+  /** Sync: the server revision this device last saw the user at; absent until the first pull. */
+  revision?: number;
 }
 
 export interface Methodology {

@@ -87,7 +87,7 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
     const read = <T, K extends IndexableType>(table: Table<T, K>, ids: string[]): Promise<T[]> => recordsOfUsers(table, ids);
     // Licenses need no read at all: a user's summary holds their license records whole.
     const licenses = stored.flatMap((u) => u.licenses);
-    const [memberships, membershipRequests, assignments, certificates, tokens, completions, retainedHistory] = await Promise.all([
+    const [memberships, membershipRequests, assignments, certificates, tokens, completions, retainedHistory, previousAssignments] = await Promise.all([
       read(db.memberships, holding((u) => u.communityIds.length > 0)),
       read(db.membershipRequests, holding((u) => u.counts.requests > 0)),
       read(db.assignments, holding((u) => u.counts.assignments > 0)),
@@ -95,6 +95,7 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
       read(db.tokens, holding((u) => Object.values(u.counts.tokens).some((n) => n > 0))),
       action === 'deactivate' ? [] : read(db.completions, holding((u) => u.counts.completions > 0)),
       action === 'delete' ? db.retainedHistory.bulkGet(userIds).then((h) => h.filter((x) => x !== undefined)) : [],
+      action === 'delete' ? read(db.removedAssignments, holding((u) => u.counts.removedAssignments > 0)) : [],
     ]);
     const before: BeforeImage = {
       users: [...stored, ...moved].map(toUser),
@@ -106,6 +107,8 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
       tokens,
       completions,
       retainedHistory,
+      // A deletion removes the assignments kept for R2 too: kept here so a refused one can be put back.
+      ...(action === 'delete' ? { removedAssignments: previousAssignments } : {}),
     };
 
     const audit: AuditEntry[] = [];
@@ -201,7 +204,7 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
         db.memberships.bulkDelete(memberships.map((m): [string, string] => [m.userId, m.communityId])),
         db.membershipRequests.bulkDelete(membershipRequests.map((m): [string, string] => [m.userId, m.communityId])),
         db.assignments.bulkDelete(assignments.map((a) => a.id)),
-        recordsOfUsers(db.removedAssignments, userIds).then((removed) => db.removedAssignments.bulkDelete(removed.map((a) => a.id))),
+        db.removedAssignments.bulkDelete(previousAssignments.map((a) => a.id)),
         db.completions.bulkDelete(completions.map((c): [string, string, string] => [c.userId, c.courseId, c.communityId])),
         db.certificates.bulkDelete(certificates.map((c) => c.id)),
         db.tokens.bulkDelete(tokens.map((t) => t.id)),

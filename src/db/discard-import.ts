@@ -42,7 +42,7 @@ export async function discardImport(db: OffboardDatabase, request: { actorId: st
       throw new RefusedChangeError('import_already_sent', 'Part of this import has already been sent to the server: it can no longer be discarded here.');
     }
     const touchedUsers = new Set<string>();
-    for (const operation of operations) await undo(db, operation, touchedUsers);
+    for (const operation of operations) await undoImportOperation(db, operation, touchedUsers);
 
     // Summaries of users whose records came and went are worked out again from what is left.
     const globalId = (await db.communities.toArray()).find((c) => c.global)?.id ?? null;
@@ -74,7 +74,8 @@ export async function discardImport(db: OffboardDatabase, request: { actorId: st
   });
 }
 
-async function undo(db: OffboardDatabase, operation: OutboxOperation, touchedUsers: Set<string>): Promise<void> {
+/** Reverts one import chunk: what it created goes, what it replaced comes back. Summaries are the caller's. */
+export async function undoImportOperation(db: OffboardDatabase, operation: OutboxOperation, touchedUsers: Set<string>): Promise<void> {
   const args = operation.args as ImportArgs;
   const { before } = operation;
   if (args.recordKind === 'users' || args.recordKind === 'custom_fields') {

@@ -25,6 +25,7 @@ import type {
 } from '../core/roster-types.ts';
 import { customFieldTags } from '../core/custom-field-tags.ts';
 import type { OutboxOperation } from '../core/outbox-operation.ts';
+import type { SyncRejectionRecord } from '../core/sync/sync-rejection.ts';
 import { PER_USER_RECORD_KINDS } from '../core/roster-types.ts';
 import { emptyUserRecordSummary, summarizeUserRecords, type UserRecordSummary } from '../core/summarize-user-records.ts';
 
@@ -85,7 +86,13 @@ export const SCHEMA_V3_CHANGES: Record<string, string> = {
   selectionRules: 'id, &nameKey',
 };
 
-export const CURRENT_SCHEMA_VERSION = 3;
+/** Version 4: operations the sync server refused, per user, with its reason, until the admin retries or
+ * discards them. */
+export const SCHEMA_V4_CHANGES: Record<string, string> = {
+  syncRejections: '++id, operationId, userId',
+};
+
+export const CURRENT_SCHEMA_VERSION = 4;
 
 /** Every table that holds the organization's data (all but `meta`). */
 export const ROSTER_TABLES = [
@@ -98,6 +105,7 @@ export const ROSTER_TABLES = [
   'audit',
   'outbox',
   'selectionRules',
+  'syncRejections',
   ...PER_USER_RECORD_KINDS,
 ] as const;
 
@@ -122,6 +130,7 @@ export class OffboardDatabase extends Dexie {
   removedAssignments!: Table<Assignment, string>;
   outbox!: Table<OutboxOperation, number>;
   selectionRules!: Table<SelectionRule, string>;
+  syncRejections!: Table<SyncRejectionRecord, number>;
 
   constructor(name: string = DEFAULT_DATABASE_NAME) {
     super(name);
@@ -148,6 +157,7 @@ export class OffboardDatabase extends Dexie {
           });
       });
     this.version(3).stores(SCHEMA_V3_CHANGES);
+    this.version(4).stores(SCHEMA_V4_CHANGES);
   }
 }
 

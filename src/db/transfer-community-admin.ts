@@ -20,7 +20,7 @@ export async function transferCommunityAdmin(
 ): Promise<AppliedTransfer> {
   return db.transaction('rw', [db.communities, db.users, db.memberships, db.audit, db.outbox], async () => {
     const { communityId, fromUserId, toUserId } = transfer;
-    const [community, newAdmin] = await Promise.all([db.communities.get(communityId), db.users.get(toUserId)]);
+    const [community, newAdmin, membership] = await Promise.all([db.communities.get(communityId), db.users.get(toUserId), db.memberships.get([toUserId, communityId])]);
     if (!community) throw refuse(`Community ${communityId} does not exist.`);
     if (!community.adminIds.includes(fromUserId)) throw refuse(`${fromUserId} is not an admin of ${communityId}.`);
     if (!newAdmin) throw refuse(`User ${toUserId} does not exist.`);
@@ -60,7 +60,8 @@ export async function transferCommunityAdmin(
       reportMoves: [],
       createdAt: transfer.now,
       status: 'pending',
-      before: { ...emptyBeforeImage(), communities: [community], users: [toUser(newAdmin)] },
+      // The membership as it was (none: the transfer added it), so a refused transfer can be put back.
+      before: { ...emptyBeforeImage(), communities: [community], users: [toUser(newAdmin)], memberships: membership ? [membership] : [] },
     };
     await db.outbox.add(operation);
     return { community: updated, newAdmin: stored };

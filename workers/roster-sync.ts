@@ -1,0 +1,195 @@
+/**
+ * The roster worker's sync side: signing in to a server, running syncs, the list of refused changes,
+ * and telling every tab what changed. `RosterEngine` delegates here and keeps its in-memory roster
+ * current through `applyWritten`.
+ */
+import type { LifecycleAction } from '../src/core/build-lifecycle-plan.ts';
+import type { SessionResponse } from '../src/core/sync/sync-protocol.ts';
+import { isRetryable, type SyncRejectionRecord } from '../src/core/sync/sync-rejection.ts';
+import type { OffboardDatabase } from '../src/db/offboard-database.ts';
+import { SESSION_KEY, clearRoster } from '../src/db/write-roster-in-chunks.ts';
+import { readSyncOutcome, readSyncServer, SYNC_SERVER_KEY, type SyncOutcome, type SyncServer } from '../src/db/sync-state.ts';
+import type { WrittenBundles } from '../src/db/write-user-bundles.ts';
+import { fetchSession, normalizeServerUrl, SyncClient, SyncFailure, type SyncRunReport } from './sync-client.ts';
+
+/** Every tab's worker and page listen here: what changed in the database, and who changed it. */
+export const ROSTER_CHANNEL_NAME = 'offboard-roster-changes';
+
+export interface RosterChangeMessage {
+  /** The worker that wrote: a tab ignores its own messages. */
+  sourceId: string;
+  changedIds: string[];
+  deletedIds: string[];
+  isOrganizationChanged: boolean;
+  /** The outbox changed (a local change to push, or a sync settled some). */
+  isOutboxChanged: boolean;
+  /** A local change, made by an admin: a reason to sync soon. */
+  isLocalChange: boolean;
+}
+
+export interface SyncStateView {
+  server: { url: string; organizationName: string; adminId: string; permissions: string[]; signedInAt: string } | null;
+  pendingOperations: number;
+  rejections: number;
+  outcome: SyncOutcome;
+}
+
+export interface RejectionView extends SyncRejectionRecord {
+  id: number;
+  userName: string | null;
+  /** A lifecycle change can be planned again for the same user once fixed. */
+  isRetryable: boolean;
+}
+
+export type SignInResult =
+  | { ok: true; session: SessionResponse; report: SyncRunReport }
+  | { ok: false; code: 'replace_needed'; localUsers: number; pendingOperations: number; message: string }
+  | { ok: false; code: string; message: string };
+
+export interface RosterSyncHost {
+  db: OffboardDatabase;
+  /** The in-memory roster follows a write. */
+  applyWritten(written: WrittenBundles): Promise<void>;
+  /** The device's data was replaced: read it all again. */
+  reopen(): Promise<void>;
+  userName(id: string): string | null;
+  localUserCount(): number;
+  localOrganizationId(): string | null;
+}
+
+export class RosterSync {
+  readonly sourceId = crypto.randomUUID();
+  private readonly channel: BroadcastChannel | null;
+  private running: Promise<SyncRunReport> | null = null;
+
+  constructor(
+    private readonly host: RosterSyncHost,
+    onOtherTabChange: (message: RosterChangeMessage) => void,
+  ) {
+    this.channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(ROSTER_CHANNEL_NAME);
+    this.channel?.addEventListener('message', (event: MessageEvent<RosterChangeMessage>) => {
+      if (event.data?.sourceId !== this.sourceId) onOtherTabChange(event.data);
+    });
+  }
+
+  /** Tells the other tabs (and this tab's page) what was written. */
+  announce(change: Omit<RosterChangeMessage, 'sourceId'>): void {
+    this.channel?.postMessage({ ...change, sourceId: this.sourceId } satisfies RosterChangeMessage);
+  }
+
+  async state(): Promise<SyncStateView> {
+    const { db } = this.host;
+    const [server, pendingOperations, rejections, outcome] = await Promise.all([
+      readSyncServer(db),
+      db.outbox.where('status').equals('pending').count(),
+      db.syncRejections.count(),
+      readSyncOutcome(db),
+    ]);
+    return {
+      server: server && {
+        url: server.url,
+        organizationName: server.session.organizationName,
+        adminId: server.session.admin.userId,
+        permissions: server.session.admin.permissions,
+        signedInAt: server.signedInAt,
+      },
+      pendingOperations,
+      rejections,
+      outcome,
+    };
+  }
+
+  /**
+   * Signs this device in to a server and pulls its roster. A device holding another roster (the demo,
+   * or another organization's) is replaced only when `replaceRoster` says so: the admin is asked first.
+   */
+  async signIn(url: string, token: string, replaceRoster: boolean, onProgress?: (done: number, total: number) => void): Promise<SignInResult> {
+    const { db } = this.host;
+    const serverUrl = normalizeServerUrl(url);
+    if (!/^https?:\/\//i.test(serverUrl)) return { ok: false, code: 'bad_url', message: 'Enter the server’s address, starting with https:// (or http:// on this computer).' };
+    if (token.trim() === '') return { ok: false, code: 'bad_token', message: 'Enter the access token the platform gave you.' };
+    let session: SessionResponse;
+    try {
+      session = await fetchSession(serverUrl, token.trim());
+    } catch (error) {
+      const failure = error instanceof SyncFailure ? error : new SyncFailure('offline', (error as Error).message, true);
+      return { ok: false, code: failure.code, message: failure.code === 'unauthorized' ? 'The server does not accept this token.' : failure.message };
+    }
+    const previous = await readSyncServer(db);
+    const localUsers = this.host.localUserCount();
+    const isSameOrganization = previous?.session.organizationId === session.organizationId || (localUsers > 0 && this.host.localOrganizationId() === session.organizationId && previous !== null);
+    if (localUsers > 0 && !isSameOrganization) {
+      const pendingOperations = await db.outbox.where('status').equals('pending').count();
+      if (!replaceRoster) {
+        return {
+          ok: false,
+          code: 'replace_needed',
+          localUsers,
+          pendingOperations,
+          message: `This device holds ${localUsers} users that are not ${session.organizationName}'s roster on this server. Signing in replaces them with the server's roster${pendingOperations > 0 ? `, and ${pendingOperations} changes not sent anywhere are lost` : ''}.`,
+        };
+      }
+      await clearRoster(db);
+    }
+    const server: SyncServer = {
+      url: serverUrl,
+      token: token.trim(),
+      clientId: previous?.clientId ?? crypto.randomUUID(),
+      session,
+      signedInAt: new Date().toISOString(),
+    };
+    await db.transaction('rw', db.meta, async () => {
+      await db.meta.put({ key: SYNC_SERVER_KEY, value: server });
+      // The console acts as the admin the token belongs to, offline too.
+      await db.meta.put({ key: SESSION_KEY, value: { adminId: session.admin.userId } });
+    });
+    const report = await this.run(onProgress);
+    await this.host.reopen();
+    return { ok: true, session, report };
+  }
+
+  /** Forgets the server; the roster and any changes not yet sent stay on the device. */
+  async signOut(): Promise<void> {
+    await this.host.db.meta.delete(SYNC_SERVER_KEY);
+  }
+
+  /** Runs a sync, or joins the one this tab already runs. */
+  run(onProgress?: (done: number, total: number) => void): Promise<SyncRunReport> {
+    this.running ??= new SyncClient({
+      db: this.host.db,
+      onPullProgress: onProgress,
+      onWritten: async (written) => {
+        await this.host.applyWritten(written);
+        if (written.changed.length > 0 || written.deletedIds.length > 0 || written.isOrganizationChanged) {
+          this.announce({ changedIds: written.changed.map((u) => u.id), deletedIds: written.deletedIds, isOrganizationChanged: written.isOrganizationChanged, isOutboxChanged: true, isLocalChange: false });
+        } else {
+          this.announce({ changedIds: [], deletedIds: [], isOrganizationChanged: false, isOutboxChanged: true, isLocalChange: false });
+        }
+      },
+    })
+      .run()
+      .finally(() => {
+        this.running = null;
+      });
+    return this.running;
+  }
+
+  async rejections(limit = 500): Promise<RejectionView[]> {
+    const records = await this.host.db.syncRejections.reverse().limit(limit).toArray();
+    return records.map((r) => ({ ...r, id: r.id!, userName: r.userId ? this.host.userName(r.userId) : null, isRetryable: isRetryable(r.kind) && r.userId !== null }));
+  }
+
+  async discardRejections(ids: number[]): Promise<void> {
+    await this.host.db.syncRejections.bulkDelete(ids);
+    this.announce({ changedIds: [], deletedIds: [], isOrganizationChanged: false, isOutboxChanged: true, isLocalChange: false });
+  }
+
+  /** What "retry" plans again: the same action for the rejected users still on the roster. */
+  async retryTarget(ids: number[]): Promise<{ action: LifecycleAction; userIds: string[] } | null> {
+    const records = (await this.host.db.syncRejections.bulkGet(ids)).filter((r): r is SyncRejectionRecord => r !== undefined && isRetryable(r.kind) && r.userId !== null);
+    const first = records[0];
+    if (!first) return null;
+    const action = first.kind as LifecycleAction;
+    return { action, userIds: records.filter((r) => r.kind === action).map((r) => r.userId!) };
+  }
+}

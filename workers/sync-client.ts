@@ -1,0 +1,231 @@
+/**
+ * One sync run: push the outbox in order, then pull what changed on the server. One tab at a time runs
+ * it (a Web Lock, as Dexie Cloud guards its sync jobs); another tab asking meanwhile is told so and sees
+ * the result through the roster-change broadcast. Each step commits before the next is sent, so a run
+ * cut anywhere (offline, tab closed, server down) resumes where it stopped: an operation whose answer was
+ * lost is sent again and the server answers it again without redoing it.
+ */
+import type { OutboxOperation } from '../src/core/outbox-operation.ts';
+import { needsCurrentUsers, pushOperationOf } from '../src/core/sync/push-operation-of.ts';
+import { isRetryableStatus } from '../src/core/sync/retry-backoff.ts';
+import { SYNC_PROTOCOL_VERSION, type PullResponse, type PushRequest, type PushResponse, type SessionResponse, type SyncErrorBody } from '../src/core/sync/sync-protocol.ts';
+import { applyPulledPage, usersWithPendingChanges } from '../src/db/apply-pulled-page.ts';
+import { toUser, type OffboardDatabase } from '../src/db/offboard-database.ts';
+import { rollBackRefusedOperations, settlePushResults } from '../src/db/settle-push-results.ts';
+import { readSyncCursor, readSyncServer, recordSyncOutcome, type SyncServer } from '../src/db/sync-state.ts';
+import type { WrittenBundles } from '../src/db/write-user-bundles.ts';
+
+export const SYNC_LOCK_NAME = 'offboard-sync';
+
+/** A failed run or sign-in, as data: `retryable` failures are tried again with backoff. */
+export class SyncFailure extends Error {
+  override readonly name = 'SyncFailure';
+  constructor(
+    readonly code: 'offline' | 'timeout' | 'server_error' | 'unauthorized' | 'forbidden' | 'protocol_mismatch' | 'bad_response' | 'not_signed_in' | 'csp_blocked',
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
+}
+
+export interface SyncRunReport {
+  /** False when another tab holds the sync lock: that tab's run is the one that counts. */
+  ran: boolean;
+  operationsPushed: number;
+  operationsRefused: number;
+  usersRejected: number;
+  usersPulled: number;
+  pullRemaining: number;
+}
+
+export interface SyncClientOptions {
+  db: OffboardDatabase;
+  /** Called after every committed step, with what it changed: the in-memory roster follows. */
+  onWritten: (written: WrittenBundles) => Promise<void> | void;
+  onPullProgress?: (done: number, total: number) => void;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Checks a server URL and token; nothing is stored. */
+export async function fetchSession(url: string, token: string, fetchImpl: typeof fetch = fetch, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<SessionResponse> {
+  const session = await request<SessionResponse>(fetchImpl, `${normalizeServerUrl(url)}/session`, token, { method: 'GET' }, timeoutMs);
+  if (session.protocol !== SYNC_PROTOCOL_VERSION) {
+    throw new SyncFailure('protocol_mismatch', `The server speaks sync protocol ${session.protocol}; this app speaks ${SYNC_PROTOCOL_VERSION}.`, false);
+  }
+  return session;
+}
+
+export function normalizeServerUrl(url: string): string {
+  return url.trim().replace(/\/+$/, '');
+}
+
+export class SyncClient {
+  private readonly fetch: typeof fetch;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: SyncClientOptions) {
+    this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  /** Runs a sync unless another tab is running one. Throws a SyncFailure when it could not finish. */
+  async run(): Promise<SyncRunReport> {
+    const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+    if (!locks) return this.runLocked();
+    const report = await locks.request(SYNC_LOCK_NAME, { ifAvailable: true }, (lock) => (lock ? this.runLocked() : null));
+    return report ?? { ran: false, operationsPushed: 0, operationsRefused: 0, usersRejected: 0, usersPulled: 0, pullRemaining: 0 };
+  }
+
+  private async runLocked(): Promise<SyncRunReport> {
+    const { db } = this.options;
+    const server = await readSyncServer(db);
+    if (!server) throw new SyncFailure('not_signed_in', 'Sign in to a sync server in Settings first.', false);
+    const report: SyncRunReport = { ran: true, operationsPushed: 0, operationsRefused: 0, usersRejected: 0, usersPulled: 0, pullRemaining: 0 };
+    const attemptAt = new Date().toISOString();
+    try {
+      await this.push(server, report);
+      await this.pull(server, report);
+    } catch (error) {
+      const failure = error instanceof SyncFailure ? error : new SyncFailure('bad_response', (error as Error).message, true);
+      await recordSyncOutcome(db, { lastAttemptAt: attemptAt, lastError: { code: failure.code, message: failure.message } });
+      throw failure;
+    }
+    await recordSyncOutcome(db, { lastAttemptAt: attemptAt, lastSuccessAt: new Date().toISOString(), lastError: null });
+    return report;
+  }
+
+  private async push(server: SyncServer, report: SyncRunReport): Promise<void> {
+    const { db } = this.options;
+    let limit = server.session.limits.operationsPerPush;
+    for (;;) {
+      const operations = await db.outbox.where('status').equals('pending').limit(limit).toArray();
+      if (operations.length === 0) return;
+      const body: PushRequest = { protocol: SYNC_PROTOCOL_VERSION, clientId: server.clientId, operations: await this.wireOperations(operations) };
+      let response: PushResponse;
+      try {
+        response = await request<PushResponse>(this.fetch, `${server.url}/push`, server.token, { method: 'POST', body: JSON.stringify(body) }, this.timeoutMs);
+      } catch (error) {
+        if (error instanceof HttpFailure && error.status === 413) {
+          // The server takes fewer at a time than it said (or than this device assumed): halve and go on.
+          if (limit === 1) throw new SyncFailure('bad_response', 'The server refuses even a single operation as too large.', false);
+          limit = Math.max(1, Math.floor(limit / 2));
+          continue;
+        }
+        if (error instanceof HttpFailure && error.status === 403) {
+          const settled = await rollBackRefusedOperations(db, operations, error.message, new Date().toISOString());
+          report.operationsRefused += settled.rejectedOperations;
+          await this.options.onWritten(settled);
+          continue;
+        }
+        throw toSyncFailure(error);
+      }
+      const settled = await settlePushResults(db, operations, response.results, new Date().toISOString());
+      report.operationsPushed += settled.applied;
+      report.operationsRefused += settled.rejectedOperations;
+      report.usersRejected += settled.rejectedUsers;
+      await this.options.onWritten(settled);
+    }
+  }
+
+  private async wireOperations(operations: OutboxOperation[]) {
+    const { db } = this.options;
+    return Promise.all(
+      operations.map(async (operation) => {
+        if (!needsCurrentUsers(operation)) return pushOperationOf(operation);
+        const users = (await db.users.bulkGet(operation.userIds)).filter((u) => u !== undefined).map(toUser);
+        return pushOperationOf(operation, users);
+      }),
+    );
+  }
+
+  private async pull(server: SyncServer, report: SyncRunReport): Promise<void> {
+    const { db } = this.options;
+    let cursor = await readSyncCursor(db);
+    const pendingUserIds = await usersWithPendingChanges(db);
+    const isFirstPullOnEmptyDevice = cursor === null && (await db.users.count()) === 0;
+    // On an empty device records are only added; a user met again later in the same pull (they changed
+    // on the server meanwhile) needs the old records removed first, so that page is written the slow way.
+    const written = new Set<string>();
+    let total = 0;
+    for (;;) {
+      const query = new URLSearchParams({ limit: String(server.session.limits.usersPerPull) });
+      if (cursor !== null) query.set('cursor', cursor);
+      let page: PullResponse;
+      try {
+        page = await request<PullResponse>(this.fetch, `${server.url}/pull?${query}`, server.token, { method: 'GET' }, this.timeoutMs);
+      } catch (error) {
+        if (error instanceof HttpFailure && error.status === 400 && error.code === 'bad_cursor') {
+          // The server no longer knows this cursor (its data was reset): start from the beginning.
+          cursor = null;
+          await db.meta.delete('syncCursor');
+          continue;
+        }
+        throw toSyncFailure(error);
+      }
+      if (total === 0) total = page.remaining;
+      const isRosterEmpty = isFirstPullOnEmptyDevice && !page.users.some((u) => written.has(u.id));
+      if (isFirstPullOnEmptyDevice) for (const u of page.users) written.add(u.id);
+      const changes = await applyPulledPage(db, page, { isRosterEmpty, pendingUserIds });
+      report.usersPulled += page.users.length;
+      report.pullRemaining = page.remaining - page.users.length;
+      this.options.onPullProgress?.(report.usersPulled, total);
+      await this.options.onWritten(changes);
+      cursor = page.cursor;
+      if (!page.hasMore) return;
+    }
+  }
+}
+
+/** A non-2xx answer, with the server's code and message. */
+class HttpFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function toSyncFailure(error: unknown): SyncFailure {
+  if (error instanceof SyncFailure) return error;
+  if (error instanceof HttpFailure) {
+    if (error.status === 401) return new SyncFailure('unauthorized', 'The server no longer accepts this token: sign in again in Settings.', false);
+    if (error.status === 403) return new SyncFailure('forbidden', error.message, false);
+    if (error.code === 'protocol_mismatch') return new SyncFailure('protocol_mismatch', error.message, false);
+    return new SyncFailure(isRetryableStatus(error.status) ? 'server_error' : 'bad_response', `The server answered ${error.status}: ${error.message}`, isRetryableStatus(error.status));
+  }
+  return new SyncFailure('bad_response', (error as Error).message, true);
+}
+
+async function request<T>(fetchImpl: typeof fetch, url: string, token: string, init: RequestInit, timeoutMs: number): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetchImpl(url, {
+      ...init,
+      headers: { Authorization: `Bearer ${token}`, ...(init.body ? { 'Content-Type': 'application/json' } : {}) },
+      signal: AbortSignal.timeout(timeoutMs),
+      cache: 'no-store',
+    });
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'TimeoutError' || name === 'AbortError') throw new SyncFailure('timeout', `The server did not answer within ${Math.round(timeoutMs / 1000)} s.`, true);
+    throw new SyncFailure('offline', 'The server cannot be reached: no connection, or it is down.', true);
+  }
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    if (response.ok) throw new SyncFailure('bad_response', `The server's answer to ${new URL(url).pathname} is not JSON.`, true);
+    body = null;
+  }
+  if (!response.ok) {
+    const error = body as Partial<SyncErrorBody> | null;
+    throw new HttpFailure(response.status, error?.code ?? 'server_error', error?.message ?? `HTTP ${response.status}`);
+  }
+  return body as T;
+}
