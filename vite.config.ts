@@ -4,6 +4,7 @@ import { VitePWA } from 'vite-plugin-pwa';
 import { playwright } from '@vitest/browser-playwright';
 import { chromiumLaunchOptions } from './test/chromium-launch-options.ts';
 import { syncApiPlugin } from './src/server/sync-api-plugin.ts';
+import { syncServerCommands } from './test/sync-server/sync-server-commands.ts';
 
 export default defineConfig({
   plugins: [
@@ -64,6 +65,8 @@ export default defineConfig({
             headless: true,
             viewport: { width: 1280, height: 900 },
             provider: playwright({ launchOptions: chromiumLaunchOptions() }),
+            // A reference sync server per test file, started and broken from the tests (sync over real HTTP).
+            commands: syncServerCommands,
             instances: [{ browser: 'chromium' }],
           },
         },

@@ -52,7 +52,12 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** Checks a server URL and token; nothing is stored. */
 export async function fetchSession(url: string, token: string, fetchImpl: typeof fetch = fetch, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<SessionResponse> {
-  const session = await request<SessionResponse>(fetchImpl, `${normalizeServerUrl(url)}/session`, token, { method: 'GET' }, timeoutMs);
+  let session: SessionResponse;
+  try {
+    session = await request<SessionResponse>(fetchImpl, `${normalizeServerUrl(url)}/session`, token, { method: 'GET' }, timeoutMs);
+  } catch (error) {
+    throw toSyncFailure(error);
+  }
   if (session.protocol !== SYNC_PROTOCOL_VERSION) {
     throw new SyncFailure('protocol_mismatch', `The server speaks sync protocol ${session.protocol}; this app speaks ${SYNC_PROTOCOL_VERSION}.`, false);
   }

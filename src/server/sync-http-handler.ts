@@ -55,6 +55,8 @@ export interface SyncHandler {
   (request: IncomingMessage, response: ServerResponse, next?: () => void): void;
   counts: SyncRequestCounts;
   faults: SyncFaults;
+  /** The tokens it knows; a test may revoke or re-point one while it runs. */
+  tokens: Map<string, string>;
 }
 
 export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
@@ -87,6 +89,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
   }) as SyncHandler;
   handler.counts = counts;
   handler.faults = options.faults ?? {};
+  handler.tokens = new Map(tokens);
 
   async function handle(route: string, url: URL, request: IncomingMessage, response: ServerResponse): Promise<void> {
     const faults = handler.faults;
@@ -159,7 +162,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
   function authenticate(request: IncomingMessage): Admin | null {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(.+)$/i.exec(header);
-    const userId = match ? tokens.get(match[1]!.trim()) : undefined;
+    const userId = match ? handler.tokens.get(match[1]!.trim()) : undefined;
     if (!userId) return null;
     // Permissions are the organization's, as they are now: a revoked one takes effect at once.
     return data.roster.adminOf(userId) ?? { userId, permissions: [] };

@@ -1,0 +1,182 @@
+/**
+ * Sync against the reference server over real HTTP on loopback, the worker in a real Worker and
+ * IndexedDB in Chromium. The server runs in Vitest's Node process (test/sync-server/) and is broken
+ * on purpose: lost answers after the commit, 500s, slow answers, refused connections.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commands } from 'vitest/browser';
+import Dexie from 'dexie';
+import { startRosterWorker } from '../../src/app/roster-worker-client.ts';
+import { EMPTY_FILTER } from '../../src/core/roster-filter.ts';
+import { OffboardDatabase } from '../../src/db/offboard-database.ts';
+import type { ServerUserState, SyncServerInfo } from '../sync-server/sync-server-commands.ts';
+
+declare module 'vitest/browser' {
+  interface BrowserCommands {
+    startSyncServer(options: { demoSize: number }): Promise<SyncServerInfo>;
+    stopSyncServer(): Promise<void>;
+    setSyncServerReachable(reachable: boolean): Promise<void>;
+    setSyncFaults(faults: { failNext?: number; dropAfterCommitNext?: number; refuseNext?: number; delayMs?: number; failRate?: number; dropRate?: number; seed?: number }): Promise<void>;
+    syncServerState(): Promise<{ revision: number; counts: { pushes: number; pulls: number; failed: number; dropped: number; refused: number }; clients: Record<string, number>; users: ServerUserState[]; communities: { id: string; adminIds: string[] }[] }>;
+    transferCommunityAdminOnServer(args: { communityId: string; fromUserId: string; toUserId: string }): Promise<string>;
+    setSyncTokenAdmin(token: string, userId: string): Promise<void>;
+  }
+}
+
+const ADMIN_TOKEN = 'offboard-demo-admin';
+const SETTINGS = { plan: 'plus', seatLimit: 2_040, batchLimit: 100, policyPreset: 'ascender', policyOverrides: {} } as const;
+
+const databaseName = `sync-${crypto.randomUUID()}`;
+const worker = startRosterWorker(databaseName);
+let server: SyncServerInfo;
+
+beforeAll(async () => {
+  server = await commands.startSyncServer({ demoSize: 2_000 });
+  await worker.open();
+});
+
+afterAll(async () => {
+  await commands.stopSyncServer();
+  await Dexie.delete(databaseName);
+});
+
+async function localUsers(): Promise<Map<string, { status: string; managerId: string | null }>> {
+  const db = new OffboardDatabase(databaseName);
+  try {
+    const users = await db.users.toArray();
+    return new Map(users.map((u) => [u.id, { status: u.status, managerId: u.managerId }]));
+  } finally {
+    db.close();
+  }
+}
+
+/** Plain active users: no admin role anywhere, not the signed-in admin. */
+async function plainActiveIds(count: number): Promise<string[]> {
+  const { queryId } = await worker.query({ ...EMPTY_FILTER, status: 'active' });
+  const ids = (await worker.matchingIds(queryId))!;
+  const plan = await worker.planLifecycle({ action: 'deactivate', selection: { kind: 'ids', ids } });
+  const blocked = new Set(plan.blocked.map((b) => b.userId));
+  return ids.filter((id) => !blocked.has(id)).slice(-count);
+}
+
+async function expectSameAsServer(): Promise<void> {
+  const state = await commands.syncServerState();
+  const local = await localUsers();
+  const live = state.users.filter((u) => !u.deleted);
+  expect(local.size).toBe(live.length);
+  const differing = live.filter((u) => local.get(u.id)?.status !== u.status || local.get(u.id)?.managerId !== u.managerId).map((u) => u.id);
+  expect(differing).toEqual([]);
+}
+
+/** Syncs until the outbox is empty, retrying failed runs as the app's backoff would (without the waiting). */
+async function syncUntilSettled(maxRuns: number, between?: (run: number) => Promise<void>): Promise<{ runs: number; failures: string[] }> {
+  const failures: string[] = [];
+  for (let run = 1; run <= maxRuns; run++) {
+    await between?.(run);
+    try {
+      await worker.syncNow();
+      if ((await worker.syncState()).pendingOperations === 0) return { runs: run, failures };
+    } catch (error) {
+      failures.push((error as { code?: string }).code ?? String(error));
+    }
+  }
+  throw new Error(`The outbox did not empty in ${maxRuns} runs; failures: ${failures.slice(-5).join(', ')}`);
+}
+
+describe('sync over HTTP with the reference server', () => {
+  it('signs in, pulls the whole roster onto an empty device and remembers the server', async () => {
+    const result = await worker.signInToServer(server.url, ADMIN_TOKEN, false);
+    expect(result).toMatchObject({ ok: true, report: { usersPulled: 2_000 } });
+    const state = await worker.syncState();
+    expect(state).toMatchObject({ server: { url: server.url, permissions: expect.arrayContaining(['manage_users']) }, pendingOperations: 0, rejections: 0, outcome: { lastError: null } });
+    expect((await worker.summary()).userCount).toBe(2_000);
+    await expectSameAsServer();
+  });
+
+  it('a wrong token or an unreachable server gets a clear refusal, and nothing changes', async () => {
+    expect(await worker.signInToServer(server.url, 'not-a-token', false)).toMatchObject({ ok: false, code: 'unauthorized', message: expect.stringMatching(/token/) });
+    expect(await worker.signInToServer('http://127.0.0.1:9/api', ADMIN_TOKEN, false)).toMatchObject({ ok: false, code: 'offline' });
+    expect(await worker.signInToServer('ftp://example.com', ADMIN_TOKEN, false)).toMatchObject({ ok: false, code: 'bad_url' });
+    expect((await worker.syncState()).server?.url).toBe(server.url);
+  });
+
+  it('1,000 operations through lost answers, 500s, slow answers and refused connections: each applied once, nothing lost', async () => {
+    await worker.saveSettings({ ...SETTINGS, batchLimit: 1 });
+    const ids = await plainActiveIds(1_000);
+    expect(ids.length).toBe(1_000);
+    const plan = await worker.planLifecycle({ action: 'deactivate', selection: { kind: 'ids', ids } });
+    expect(plan.batchCount).toBe(1_000);
+    const applied = await worker.applyPlan(plan.planId);
+    expect(applied.batchesApplied).toBe(1_000);
+    expect((await worker.syncState()).pendingOperations).toBe(1_000);
+
+    const before = await commands.syncServerState();
+    await commands.setSyncFaults({ failRate: 0.3, dropRate: 0.3, seed: 42 });
+    const { failures } = await syncUntilSettled(400, async (run) => {
+      // Every few runs the connection goes, and comes back; now and then answers are slow.
+      if (run % 7 === 0) await commands.setSyncServerReachable(false);
+      if (run % 7 === 1 && run > 1) await commands.setSyncServerReachable(true);
+      if (run % 11 === 0) await commands.setSyncFaults({ failRate: 0.3, dropRate: 0.3, seed: run, delayMs: 300 });
+      if (run % 11 === 1) await commands.setSyncFaults({ failRate: 0.3, dropRate: 0.3, seed: run });
+    });
+    await commands.setSyncServerReachable(true);
+    await commands.setSyncFaults({});
+    await worker.syncNow();
+
+    const after = await commands.syncServerState();
+    // The faults did happen: answers lost after the commit, 500s, and runs that found no server.
+    expect(after.counts.dropped).toBeGreaterThan(0);
+    expect(after.counts.failed).toBeGreaterThan(0);
+    expect(failures).toContain('offline');
+    // Exactly once: one revision per operation, however many times each was sent.
+    expect(after.revision - before.revision).toBe(1_000);
+    const inactive = new Set(after.users.filter((u) => u.status === 'inactive').map((u) => u.id));
+    expect(ids.filter((id) => !inactive.has(id))).toEqual([]);
+    const state = await worker.syncState();
+    expect(state).toMatchObject({ pendingOperations: 0, rejections: 0, outcome: { lastError: null } });
+    await expectSameAsServer();
+    await worker.saveSettings(SETTINGS);
+  });
+
+  it('F3: a change the server refuses (the user became a community admin meanwhile) puts the user back and lists why', async () => {
+    const [target] = await plainActiveIds(1);
+    const state = await commands.syncServerState();
+    const community = state.communities.find((c) => c.adminIds.length > 0)!;
+    expect(await commands.transferCommunityAdminOnServer({ communityId: community.id, fromUserId: community.adminIds[0]!, toUserId: target! })).toBe('applied');
+
+    const plan = await worker.planLifecycle({ action: 'deactivate', selection: { kind: 'ids', ids: [target!] } });
+    expect(plan.eligibleCount).toBe(1);
+    await worker.applyPlan(plan.planId);
+    expect((await localUsers()).get(target!)?.status).toBe('inactive');
+
+    const report = await worker.syncNow();
+    expect(report).toMatchObject({ usersRejected: 1 });
+    expect((await localUsers()).get(target!)?.status).toBe('active');
+    const [rejection] = await worker.syncRejections();
+    expect(rejection).toMatchObject({ userId: target, kind: 'deactivate', code: 'community_admin', rule: 'F3', isRetryable: true, changedSinceSeen: true });
+    expect(rejection!.message).toContain(community.id);
+    // After the pull the device knows the new admin too: planning again shows the blocker.
+    const again = await worker.planLifecycle({ action: 'deactivate', selection: { kind: 'ids', ids: [target!] } });
+    expect(again.blocked.map((b) => b.reasons[0]!.rule)).toEqual(['F3']);
+    await worker.discardSyncRejections([rejection!.id]);
+    expect((await worker.syncState()).rejections).toBe(0);
+    await expectSameAsServer();
+  });
+
+  it('A1: when the server takes manage_users away, the push gets 403 and the changes are rolled back on the device', async () => {
+    const ids = await plainActiveIds(3);
+    const plan = await worker.planLifecycle({ action: 'deactivate', selection: { kind: 'ids', ids } });
+    await worker.applyPlan(plan.planId);
+    const state = await commands.syncServerState();
+    const reportsOnly = (await worker.summary()).admins.find((a) => !a.permissions.includes('manage_users'))!;
+    await commands.setSyncTokenAdmin(ADMIN_TOKEN, reportsOnly.id);
+    const report = await worker.syncNow();
+    expect(report.operationsRefused).toBe(1);
+    const local = await localUsers();
+    expect(ids.map((id) => local.get(id)?.status)).toEqual(['active', 'active', 'active']);
+    const rejections = await worker.syncRejections();
+    expect(rejections[0]).toMatchObject({ code: 'forbidden', userId: null, isRetryable: false });
+    expect((await commands.syncServerState()).revision).toBe(state.revision);
+    await commands.setSyncTokenAdmin(ADMIN_TOKEN, (await worker.summary()).signedInAdminId!);
+  });
+});
