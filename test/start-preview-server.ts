@@ -4,7 +4,9 @@
  * so it is what those measure; the dev server would not register the service worker at all.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -20,6 +22,8 @@ const KEPT_OUTPUT_CHARS = 4_000;
 
 export interface PreviewServer {
   baseUrl: string;
+  /** The sync server's data directory under /api: fresh for every preview, removed on stop. */
+  syncDataDirectory: string;
   stop(): Promise<void>;
 }
 
@@ -29,16 +33,23 @@ export class PreviewServerError extends Error {
 }
 
 /** Starts `vite preview` on a free port and resolves once the app's root URL answers. */
-export async function startPreviewServer(): Promise<PreviewServer> {
+export async function startPreviewServer(options: { syncDemoSize?: number } = {}): Promise<PreviewServer> {
   if (!existsSync(new URL('../dist/index.html', import.meta.url))) {
     throw new PreviewServerError('dist/index.html is missing: run `vite build` first (the npm scripts do).');
   }
   const port = await findFreePort();
   const baseUrl = `http://${HOST}:${port}`;
+  // The reference sync server under /api starts from the demo each time: runs never share its data.
+  const syncDataDirectory = mkdtempSync(join(tmpdir(), 'offboard-preview-sync-'));
   const child = spawn(process.execPath, [VITE_BIN, 'preview', '--port', String(port), '--strictPort', '--host', HOST], {
     cwd: PROJECT_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
+    env: {
+      ...process.env,
+      NO_COLOR: '1',
+      OFFBOARD_SYNC_DATA: syncDataDirectory,
+      ...(options.syncDemoSize ? { OFFBOARD_SYNC_DEMO_SIZE: String(options.syncDemoSize) } : {}),
+    },
   });
 
   // Kept only to explain a failed start; the server's chatter would otherwise mix with test output.
@@ -57,13 +68,17 @@ export async function startPreviewServer(): Promise<PreviewServer> {
   });
 
   const stop = async (): Promise<void> => {
-    if (hasExited) return;
+    if (hasExited) {
+      rmSync(syncDataDirectory, { recursive: true, force: true });
+      return;
+    }
     child.kill('SIGTERM');
     const timeout = new Promise<'timeout'>((resolve) => setTimeout(resolve, STOP_TIMEOUT_MS, 'timeout').unref());
     if ((await Promise.race([exited, timeout])) === 'timeout') {
       child.kill('SIGKILL');
       await exited;
     }
+    rmSync(syncDataDirectory, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
@@ -77,7 +92,7 @@ export async function startPreviewServer(): Promise<PreviewServer> {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { baseUrl, stop };
+  return { baseUrl, syncDataDirectory, stop };
 }
 
 async function answers(url: string): Promise<boolean> {

@@ -278,9 +278,11 @@ export class ServerRoster {
     const isWholeRejected = rejectedIds.has(null) || (op.userIds.length > 0 && op.userIds.every((id) => rejectedIds.has(id)));
     const changesAnything = work.changed.size > 0 || work.organization !== null;
     const status = work.rejections.length === 0 ? 'applied' : isWholeRejected && !changesAnything ? 'rejected' : 'partly_applied';
-    const current = [...rejectedIds]
-      .filter((id): id is string => id !== null)
-      .map((id) => work.changed.get(id) ?? this.bundles.get(id) ?? tombstoneOf(id, this.revision));
+    // A refused leaving manager's reports are sent too: the device moved them up (A8) when it made the
+    // change, and the server, which did not, holds them as they were.
+    const refusedIds = [...rejectedIds].filter((id): id is string => id !== null);
+    const reportIds = op.kind === 'deactivate' || op.kind === 'delete' ? refusedIds.flatMap((id) => [...(this.reports.get(id) ?? [])]) : [];
+    const current = [...new Set([...refusedIds, ...reportIds])].map((id) => work.changed.get(id) ?? this.bundles.get(id) ?? tombstoneOf(id, this.revision));
     const committedAt = changesAnything ? revision : this.revision;
     const result: OperationResult = { id: op.id, seq: op.seq, status, unchanged: work.unchanged, rejections: work.rejections, current, revision: committedAt };
     return { revision: committedAt, clientId, seq: op.seq, result, bundles: [...work.changed.values()], organization: work.organization };

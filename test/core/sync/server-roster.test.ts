@@ -89,6 +89,17 @@ describe('ServerRoster', () => {
     expect(server.bundle(becameAdmin!)!.user!.status).toBe('active');
   });
 
+  it('A8/F3: a refused leaving manager comes back with their reports, which the device had moved up', () => {
+    const { server, admin, manager, reportsOf, communityAdminId } = setup();
+    const community = server.organizationState.communities.find((c) => c.adminIds.includes(communityAdminId))!;
+    pushOk(server, admin, [op('transfer_community_admin', [communityAdminId, manager.id], { args: { communityId: community.id, fromUserId: communityAdminId, toUserId: manager.id } })], 'client-b');
+    const result = pushOk(server, admin, [op('deactivate', [manager.id])]).results[0]!;
+    expect(result.status).toBe('rejected');
+    const reports = reportsOf(manager.id).map((b) => b.id);
+    expect(result.current.map((b) => b.id).sort()).toEqual([manager.id, ...reports].sort());
+    expect(result.current.filter((b) => b.id !== manager.id).every((b) => b.user!.managerId === manager.id)).toBe(true);
+  });
+
   it('A8: the reports of a deactivated manager move to the manager above, worked out on the server', () => {
     const { server, admin, manager, reportsOf } = setup();
     const reports = reportsOf(manager.id).map((b) => b.id);
