@@ -96,6 +96,9 @@ export const syncServerState: BrowserCommand<[]> = async () => {
   };
 };
 
+/** One user's bundle as the server holds it. */
+export const syncServerBundle: BrowserCommand<[userId: string]> = async (_context, userId) => current().data.roster.bundle(userId) ?? null;
+
 /** Another admin's change, made straight on the server: a community admin role passes to `toUserId`. */
 export const transferCommunityAdminOnServer: BrowserCommand<[args: { communityId: string; fromUserId: string; toUserId: string }]> = async (_context, args) => {
   const server = current();
@@ -122,4 +125,5 @@ export const syncServerCommands = {
   syncServerState,
   transferCommunityAdminOnServer,
   setSyncTokenAdmin,
+  syncServerBundle,
 };

@@ -10,6 +10,7 @@ import { startRosterWorker } from '../../src/app/roster-worker-client.ts';
 import { EMPTY_FILTER } from '../../src/core/roster-filter.ts';
 import { OffboardDatabase } from '../../src/db/offboard-database.ts';
 import type { ServerUserState, SyncServerInfo } from '../sync-server/sync-server-commands.ts';
+import type { UserBundle } from '../../src/core/sync/user-bundle.ts';
 
 declare module 'vitest/browser' {
   interface BrowserCommands {
@@ -20,6 +21,7 @@ declare module 'vitest/browser' {
     syncServerState(): Promise<{ revision: number; counts: { pushes: number; pulls: number; failed: number; dropped: number; refused: number }; clients: Record<string, number>; users: ServerUserState[]; communities: { id: string; adminIds: string[] }[] }>;
     transferCommunityAdminOnServer(args: { communityId: string; fromUserId: string; toUserId: string }): Promise<string>;
     setSyncTokenAdmin(token: string, userId: string): Promise<void>;
+    syncServerBundle(userId: string): Promise<UserBundle | null>;
   }
 }
 
@@ -160,6 +162,29 @@ describe('sync over HTTP with the reference server', () => {
     expect(again.blocked.map((b) => b.reasons[0]!.rule)).toEqual(['F3']);
     await worker.discardSyncRejections([rejection!.id]);
     expect((await worker.syncState()).rejections).toBe(0);
+    await expectSameAsServer();
+  });
+
+  it('A13: imported users, their memberships and a change via upload reach the server as the device holds them', async () => {
+    const csv = (name: string, lines: string[]) => new File([lines.join('\r\n') + '\r\n'], name, { type: 'text/csv' });
+    const users = csv('hires.csv', ['id,email,first_name,last_name,status,manager_id,last_login_at,created_at', 'H0000001,hire.one@northwind.example,Hire,One,active,U0000002,,2026-11-01', 'H0000002,hire.two@northwind.example,Hire,Two,active,H0000001,,2026-11-01']);
+    const memberships = csv('hire-communities.csv', ['user_id,community_id', 'H0000001,C-2']);
+    const tags = csv('wave.csv', ['id,custom.offboard', 'U0000010,wave-9']);
+    for (const files of [[users, memberships], [tags]]) {
+      const views = await worker.inspectImportFiles(files);
+      const check = await worker.checkImport(crypto.randomUUID(), views.map((v) => ({ fileId: v.fileId, mapping: v.mapping ?? v.guess, remember: false })));
+      expect(check.files.every((f) => f.counts.rejected === 0)).toBe(true);
+      await worker.writeImport(crypto.randomUUID(), check.importId, {});
+    }
+    expect((await worker.syncState()).pendingOperations).toBe(3);
+    const report = await worker.syncNow();
+    expect(report).toMatchObject({ operationsPushed: 3, usersRejected: 0 });
+    const state = await commands.syncServerState();
+    const byId = new Map(state.users.map((u) => [u.id, u]));
+    expect(byId.get('H0000001')).toMatchObject({ status: 'active', managerId: 'U0000002' });
+    expect(byId.get('H0000002')).toMatchObject({ managerId: 'H0000001' });
+    expect(await commands.syncServerBundle('H0000001')).toMatchObject({ memberships: [expect.objectContaining({ communityId: 'C-2' })] });
+    expect(await commands.syncServerBundle('U0000010')).toMatchObject({ user: { customFields: expect.objectContaining({ offboard: 'wave-9' }) } });
     await expectSameAsServer();
   });
 
