@@ -3,67 +3,33 @@
  * change to any of a user's records gives the whole bundle a new revision, so the device replaces the
  * user's records wholesale and never has to merge them one by one.
  */
-import type {
-  Assignment,
-  Certificate,
-  CompletionRecord,
-  LicenseGrant,
-  Membership,
-  MembershipRequest,
-  RetainedHistory,
-  RosterChunk,
-  Token,
-  User,
-} from '../roster-types.ts';
+import { PER_USER_RECORD_KINDS } from '../roster-types.ts';
+import type { RetainedHistory, RosterChunk, User } from '../roster-types.ts';
 
-export interface UserBundle {
+/** A user and, list by list, their records in every per-user table (`BundleRecordKind`). */
+export interface UserBundle extends Pick<RosterChunk, BundleRecordKind> {
   id: string;
   /** The server revision the bundle last changed at. */
   revision: number;
-  /** A deleted user's tombstone: every record below is empty. */
+  /** A deleted user's tombstone: every record list is empty. */
   deleted: boolean;
   user: User | null;
-  licenses: LicenseGrant[];
-  memberships: Membership[];
-  membershipRequests: MembershipRequest[];
-  assignments: Assignment[];
-  removedAssignments: Assignment[];
-  completions: CompletionRecord[];
-  certificates: Certificate[];
-  tokens: Token[];
   retainedHistory: RetainedHistory | null;
 }
 
-/** The per-user record lists of a bundle, by table. */
-export const BUNDLE_RECORD_KINDS = [
-  'licenses',
-  'memberships',
-  'membershipRequests',
-  'assignments',
-  'removedAssignments',
-  'completions',
-  'certificates',
-  'tokens',
-] as const;
+/** The per-user record lists of a bundle, by table: every per-user kind but the user and their history. */
+export type BundleRecordKind = Exclude<(typeof PER_USER_RECORD_KINDS)[number], 'users' | 'retainedHistory'>;
 
-export type BundleRecordKind = (typeof BUNDLE_RECORD_KINDS)[number];
+export const BUNDLE_RECORD_KINDS: readonly BundleRecordKind[] = PER_USER_RECORD_KINDS.filter(
+  (kind): kind is BundleRecordKind => kind !== 'users' && kind !== 'retainedHistory',
+);
+
+function emptyLists(): Record<BundleRecordKind, never[]> {
+  return Object.fromEntries(BUNDLE_RECORD_KINDS.map((kind) => [kind, []])) as unknown as Record<BundleRecordKind, never[]>;
+}
 
 export function emptyBundle(id: string, revision: number, user: User | null): UserBundle {
-  return {
-    id,
-    revision,
-    deleted: user === null,
-    user,
-    licenses: [],
-    memberships: [],
-    membershipRequests: [],
-    assignments: [],
-    removedAssignments: [],
-    completions: [],
-    certificates: [],
-    tokens: [],
-    retainedHistory: null,
-  };
+  return { id, revision, deleted: user === null, user, ...emptyLists(), retainedHistory: null };
 }
 
 export function tombstoneOf(id: string, revision: number): UserBundle {
@@ -89,18 +55,7 @@ export function bundlesFromRecords(records: Partial<RosterChunk> & { users: User
 
 /** The records of live bundles, by table: what a device writes. */
 export function recordsOfBundles(bundles: readonly UserBundle[]): RosterChunk {
-  const chunk: RosterChunk = {
-    users: [],
-    licenses: [],
-    memberships: [],
-    membershipRequests: [],
-    assignments: [],
-    removedAssignments: [],
-    completions: [],
-    certificates: [],
-    tokens: [],
-    retainedHistory: [],
-  };
+  const chunk: RosterChunk = { users: [], ...emptyLists(), retainedHistory: [] };
   for (const bundle of bundles) {
     if (bundle.deleted || !bundle.user) continue;
     chunk.users.push(bundle.user);
