@@ -4,6 +4,7 @@ import { VitePWA } from 'vite-plugin-pwa';
 import { playwright } from '@vitest/browser-playwright';
 import { chromiumLaunchOptions } from './test/chromium-launch-options.ts';
 import { syncApiPlugin } from './src/server/sync-api-plugin.ts';
+import { contentSecurityPolicyPlugin } from './src/server/content-security-policy-plugin.ts';
 import { syncServerCommands } from './test/sync-server/sync-server-commands.ts';
 
 export default defineConfig({
@@ -11,6 +12,8 @@ export default defineConfig({
     svelte(),
     // The reference sync server under /api, beside the app (dev and preview).
     syncApiPlugin(),
+    // The Content-Security-Policy: a <meta> in index.html, and a header from dev and preview (workers read theirs).
+    contentSecurityPolicyPlugin(),
     VitePWA({
       // 'prompt': a new version waits until the admin chooses to reload, so an edit in progress is never lost.
       registerType: 'prompt',

@@ -815,7 +815,7 @@ export class RosterEngine {
           selectionRule: this.planRuleName,
         });
         changed.push(...applied.changed);
-        assignmentsReassigned += applied.operation.before.removedAssignments?.length ?? 0;
+        if (plan.action === 'reactivate') assignmentsReassigned += applied.operation.before.removedAssignments?.length ?? 0;
         deletedIds.push(...applied.deletedIds);
         usersApplied += userIds.length;
         onProgress?.({ batchesDone: batchIndex + 1, batchCount: plan.batches.length, usersDone: usersApplied, userCount: plan.eligibleIds.length });

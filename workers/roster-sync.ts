@@ -11,6 +11,12 @@ import { SESSION_KEY, clearRoster } from '../src/db/write-roster-in-chunks.ts';
 import { readSyncOutcome, readSyncServer, SYNC_SERVER_KEY, type SyncOutcome, type SyncServer } from '../src/db/sync-state.ts';
 import type { WrittenBundles } from '../src/db/write-user-bundles.ts';
 import { fetchSession, normalizeServerUrl, SyncClient, SyncFailure, type SyncRunReport } from './sync-client.ts';
+import { blockedSyncOriginMessage } from '../src/core/sync/is-sync-origin-allowed.ts';
+import { parseSyncOrigins } from '../src/core/sync/parse-sync-origins.ts';
+
+/** Servers the app's Content-Security-Policy lets it reach besides its own origin (set at build time);
+ * null where no policy applies (the tests' servers). */
+const ALLOWED_SYNC_ORIGINS = import.meta.env.OFFBOARD_SYNC_ORIGINS === undefined ? null : parseSyncOrigins(import.meta.env.OFFBOARD_SYNC_ORIGINS).origins;
 
 /** Every tab's worker and page listen here: what changed in the database, and who changed it. */
 export const ROSTER_CHANNEL_NAME = 'offboard-roster-changes';
@@ -113,6 +119,11 @@ export class RosterSync {
       session = await fetchSession(serverUrl, token.trim());
     } catch (error) {
       const failure = error instanceof SyncFailure ? error : new SyncFailure('offline', (error as Error).message, true);
+      if (failure.code === 'offline' && ALLOWED_SYNC_ORIGINS) {
+        // Asked only once the server could not be reached: the policy is one reason among others.
+        const blocked = blockedSyncOriginMessage(serverUrl, self.location.origin, ALLOWED_SYNC_ORIGINS);
+        if (blocked) return { ok: false, code: 'csp_blocked', message: blocked };
+      }
       return { ok: false, code: failure.code, message: failure.code === 'unauthorized' ? 'The server does not accept this token.' : failure.message };
     }
     const previous = await readSyncServer(db);
