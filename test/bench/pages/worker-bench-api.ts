@@ -58,6 +58,28 @@ export interface ImportWriteSummary {
   progressReports: number;
 }
 
+export interface SignInSummary {
+  /** `signInToServer`, from the call to its answer: the session checked, every page pulled and written, the roster re-read by the worker. */
+  ms: number;
+  ok: boolean;
+  /** The refusal's code and message when `ok` is false. */
+  code: string | null;
+  message: string | null;
+  usersPulled: number;
+}
+
+export interface SyncRunSummary {
+  /** `syncNow`, from the call to its answer: the push of the whole outbox, then the pull that follows it. */
+  ms: number;
+  ran: boolean;
+  operationsPushed: number;
+  operationsRefused: number;
+  usersRejected: number;
+  usersPulled: number;
+  /** Outbox operations still pending once it answered. */
+  pendingOperations: number;
+}
+
 export interface WorkerBenchApi {
   /** Ends the current roster worker, if any, and starts a fresh one on `databaseName`, its code loaded. */
   startWorker(args: { databaseName: string }): Promise<void>;
@@ -92,6 +114,16 @@ export interface WorkerBenchApi {
   writeCheckedImport(args: { importId: string; adminEmail?: string; stopAfterRows?: number }): Promise<ImportWriteSummary>;
   /** The list's first read, as the users screen asks for it: every user, no filter. */
   queryAll(): Promise<{ ms: number; count: number }>;
+  /** `signInToServer(url, token, false)`, as the sign-in form calls it; the worker should be open. */
+  signInToServer(args: { url: string; token: string }): Promise<SignInSummary>;
+  /**
+   * A deactivation of `count` plain active users (no community admin, not the signed-in admin: nobody the
+   * plan blocks or skips), the last `count` by id order, planned by the current worker. Finding them may
+   * take a few plans, each setting aside the users the one before listed as blocked; `ms` is the last one.
+   */
+  planPlainDeactivation(args: { count: number }): Promise<{ ms: number; plan: PlanSummary }>;
+  /** `syncNow()`, as the sync button calls it, then the outbox's pending count. */
+  syncNow(): Promise<SyncRunSummary>;
   /** The users table (with the summaries of their records) and the organization-wide tables, nothing else. */
   seedUsersOnly(args: { databaseName: string; size: number }): Promise<{ ms: number; users: number }>;
 }

@@ -299,6 +299,47 @@ const workerBench: WorkerBenchApi = {
     return { ms: performance.now() - startedAt, result: summarizeApply(result) };
   },
 
+  async signInToServer({ url, token }) {
+    const api = requireWorker();
+    const startedAt = performance.now();
+    // A progress callback as the sign-in form would pass one: every pulled page reports back to the page.
+    const result = await api.signInToServer(url, token, false, proxy(() => undefined));
+    const ms = performance.now() - startedAt;
+    return result.ok
+      ? { ms, ok: true, code: null, message: null, usersPulled: result.report.usersPulled }
+      : { ms, ok: false, code: result.code, message: result.message, usersPulled: 0 };
+  },
+
+  async planPlainDeactivation({ count }) {
+    const api = requireWorker();
+    const { queryId } = await api.query({ ...EMPTY_FILTER, status: 'active' });
+    const active = await api.matchingIds(queryId);
+    if (!active) throw new Error('the query of active users was replaced before its ids were read');
+    // A plan view lists at most a few hundred blocked users: plan, set aside those it lists, pick again,
+    // until a plan of exactly `count` blocks and skips nobody.
+    const excluded = new Set<string>();
+    for (let attempt = 1; attempt <= 20; attempt++) {
+      const ids = active.filter((id) => !excluded.has(id)).slice(-count);
+      if (ids.length < count) throw new Error(`only ${ids.length} plain active users, not ${count}`);
+      const startedAt = performance.now();
+      const view = await api.planLifecycle(deactivation(ids));
+      const ms = performance.now() - startedAt;
+      if (view.blockedCount === 0 && view.skippedCount === 0) return { ms, plan: summarizePlan(view) };
+      for (const outcome of [...view.blocked, ...view.skipped]) excluded.add(outcome.userId);
+    }
+    throw new Error(`no plan of ${count} plain active users after 20 attempts`);
+  },
+
+  async syncNow() {
+    const api = requireWorker();
+    const startedAt = performance.now();
+    const report = await api.syncNow();
+    const ms = performance.now() - startedAt;
+    const { pendingOperations } = await api.syncState();
+    const { ran, operationsPushed, operationsRefused, usersRejected, usersPulled } = report;
+    return { ms, ran, operationsPushed, operationsRefused, usersRejected, usersPulled, pendingOperations };
+  },
+
   async readUsersRaw({ databaseName }) {
     const startedAt = performance.now();
     const db = await openRaw(databaseName);
