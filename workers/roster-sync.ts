@@ -13,13 +13,12 @@ import type { WrittenBundles } from '../src/db/write-user-bundles.ts';
 import { fetchSession, normalizeServerUrl, SyncClient, SyncFailure, type SyncRunReport } from './sync-client.ts';
 import { blockedSyncOriginMessage } from '../src/core/sync/is-sync-origin-allowed.ts';
 import { parseSyncOrigins } from '../src/core/sync/parse-sync-origins.ts';
+import { rosterChangesChannelName } from '../src/core/sync/roster-changes-channel.ts';
 
 /** Servers the app's Content-Security-Policy lets it reach besides its own origin (set at build time);
  * null where no policy applies (the tests' servers). */
 const ALLOWED_SYNC_ORIGINS = import.meta.env.OFFBOARD_SYNC_ORIGINS === undefined ? null : parseSyncOrigins(import.meta.env.OFFBOARD_SYNC_ORIGINS).origins;
 
-/** Every tab's worker and page listen here: what changed in the database, and who changed it. */
-export const ROSTER_CHANNEL_NAME = 'offboard-roster-changes';
 
 export interface RosterChangeMessage {
   /** The worker that wrote: a tab ignores its own messages. */
@@ -72,7 +71,7 @@ export class RosterSync {
     private readonly host: RosterSyncHost,
     onOtherTabChange: (message: RosterChangeMessage) => void,
   ) {
-    this.channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(ROSTER_CHANNEL_NAME);
+    this.channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(rosterChangesChannelName(host.db.name));
     this.channel?.addEventListener('message', (event: MessageEvent<RosterChangeMessage>) => {
       if (event.data?.sourceId !== this.sourceId) onOtherTabChange(event.data);
     });

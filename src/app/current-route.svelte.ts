@@ -2,9 +2,9 @@
  * Which screen is shown, kept in the URL's hash so that the browser's back button, a reload and a home
  * screen shortcut all land where the admin was. The service worker serves one page for every hash.
  */
-export type Screen = 'users' | 'import' | 'rules' | 'audit' | 'settings';
+export type Screen = 'users' | 'import' | 'rules' | 'audit' | 'sync' | 'settings';
 
-const SCREENS: readonly Screen[] = ['users', 'import', 'rules', 'audit', 'settings'];
+const SCREENS: readonly Screen[] = ['users', 'import', 'rules', 'audit', 'sync', 'settings'];
 
 export function screenOf(hash: string): Screen {
   const name = hash.replace(/^#\/?/, '');

@@ -69,3 +69,47 @@ export function describeError(error: unknown): ErrorMessage {
     advice: 'Your data was left as it was. Reload the page and try again.',
   };
 }
+
+/** Why a sync or a sign-in failed, by the worker's `SyncFailure` code: a short title (the status bar shows it alone) and what happens next. */
+const SYNC_BY_CODE: Record<string, ErrorMessage> = {
+  offline: {
+    title: 'Sync server not reachable',
+    advice: 'There is no connection, or the server is down. Changes wait on this device and are sent once it answers.',
+  },
+  timeout: {
+    title: 'Sync server did not answer in time',
+    advice: 'Changes wait on this device; Offboard tries again by itself.',
+  },
+  server_error: {
+    title: 'Sync server error',
+    advice: 'Changes wait on this device; Offboard tries again by itself.',
+  },
+  bad_response: {
+    title: 'Unreadable answer from the sync server',
+    advice: 'Offboard tries again by itself. If it keeps happening, the server may run another version.',
+  },
+  unauthorized: {
+    title: 'Sign in again: the server refused the token',
+    advice: 'Sign in again in Settings with a current access token. Changes wait on this device meanwhile.',
+  },
+  forbidden: {
+    title: 'The server refused: no permission',
+    advice: 'Ask for an access token whose admin holds the permission, then sign in again in Settings.',
+  },
+  not_signed_in: {
+    title: 'Not signed in to a sync server',
+    advice: 'Sign in to the server in Settings first.',
+  },
+  protocol_mismatch: {
+    title: 'The sync server speaks another version',
+    advice: 'Reload Offboard when a new version is offered, or ask for the server to be updated. Changes wait on this device.',
+  },
+  csp_blocked: {
+    title: 'The browser blocked the connection to the server',
+    advice: 'Offboard may only connect to its own origin; use the server it is served with.',
+  },
+};
+
+export function describeSyncFailure(failure: { code: string; message: string }): ErrorMessage {
+  return SYNC_BY_CODE[failure.code] ?? { title: 'Sync failed', advice: failure.message || 'Offboard tries again by itself.' };
+}

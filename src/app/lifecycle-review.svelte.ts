@@ -36,6 +36,11 @@ export class LifecycleReview {
     private readonly onApplied: () => void,
   ) {}
 
+  /** The selection the plan on screen was built for (the same object `start` was given). */
+  get plannedSelection(): LifecycleSelection | null {
+    return this.selection;
+  }
+
   async start(action: LifecycleAction, selection: LifecycleSelection): Promise<void> {
     this.action = action;
     this.selection = selection;

@@ -26,10 +26,11 @@ import type {
 import { customFieldTags } from '../core/custom-field-tags.ts';
 import type { OutboxOperation } from '../core/outbox-operation.ts';
 import type { SyncRejectionRecord } from '../core/sync/sync-rejection.ts';
+import { APP_DATABASE_NAME } from '../core/sync/roster-changes-channel.ts';
 import { PER_USER_RECORD_KINDS } from '../core/roster-types.ts';
 import { emptyUserRecordSummary, summarizeUserRecords, type UserRecordSummary } from '../core/summarize-user-records.ts';
 
-export const DEFAULT_DATABASE_NAME = 'offboard';
+export const DEFAULT_DATABASE_NAME = APP_DATABASE_NAME;
 
 /**
  * A user as stored: the domain record plus what is derived from the records around it, written in the

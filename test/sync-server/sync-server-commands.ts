@@ -5,12 +5,27 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BrowserCommand } from 'vitest/node';
+import type { BrowserCommand, BrowserCommandContext } from 'vitest/node';
 import { startReferenceServer, type RunningReferenceServer } from '../../src/server/reference-sync-server.ts';
 import type { SyncFaults } from '../../src/server/sync-http-handler.ts';
 import { createRandom } from '../../src/core/seeded-random.ts';
 
-let running: { server: RunningReferenceServer; directory: string; demoSize: number; port: number; isReachable: boolean } | null = null;
+interface RunningServer {
+  server: RunningReferenceServer;
+  directory: string;
+  demoSize: number;
+  port: number;
+  isReachable: boolean;
+  /** Request counts of servers this test file already closed (a restart starts the handler's at zero). */
+  closedCounts: RequestCounts;
+}
+
+/** One server per test file: files running in parallel (one per CPU) must not stop each other's. */
+const running = new Map<string, RunningServer>();
+
+function fileOf(context: BrowserCommandContext): string {
+  return context.testPath ?? context.sessionId;
+}
 
 export interface ServerUserState {
   id: string;
@@ -24,69 +39,73 @@ export interface SyncServerInfo {
   revision: number;
 }
 
-/** Request counts of servers this test already closed (a restart starts the handler's at zero). */
-let closedCounts = { pushes: 0, pulls: 0, failed: 0, dropped: 0, refused: 0 };
+type RequestCounts = { pushes: number; pulls: number; failed: number; dropped: number; refused: number };
 
-function addCounts(counts: typeof closedCounts): void {
-  for (const key of Object.keys(closedCounts) as (keyof typeof closedCounts)[]) closedCounts[key] += counts[key];
+function addCounts(into: RequestCounts, counts: RequestCounts): void {
+  for (const key of Object.keys(into) as (keyof RequestCounts)[]) into[key] += counts[key];
 }
 
-async function stop(): Promise<void> {
-  if (!running) return;
-  if (running.isReachable) await running.server.close();
-  await rm(running.directory, { recursive: true, force: true });
-  running = null;
+async function stop(file: string): Promise<void> {
+  const entry = running.get(file);
+  if (!entry) return;
+  running.delete(file);
+  if (entry.isReachable) await entry.server.close();
+  await rm(entry.directory, { recursive: true, force: true });
 }
 
-function current(): RunningReferenceServer {
-  if (!running) throw new Error('No sync server is running: call startSyncServer first.');
-  return running.server;
+function current(context: BrowserCommandContext): RunningReferenceServer {
+  const entry = running.get(fileOf(context));
+  if (!entry) throw new Error('No sync server is running: call startSyncServer first.');
+  return entry.server;
 }
 
-export const startSyncServer: BrowserCommand<[options: { demoSize: number }]> = async (_context, options) => {
-  await stop();
-  closedCounts = { pushes: 0, pulls: 0, failed: 0, dropped: 0, refused: 0 };
+export const startSyncServer: BrowserCommand<[options: { demoSize: number }]> = async (context, options) => {
+  const file = fileOf(context);
+  await stop(file);
   const directory = await mkdtemp(join(tmpdir(), 'offboard-sync-test-'));
   const server = await startReferenceServer({ dataDirectory: directory, demoSize: options.demoSize });
-  running = { server, directory, demoSize: options.demoSize, port: server.port, isReachable: true };
+  running.set(file, { server, directory, demoSize: options.demoSize, port: server.port, isReachable: true, closedCounts: { pushes: 0, pulls: 0, failed: 0, dropped: 0, refused: 0 } });
   return { url: server.url, revision: server.data.roster.currentRevision } satisfies SyncServerInfo;
 };
 
-export const stopSyncServer: BrowserCommand<[]> = async () => {
-  await stop();
+export const stopSyncServer: BrowserCommand<[]> = async (context) => {
+  await stop(fileOf(context));
 };
 
 /** Closes the listening socket (connection refused) or opens it again on the same port and data. */
-export const setSyncServerReachable: BrowserCommand<[reachable: boolean]> = async (_context, reachable) => {
-  if (!running) throw new Error('No sync server is running.');
-  const { directory, demoSize, port } = running;
-  if (reachable === running.isReachable) return;
+export const setSyncServerReachable: BrowserCommand<[reachable: boolean]> = async (context, reachable) => {
+  const file = fileOf(context);
+  const entry = running.get(file);
+  if (!entry) throw new Error('No sync server is running.');
+  const { directory, demoSize, port } = entry;
+  if (reachable === entry.isReachable) return;
   if (!reachable) {
     // Faults and token changes live in the handler: carried over to the restarted one.
-    addCounts(running.server.handler.counts);
-    await running.server.close();
-    running = { ...running, isReachable: false };
+    addCounts(entry.closedCounts, entry.server.handler.counts);
+    await entry.server.close();
+    running.set(file, { ...entry, isReachable: false });
     return;
   }
-  const previous = running.server.handler;
+  const previous = entry.server.handler;
   const server = await startReferenceServer({ dataDirectory: directory, demoSize, port });
   server.handler.faults = previous.faults;
   server.handler.tokens = previous.tokens;
-  running = { server, directory, demoSize, port, isReachable: true };
+  running.set(file, { ...entry, server, isReachable: true });
 };
 
 /** Faults for the next requests; `seed` makes rate-based faults reproducible. */
-export const setSyncFaults: BrowserCommand<[faults: Omit<SyncFaults, 'random'> & { seed?: number }]> = async (_context, faults) => {
+export const setSyncFaults: BrowserCommand<[faults: Omit<SyncFaults, 'random'> & { seed?: number }]> = async (context, faults) => {
   const { seed, ...rest } = faults;
-  current().handler.faults = { ...rest, ...(seed !== undefined ? { random: createRandom(seed).next } : {}) };
+  current(context).handler.faults = { ...rest, ...(seed !== undefined ? { random: createRandom(seed).next } : {}) };
 };
 
 /** The server's revision, request counts and every user's status and manager. */
-export const syncServerState: BrowserCommand<[]> = async () => {
-  const server = current();
+export const syncServerState: BrowserCommand<[]> = async (context) => {
+  const server = current(context);
+  const entry = running.get(fileOf(context))!;
   const snapshot = server.data.roster.snapshot();
-  const counts = { ...closedCounts };
-  if (running?.isReachable) for (const key of Object.keys(counts) as (keyof typeof counts)[]) counts[key] += server.handler.counts[key];
+  const counts = { ...entry.closedCounts };
+  if (entry.isReachable) for (const key of Object.keys(counts) as (keyof typeof counts)[]) counts[key] += server.handler.counts[key];
   return {
     revision: server.data.roster.currentRevision,
     counts,
@@ -97,11 +116,11 @@ export const syncServerState: BrowserCommand<[]> = async () => {
 };
 
 /** One user's bundle as the server holds it. */
-export const syncServerBundle: BrowserCommand<[userId: string]> = async (_context, userId) => current().data.roster.bundle(userId) ?? null;
+export const syncServerBundle: BrowserCommand<[userId: string]> = async (context, userId) => current(context).data.roster.bundle(userId) ?? null;
 
 /** Another admin's change, made straight on the server: a community admin role passes to `toUserId`. */
-export const transferCommunityAdminOnServer: BrowserCommand<[args: { communityId: string; fromUserId: string; toUserId: string }]> = async (_context, args) => {
-  const server = current();
+export const transferCommunityAdminOnServer: BrowserCommand<[args: { communityId: string; fromUserId: string; toUserId: string }]> = async (context, args) => {
+  const server = current(context);
   const admin = server.data.roster.organizationState.admins.find((a) => a.permissions.includes('manage_users'))!;
   const outcome = server.data.roster.push(
     { protocol: 1, clientId: 'another-admin', operations: [{ id: crypto.randomUUID(), seq: Date.now(), kind: 'transfer_community_admin', userIds: [args.fromUserId, args.toUserId], args, seen: {}, createdAt: new Date().toISOString() }] },
@@ -113,8 +132,8 @@ export const transferCommunityAdminOnServer: BrowserCommand<[args: { communityId
 };
 
 /** Revokes or grants what a token signs in as: the next push of that token meets the new permissions. */
-export const setSyncTokenAdmin: BrowserCommand<[token: string, userId: string]> = async (_context, token, userId) => {
-  current().handler.tokens.set(token, userId);
+export const setSyncTokenAdmin: BrowserCommand<[token: string, userId: string]> = async (context, token, userId) => {
+  current(context).handler.tokens.set(token, userId);
 };
 
 export const syncServerCommands = {
