@@ -40,6 +40,10 @@ export default defineConfig({
         // /api belongs to the sync server: never answer it from the cache.
         navigateFallbackDenylist: [/^\/api\//],
         cleanupOutdatedCaches: true,
+        // The first install takes control of the open page (and its worker) at once: an admin who goes
+        // offline before ever reloading still gets the lazily loaded code (import, exports) from the cache.
+        // An update still waits for the admin ('prompt' never skips waiting).
+        clientsClaim: true,
       },
     }),
   ],

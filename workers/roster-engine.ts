@@ -163,6 +163,9 @@ function codedError(code: string, message: string): Error {
 
 const DEMO_CHUNK_SIZE = 2_500;
 
+/** Long enough for the first screen and its first queries to have the worker to themselves. */
+const LAZY_MODULES_DELAY_MS = 3_000;
+
 /** Exports (PapaParse's writer, fflate) load on first use: the first screen never waits for them. */
 function loadExporter(): Promise<typeof import('./export-reports.ts')> {
   return import('./export-reports.ts');
@@ -192,6 +195,7 @@ export class RosterEngine {
   /** CSV reading (PapaParse) loads on first use, like the import and the exports. */
   private csvReads: Promise<CsvFileReader> | null = null;
   private imports: Promise<RosterImports> | null = null;
+  private isWarmingUp = false;
   private readonly sync: RosterSync;
   /** The page's callback for changes this tab did not make (another tab's, or a sync's). */
   private onRosterChange: ((message: RosterChangeMessage) => void) | null = null;
@@ -316,7 +320,13 @@ export class RosterEngine {
   }
 
   private csvReader(): Promise<CsvFileReader> {
-    this.csvReads ??= import('./csv-file-reader.ts').then(({ CsvFileReader }) => new CsvFileReader());
+    // A failed load (offline) is forgotten, so the next use tries again.
+    this.csvReads ??= import('./csv-file-reader.ts')
+      .then(({ CsvFileReader }) => new CsvFileReader())
+      .catch((error: unknown) => {
+        this.csvReads = null;
+        throw error;
+      });
     return this.csvReads;
   }
 
@@ -375,7 +385,10 @@ export class RosterEngine {
             await this.open();
           },
         }),
-    );
+    ).catch((error: unknown) => {
+      this.imports = null;
+      throw error;
+    });
     return this.imports;
   }
 
@@ -409,7 +422,23 @@ export class RosterEngine {
     this.admins = await this.db.admins.toArray();
     this.reportCoverage = reportCoverageOf(await this.db.reportSnapshots.toArray());
     this.lastQuery = { queryId: this.lastQuery.queryId, matches: new Uint32Array(0) };
+    this.warmUpLazyModules();
     return { summary: this.summary(), discardedLoad };
+  }
+
+  /**
+   * Loads the code kept off the first screen (CSV reading, import, exports) once the app has settled, so
+   * that it is in this worker's module map before the connection may go: a page the service worker
+   * does not control yet (its very first visit) could not fetch it offline.
+   */
+  private warmUpLazyModules(): void {
+    if (this.isWarmingUp) return;
+    this.isWarmingUp = true;
+    setTimeout(() => {
+      void Promise.all([this.csvReader(), loadImporter(), loadExporter()]).catch(() => {
+        this.isWarmingUp = false; // offline already: the next open tries again
+      });
+    }, LAZY_MODULES_DELAY_MS);
   }
 
   summary(): RosterSummary {

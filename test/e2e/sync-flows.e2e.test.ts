@@ -1,0 +1,129 @@
+/**
+ * Sync end to end: the built app, served by `vite preview` with the reference sync server under /api
+ * (a fresh data directory per run, the 2,000-user demo), driven from its screens.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useBrowserSession } from './browser-session.ts';
+import { readStore } from './read-app-database.ts';
+import { DEMO_ADMIN_TOKEN } from '../../src/server/reference-sync-server.ts';
+import type { PullResponse, PushResponse } from '../../src/core/sync/sync-protocol.ts';
+
+async function signIn(page: Page): Promise<void> {
+  await page.goto('/');
+  await page.getByText('Offboard is ready to work offline.').waitFor({ timeout: 30_000 });
+  await page.getByRole('button', { name: 'Sign in to a sync server' }).click();
+  await page.getByLabel('Access token').fill(DEMO_ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByRole('contentinfo', { name: 'Device status' }).getByText('All changes sent').waitFor({ timeout: 60_000 });
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'My Team' }).click();
+  await page.getByText('2,000 users', { exact: true }).waitFor({ timeout: 30_000 });
+}
+
+/** Every user as the server holds them now, over the protocol itself. */
+async function serverUsers(baseUrl: string): Promise<Map<string, string | null>> {
+  const statuses = new Map<string, string | null>();
+  let cursor = '';
+  for (;;) {
+    const response = await fetch(`${baseUrl}/api/pull?cursor=${encodeURIComponent(cursor)}`, { headers: { Authorization: `Bearer ${DEMO_ADMIN_TOKEN}` } });
+    const page = (await response.json()) as PullResponse;
+    for (const bundle of page.users) statuses.set(bundle.id, bundle.user?.status ?? null);
+    cursor = page.cursor;
+    if (!page.hasMore) return statuses;
+  }
+}
+
+/** Active users with no admin role and no reports: a deactivation of them is never blocked. */
+async function plainActiveUsers(page: Page, count: number, skip = 0): Promise<{ id: string; email: string }[]> {
+  const users = await readStore<{ id: string; email: string; status: string; managerId: string | null }>(page, 'users');
+  const communities = await readStore<{ adminIds: string[] }>(page, 'communities');
+  const admins = await readStore<{ userId: string }>(page, 'admins');
+  const blocked = new Set([...communities.flatMap((c) => c.adminIds), ...admins.map((a) => a.userId)]);
+  const managers = new Set(users.map((u) => u.managerId));
+  return users.filter((u) => u.status === 'active' && !blocked.has(u.id) && !managers.has(u.id)).slice(skip, skip + count);
+}
+
+function csvPayload(name: string, lines: string[]): { name: string; mimeType: string; buffer: Buffer } {
+  return { name, mimeType: 'text/csv', buffer: Buffer.from(lines.join('\r\n') + '\r\n', 'utf8') };
+}
+
+async function pendingOperations(page: Page): Promise<number> {
+  return (await readStore<{ status: string }>(page, 'outbox')).filter((op) => op.status === 'pending').length;
+}
+
+describe('sync, end to end', () => {
+  const session = useBrowserSession();
+
+  it('A14: offline, 250 users deactivated in 3 batches survive a reload; back online, all are pushed and the server has them', async () => {
+    const { page, context, baseUrl } = session();
+    await signIn(page);
+    const leavers = await plainActiveUsers(page, 250);
+    expect(leavers).toHaveLength(250);
+
+    await context.setOffline(true);
+    const status = page.getByRole('contentinfo', { name: 'Device status' });
+    await status.getByText('Offline', { exact: true }).waitFor();
+    // F6: the 250 come from a file of ids, which opens the plan review with exactly them.
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Import' }).click();
+    await page.getByLabel('Choose CSV files').setInputFiles(csvPayload('leavers.csv', ['id', ...leavers.map((u) => u.id)]));
+    await page.getByRole('button', { name: 'Check files' }).click();
+    await page.getByRole('region', { name: 'Import preview' }).getByRole('button', { name: 'Review plan: Deactivate 250 users' }).click();
+    await page.getByRole('heading', { name: 'Review: deactivate 250 selected users' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Deactivate 250 users' }).click();
+    await page.getByText('250 users deactivated in 3 batches.', { exact: false }).waitFor({ timeout: 60_000 });
+    await status.getByText(/3 changes waiting/).waitFor();
+
+    await page.reload();
+    await page.getByText('2,000 users', { exact: true }).waitFor({ timeout: 30_000 });
+    await status.getByText(/3 changes waiting/).waitFor();
+    expect(await pendingOperations(page)).toBe(3);
+    const before = await serverUsers(baseUrl);
+    expect(leavers.filter((u) => before.get(u.id) !== 'active')).toEqual([]);
+
+    await context.setOffline(false);
+    await status.getByText('All changes sent').waitFor({ timeout: 60_000 });
+    expect(await pendingOperations(page)).toBe(0);
+    const after = await serverUsers(baseUrl);
+    expect(leavers.filter((u) => after.get(u.id) !== 'inactive').map((u) => u.id)).toEqual([]);
+  });
+
+  it('two tabs: one syncs, both show what another admin changed on the server and what this device changed', async () => {
+    const { page, context, baseUrl } = session();
+    await signIn(page);
+    const second = await context.newPage();
+    await second.goto('/');
+    await second.getByText('2,000 users', { exact: true }).waitFor({ timeout: 30_000 });
+    const [mine, theirs] = await plainActiveUsers(page, 2, 300);
+    const activeBefore = [...(await serverUsers(baseUrl)).values()].filter((s) => s === 'active').length;
+
+    // Another admin, on another device, deactivates `theirs` straight on the server.
+    const push = await fetch(`${baseUrl}/api/push`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${DEMO_ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ protocol: 1, clientId: 'another-device', operations: [{ id: crypto.randomUUID(), seq: 1, kind: 'deactivate', userIds: [theirs!.id], seen: {}, createdAt: new Date().toISOString() }] }),
+    });
+    expect(((await push.json()) as PushResponse).results[0]!.status).toBe('applied');
+
+    // This device deactivates `mine` in the first tab, and syncs from the Sync screen.
+    await page.getByRole('searchbox', { name: 'Search users' }).fill(mine!.email);
+    await page.getByText('1 of 2,000 users match').waitFor();
+    await page.getByRole('table', { name: 'Users' }).getByRole('checkbox', { name: /^Select / }).first().check();
+    await page.getByRole('button', { name: 'Actions ▾' }).click();
+    await page.getByRole('menuitem', { name: 'Deactivate…' }).click();
+    await page.getByRole('button', { name: 'Deactivate 1 users' }).click();
+    await page.getByText('1 users deactivated in 1 batches.', { exact: false }).waitFor();
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Sync' }).click();
+    await page.getByRole('button', { name: 'Sync now' }).click();
+    await page.getByRole('contentinfo', { name: 'Device status' }).getByText('All changes sent').waitFor({ timeout: 30_000 });
+
+    // The second tab follows live, without a reload: both users are inactive there too.
+    for (const user of [mine!, theirs!]) {
+      await second.getByRole('searchbox', { name: 'Search users' }).fill(user.email);
+      await second.getByText('1 of 2,000 users match').waitFor();
+      await second.getByRole('table', { name: 'Users' }).getByText('Inactive', { exact: true }).waitFor({ timeout: 30_000 });
+    }
+    await second.getByText(`${(activeBefore - 2).toLocaleString('en-US')} active of 2,000`, { exact: false }).waitFor();
+    const server = await serverUsers(baseUrl);
+    expect([server.get(mine!.id), server.get(theirs!.id)]).toEqual(['inactive', 'inactive']);
+  });
+});
