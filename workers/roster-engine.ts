@@ -548,6 +548,9 @@ export class RosterEngine {
   /** Signs another admin of the organization in on this device. */
   async signIn(adminId: string): Promise<RosterSummary> {
     this.requireIndex();
+    if ((await this.sync.state()).server) {
+      throw codedError('signed_in_to_server', 'This device is signed in to a sync server: its access token decides who acts. Sign out of the server first.');
+    }
     await saveSignedInAdmin(this.db, { adminId, previousAdminId: this.signedInAdminId, now: new Date().toISOString() });
     this.signedInAdminId = adminId;
     this.plans.clear();

@@ -52,6 +52,7 @@ const REFUSAL_ADVICE: Record<string, string> = {
   settings_refused: 'Nothing was changed. Correct the settings and save again.',
   rule_refused: 'Nothing was saved. Change the rule and save it again.',
   permission_denied: 'Nothing was changed. Ask an admin who holds the permission to do it.',
+  signed_in_to_server: 'Nothing was changed. Settings → Sync server → Sign out, then choose the admin.',
 };
 
 export function describeError(error: unknown): ErrorMessage {

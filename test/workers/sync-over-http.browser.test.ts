@@ -96,10 +96,16 @@ describe('sync over HTTP with the reference server', () => {
   });
 
   it('a wrong token or an unreachable server gets a clear refusal, and nothing changes', async () => {
+    const result = (await worker.signInToServer(server.url, ADMIN_TOKEN, false)) as { ok: true; session: { admin: { userId: string } } };
+    expect(result.ok).toBe(true);
     expect(await worker.signInToServer(server.url, 'not-a-token', false)).toMatchObject({ ok: false, code: 'unauthorized', message: expect.stringMatching(/token/) });
     expect(await worker.signInToServer('http://127.0.0.1:9/api', ADMIN_TOKEN, false)).toMatchObject({ ok: false, code: 'offline' });
     expect(await worker.signInToServer('ftp://example.com', ADMIN_TOKEN, false)).toMatchObject({ ok: false, code: 'bad_url' });
     expect((await worker.syncState()).server?.url).toBe(server.url);
+    // Signed in to a server, the token decides who acts: no switching admins on the device.
+    const other = (await worker.summary()).admins.find((a) => a.id !== result.session.admin.userId)!;
+    await expect(worker.signIn(other.id)).rejects.toMatchObject({ code: 'signed_in_to_server' });
+    expect((await worker.summary()).signedInAdminId).toBe(result.session.admin.userId);
   });
 
   it('1,000 operations through lost answers, 500s, slow answers and refused connections: each applied once, nothing lost', async () => {
