@@ -6,7 +6,20 @@
  * as the previous one is committed.
  */
 import { FileChecker, IMPORT_ORDER, ImportedKeys, customFieldChanges, type FileCheck, type ImportRosterView } from '../src/core/csv/check-import.ts';
-import { guessMapping, mapCells, mappingFromHeader, mappingProblems, shapeKeyOf, targetsOf, type ColumnMapping, type ImportKind } from '../src/core/csv/column-mapping.ts';
+import {
+  duplicateColumns,
+  guessMapping,
+  mapCells,
+  mappingFromHeader,
+  mappingProblems,
+  shapeKeyOf,
+  targetsOf,
+  valueTranslatorOf,
+  whyMappingIsNeeded,
+  type ColumnMapping,
+  type DuplicateColumn,
+  type ImportKind,
+} from '../src/core/csv/column-mapping.ts';
 import { mapRow, neutralizeFormula } from '../src/core/csv/csv-formats.ts';
 import { importNotice as noticeOf } from '../src/core/csv/import-notice.ts';
 import type { RosterIndex } from '../src/core/roster-index.ts';
@@ -34,7 +47,12 @@ export interface ImportFileView {
   mapping: ColumnMapping | null;
   /** A starting point for the mapping step. */
   guess: ColumnMapping;
+  /** The mapping (columns, or the answers for unknown values) was remembered from an earlier file: the admin confirms it. */
   isRemembered: boolean;
+  /** Columns the header names more than once: only one of each can be read, and the admin is told. */
+  duplicateColumns: DuplicateColumn[];
+  /** Why the file needs the mapping step, when it does not map itself. */
+  mappingReason: string | null;
 }
 
 export interface ImportChoice {
@@ -170,7 +188,20 @@ export class RosterImports {
       const fileId = crypto.randomUUID();
       const sniffed = await this.host.csvReads.sniff(file);
       if (!sniffed.ok) {
-        views.push({ fileId, name: file.name, size: file.size, problem: sniffed.problem, encoding: null, delimiter: null, firstRows: [], mapping: null, guess: guessMapping([], customFieldNames), isRemembered: false });
+        views.push({
+          fileId,
+          name: file.name,
+          size: file.size,
+          problem: sniffed.problem,
+          encoding: null,
+          delimiter: null,
+          firstRows: [],
+          mapping: null,
+          guess: guessMapping([], customFieldNames),
+          isRemembered: false,
+          duplicateColumns: [],
+          mappingReason: null,
+        });
         continue;
       }
       const { sniff } = sniffed;
@@ -178,7 +209,10 @@ export class RosterImports {
       const first = sniff.firstRows[0] ?? [];
       const fromHeader = mappingFromHeader(first);
       const guess = fromHeader ?? guessMapping(sniff.firstRows, customFieldNames);
-      const remembered = fromHeader ? null : await this.rememberedMapping(shapeKeyOf(first, guess.hasHeader), first.length);
+      const remembered = await this.rememberedMapping(shapeKeyOf(first, guess.hasHeader), first.length);
+      // A file that maps itself takes from a remembered mapping only the answers for unknown values.
+      const rememberedValues = fromHeader && remembered?.kind === fromHeader.kind && sameTargets(remembered, fromHeader) ? remembered.values : undefined;
+      const mapping = fromHeader ? { ...fromHeader, ...(rememberedValues ? { values: rememberedValues } : {}) } : remembered;
       views.push({
         fileId,
         name: file.name,
@@ -187,9 +221,11 @@ export class RosterImports {
         encoding: sniff.encoding.encoding + (sniff.encoding.hasBom ? ' with BOM' : ''),
         delimiter: sniff.delimiter,
         firstRows: sniff.firstRows.slice(0, 6),
-        mapping: fromHeader ?? remembered,
+        mapping,
         guess: remembered ?? guess,
-        isRemembered: remembered !== null,
+        isRemembered: fromHeader ? rememberedValues !== undefined && Object.keys(rememberedValues).length > 0 : remembered !== null,
+        duplicateColumns: guess.hasHeader ? duplicateColumns(first) : [],
+        mappingReason: fromHeader ? null : whyMappingIsNeeded(first, guess.hasHeader, customFieldNames),
       });
     }
     return views;
@@ -346,6 +382,8 @@ export class RosterImports {
       const rejected = new Set(entry.rejectedRows);
       const skipTo = marker.rowsDone[fileIndex] ?? 0;
       const presentColumns = entry.mapping.targets.filter((t): t is string => t !== null);
+      // The same reading of values as the check's: other platforms' words and the admin's answers.
+      const translateValues = valueTranslatorOf(entry.mapping, this.host.index().customFields);
       let row = 0;
       let pending: { records: Record<string, string>[]; lastRow: number } = { records: [], lastRow: 0 };
       // One chunk is written while the reader parses the next: parsing overlaps the writes.
@@ -390,7 +428,9 @@ export class RosterImports {
             row++;
             if (row === 1 && entry.mapping.hasHeader) continue;
             if (row <= skipTo || rejected.has(row)) continue;
-            pending.records.push(mapCells(entry.mapping, cells));
+            const fields = mapCells(entry.mapping, cells);
+            translateValues(fields);
+            pending.records.push(fields);
             pending.lastRow = row;
             if (pending.records.length >= IMPORT_CHUNK_ROWS) await flush();
           }
@@ -482,6 +522,10 @@ export class RosterImports {
   private async rememberMapping(firstRow: string[], mapping: ColumnMapping): Promise<void> {
     await this.host.db.meta.put({ key: MAPPING_KEY_PREFIX + shapeKeyOf(firstRow, mapping.hasHeader), value: mapping });
   }
+}
+
+function sameTargets(a: ColumnMapping, b: ColumnMapping): boolean {
+  return a.hasHeader === b.hasHeader && a.targets.length === b.targets.length && a.targets.every((t, i) => t === b.targets[i]);
 }
 
 /** The row numbers a check rejected, for the write pass (kept with the import, for a resume). */

@@ -5,7 +5,7 @@
  * admin allowed them.
  */
 import { proxy } from 'comlink';
-import type { ColumnMapping, ImportKind } from '../core/csv/column-mapping.ts';
+import type { ColumnMapping, ImportKind, ValueAnswers } from '../core/csv/column-mapping.ts';
 import type { BulkAction } from '../core/csv/check-import.ts';
 import type { ImportCheckView, ImportFileView, ImportProgress, ImportResult, PendingImportView } from '../../workers/roster-import.ts';
 import { describeError, type ErrorMessage } from './describe-error.ts';
@@ -20,6 +20,10 @@ export interface FileChoice {
   remember: boolean;
   /** The fields this file's kind may map to. */
   targets: string[];
+  /** A remembered mapping is used only once the admin has seen and confirmed it. */
+  isConfirmed: boolean;
+  /** The admin's answers for values Offboard does not know; kept when the columns' mapping is changed. */
+  values: ValueAnswers;
 }
 
 export class CsvImport {
@@ -50,9 +54,9 @@ export class CsvImport {
     return this.phase === 'inspecting' || this.phase === 'checking' || this.phase === 'writing';
   }
 
-  /** Files that still need the admin's mapping before they can be checked. */
+  /** Files that still need the admin's mapping, or their confirmation of a remembered one, before they can be checked. */
   get unmapped(): FileChoice[] {
-    return this.files.filter((f) => f.view.problem === null && f.mapping === null);
+    return this.files.filter((f) => f.view.problem === null && (f.mapping === null || !f.isConfirmed));
   }
 
   get readable(): FileChoice[] {
@@ -74,7 +78,14 @@ export class CsvImport {
     try {
       const views = await this.worker.inspectImportFiles(files);
       this.files = await Promise.all(
-        views.map(async (view) => ({ view, mapping: view.mapping, remember: false, targets: await this.worker.importTargets((view.mapping ?? view.guess).kind) })),
+        views.map(async (view) => ({
+          view,
+          mapping: view.mapping,
+          remember: false,
+          targets: await this.worker.importTargets((view.mapping ?? view.guess).kind),
+          isConfirmed: !view.isRemembered,
+          values: view.mapping?.values ?? {},
+        })),
       );
     } catch (error) {
       this.error = describeError(error);
@@ -93,7 +104,26 @@ export class CsvImport {
     if (!choice) return;
     choice.mapping = mapping;
     choice.remember = remember;
+    choice.isConfirmed = true;
     choice.targets = await this.worker.importTargets(mapping.kind);
+  }
+
+  /** The admin has seen the remembered mapping and uses it. */
+  confirmMapping(fileId: string): void {
+    const choice = this.files.find((f) => f.view.fileId === fileId);
+    if (choice) choice.isConfirmed = true;
+  }
+
+  /**
+   * The admin's answers for values Offboard did not know: each value means an allowed one, or its rows
+   * are rejected. The files are checked again with them; remembered for files of the same shape if asked.
+   */
+  async answerValues(fileId: string, answers: ValueAnswers, remember: boolean): Promise<void> {
+    const choice = this.files.find((f) => f.view.fileId === fileId);
+    if (!choice?.mapping || this.isBusy) return;
+    for (const [target, byValue] of Object.entries(answers)) choice.values[target] = { ...choice.values[target], ...byValue };
+    choice.remember = remember;
+    await this.runCheck();
   }
 
   async targetsOf(kind: ImportKind): Promise<string[]> {
@@ -101,7 +131,9 @@ export class CsvImport {
   }
 
   async runCheck(): Promise<void> {
-    const choices = this.readable.filter((f) => f.mapping !== null).map((f) => ({ fileId: f.view.fileId, mapping: $state.snapshot(f.mapping)!, remember: f.remember }));
+    const choices = this.readable
+      .filter((f) => f.mapping !== null)
+      .map((f) => ({ fileId: f.view.fileId, mapping: { ...$state.snapshot(f.mapping)!, values: $state.snapshot(f.values) }, remember: f.remember }));
     if (choices.length === 0) return;
     this.phase = 'checking';
     this.error = null;

@@ -160,6 +160,66 @@ describe('importing CSV files in the worker', () => {
     expect(again).toMatchObject({ isRemembered: true, mapping });
   });
 
+  it('platform vocabularies: every kind’s file reads known words by itself and lists the others with their rows', async () => {
+    const expected: Record<string, { target: string; values: [string, number][]; rejected: number }> = {
+      // The last row has two unknown values: "on leave" and a department the organization does not have.
+      'platform-users.csv': { target: 'status', values: [['On leave', 2]], rejected: 2 },
+      'platform-assignments.csv': { target: 'status', values: [['On hold', 2], ['Waived', 1]], rejected: 3 },
+      'platform-licenses.csv': { target: 'state', values: [['Expired', 1]], rejected: 1 },
+      'platform-methodologies.csv': { target: 'model', values: [['Subscription', 1]], rejected: 1 },
+      'platform-communities.csv': { target: 'global', values: [['Sometimes', 1]], rejected: 1 },
+      'platform-bulk-actions.csv': { target: 'action', values: [['Archive', 1]], rejected: 1 },
+    };
+    for (const [name, { target, values, rejected }] of Object.entries(expected)) {
+      const { check } = await inspectAndCheck(worker, [await fixtureFile(name)]);
+      const file = check.files[0]!;
+      const unknown = file.unknownValues.find((u) => u.target === target);
+      expect(unknown?.values.map((v) => [v.value, v.rows]), name).toEqual(values);
+      expect(file.counts.rejected, name).toBe(rejected);
+      if (name === 'platform-users.csv') expect(file.unknownValues.map((u) => [u.target, u.values.map((v) => v.value)])).toEqual([['status', ['On leave']], ['custom.department', ['R&D']]]);
+    }
+  });
+
+  it('the value mapping step: answers are applied to the check and the write, and remembered for the next file of the same shape', async () => {
+    const file = await fixtureFile('platform-users.csv');
+    const [view] = await worker.inspectImportFiles([file]);
+    expect(view!.mapping).toBeNull();
+    const mapping = { ...view!.guess, values: { status: { 'on leave': 'inactive' }, 'custom.department': { 'r&d': 'Operations' } } };
+    expect(mapping.targets).toEqual(['id', 'email', 'first_name', 'last_name', 'status', 'manager_id', 'custom.department']);
+    const check = await worker.checkImport(crypto.randomUUID(), [{ fileId: view!.fileId, mapping, remember: true }]);
+    expect(check.files[0]!.counts).toMatchObject({ created: 7, rejected: 0 });
+    expect(check.files[0]!.unknownValues).toEqual([]);
+    await worker.writeImport(crypto.randomUUID(), check.importId, {});
+    const statuses = await Promise.all(['N0000801', 'N0000802', 'N0000804', 'N0000805', 'N0000806'].map(async (id) => (await worker.userDetail(id))?.user.status));
+    expect(statuses).toEqual(['active', 'active', 'inactive', 'inactive', 'inactive']);
+    // A custom field's allowed value written as the organization spells it, whatever the file's case.
+    expect((await worker.userDetail('N0000802'))?.user.customFields['department']).toBe('Sales');
+    expect((await worker.userDetail('N0000807'))?.user.customFields['department']).toBe('Operations');
+
+    const [again] = await worker.inspectImportFiles([file]);
+    expect(again).toMatchObject({ isRemembered: true, mapping });
+  });
+
+  it('a canonical file keeps its own mapping and takes only the remembered answers for its values', async () => {
+    const file = await fixtureFile('platform-assignments.csv');
+    const [view] = await worker.inspectImportFiles([file]);
+    expect(view).toMatchObject({ isRemembered: false, mappingReason: null, mapping: { kind: 'assignments', hasHeader: true } });
+    const mapping = { ...view!.mapping!, values: { status: { 'on hold': 'in_progress', waived: null } } };
+    const check = await worker.checkImport(crypto.randomUUID(), [{ fileId: view!.fileId, mapping, remember: true }]);
+    expect(check.files[0]!.counts).toMatchObject({ created: 9, rejected: 1 });
+    expect(check.files[0]!.unknownValues[0]!.values).toEqual([{ value: 'Waived', key: 'waived', rows: 1, answer: null }]);
+    const [again] = await worker.inspectImportFiles([file]);
+    expect(again).toMatchObject({ isRemembered: true, mapping });
+  });
+
+  it('a header naming a column twice is said, with the positions, and never as columns that are not Offboard’s own', async () => {
+    const [view] = await worker.inspectImportFiles([await fixtureFile('duplicate-headers.csv')]);
+    expect(view!.mapping).toBeNull();
+    expect(view!.duplicateColumns).toEqual([{ name: 'email', positions: [2, 4, 6] }]);
+    expect(view!.mappingReason).toBe('Choose which of the columns with the same name fills the field; the other is not imported.');
+    expect(view!.guess.targets).toEqual(['id', 'email', 'first_name', null, 'last_name', null]);
+  });
+
   it('a write cancelled part way stops at a chunk boundary; the import can be resumed and every row lands once', async () => {
     const lines = ['id,email,first_name,last_name,status,manager_id,last_login_at,created_at'];
     for (let i = 1; i <= 30_000; i++) lines.push(`B${String(i).padStart(7, '0')},bulk.${i}@northwind.example,Bulk,Person ${i},active,U0000002,,2026-11-01`);

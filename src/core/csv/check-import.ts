@@ -6,8 +6,9 @@
  * outcome. The write pass reads the file again and skips the rows this check rejected.
  */
 import type { Community, CustomFieldDefinition, LicenseGrant, Methodology, User } from '../roster-types.ts';
-import { isRaggedRow, mapCells, type ColumnMapping, type ImportKind } from './column-mapping.ts';
-import { CUSTOM_FIELD_PREFIX, isValidEmail, mapRow, type CellProblem, type CsvKind, type CsvRecordOf } from './csv-formats.ts';
+import { isRaggedRow, mapCells, valueTranslatorOf, type ColumnMapping, type ImportKind, type ValueTranslator } from './column-mapping.ts';
+import { CUSTOM_FIELD_PREFIX, isValidEmail, readRow, type CellProblem, type CsvKind, type CsvRecordOf } from './csv-formats.ts';
+import { fixedVocabularyOf, normalizeValueWord, vocabularyOf } from './value-vocabularies.ts';
 
 /** What the check needs of the roster: the worker answers from its in-memory index. */
 export interface ImportRosterView {
@@ -45,6 +46,34 @@ export interface ImportWarning {
 
 export type BulkAction = 'deactivate' | 'reactivate' | 'delete';
 
+/**
+ * Values of one enumerated field that Offboard does not know (after the known words of other
+ * platforms): the import preview asks the admin what each one means, or whether to reject its rows.
+ */
+export interface UnknownValues {
+  /** The field, as in the mapping's targets (`status`, `custom.department`). */
+  target: string;
+  /** What the field accepts. */
+  allowed: readonly string[];
+  values: UnknownValue[];
+  /** Distinct values past the ones listed: their rows are rejected; a file with that many is likely mis-mapped. */
+  moreValues: number;
+}
+
+export interface UnknownValue {
+  /** The value as first seen in the file. */
+  value: string;
+  /** The value as compared (`normalizeValueWord`): the key of the admin's answer. */
+  key: string;
+  /** How many rows have it. */
+  rows: number;
+  /** The admin's answer so far: null when they chose to reject these rows, undefined when not asked yet. */
+  answer: string | null | undefined;
+}
+
+/** Distinct unknown values listed per field: enough for a platform's vocabulary, not for a free-text column mapped by mistake. */
+export const UNKNOWN_VALUES_LISTED = 50;
+
 export interface FileCheck {
   fileName: string;
   kind: ImportKind;
@@ -61,25 +90,12 @@ export interface FileCheck {
   statusChanges?: { deactivate: string[]; reactivate: string[] };
   /** Custom fields the file uses that the organization does not define yet (created, free text). */
   newCustomFields?: string[];
+  /** Values of enumerated fields that need the admin's answer (their rows are rejected until then). */
+  unknownValues: UnknownValues[];
 }
 
 export const REJECTED_SAMPLE_SIZE = 200;
 const UNMATCHED_LIST_LIMIT = 200;
-
-const ACTION_WORDS: Readonly<Record<string, BulkAction>> = {
-  deactivate: 'deactivate',
-  inactive: 'deactivate',
-  deactivated: 'deactivate',
-  disable: 'deactivate',
-  reactivate: 'reactivate',
-  activate: 'reactivate',
-  active: 'reactivate',
-  reactivated: 'reactivate',
-  enable: 'reactivate',
-  delete: 'delete',
-  deleted: 'delete',
-  remove: 'delete',
-};
 
 interface UserRowState {
   row: number;
@@ -115,6 +131,10 @@ export class FileChecker implements RejectedRows {
   private unmatched: string[] = [];
   private unmatchedCount = 0;
   private licensesAdded = new Map<string, number>();
+  private translateValues: ValueTranslator;
+  private unknownValues = new Map<string, { values: Map<string, { value: string; rows: number }>; more: Set<string> }>();
+  /** Rows rejected before the manager checks that name a manager: whether that manager exists is said too. */
+  private rejectedManagerRefs: { row: number; managerId: string }[] = [];
 
   constructor(
     readonly fileName: string,
@@ -124,6 +144,7 @@ export class FileChecker implements RejectedRows {
     private readonly sameImport: ImportedKeys = new ImportedKeys(),
   ) {
     this.customFieldNames = new Set(roster.customFields.map((f) => f.name));
+    this.translateValues = valueTranslatorOf(mapping, roster.customFields);
   }
 
   get size(): number {
@@ -139,26 +160,48 @@ export class FileChecker implements RejectedRows {
     // A row of empty cells is what a spreadsheet saves for a formatted but unused line: nothing to import.
     if (cells.every((cell) => cell.trim() === '')) return;
     this.rowCount++;
+    // Every check runs on every row, so that the admin sees all that is wrong with a row at once.
+    const problems: CellProblem[] = [];
     if (isRaggedRow(this.mapping, cells)) {
-      this.reject(row, cells, [
-        {
-          column: null,
-          code: 'ragged_row',
-          message: `This row has ${cells.length} cells where the ${this.mapping.hasHeader ? 'header has' : 'first row has'} ${this.mapping.targets.length}: a missing delimiter, or a comma inside an unquoted cell?`,
-        },
-      ]);
-      return;
+      problems.push({
+        column: null,
+        code: 'ragged_row',
+        message: `This row has ${cells.length} cells where the ${this.mapping.hasHeader ? 'header has' : 'first row has'} ${this.mapping.targets.length}: a missing delimiter, or a comma inside an unquoted cell?`,
+      });
     }
     const fields = mapCells(this.mapping, cells);
+    this.translateValues(fields, (target, cell) => this.noteUnknownValue(target, cell));
     const kind = this.mapping.kind;
-    const problems =
-      kind === 'custom_fields' ? this.checkCustomFieldRow(row, fields) : kind === 'user_list' ? this.checkUserListRow(row, fields) : this.checkRecordRow(kind, row, fields);
+    if (kind === 'custom_fields') this.checkCustomFieldRow(row, fields, problems);
+    else if (kind === 'user_list') this.checkUserListRow(row, fields, problems);
+    else this.checkRecordRow(kind, row, fields, problems);
     if (problems.length > 0) this.reject(row, cells, problems);
+  }
+
+  private noteUnknownValue(target: string, cell: string): void {
+    let entry = this.unknownValues.get(target);
+    if (!entry) this.unknownValues.set(target, (entry = { values: new Map(), more: new Set() }));
+    const key = normalizeValueWord(cell);
+    const seen = entry.values.get(key);
+    if (seen) seen.rows++;
+    else if (entry.values.size < UNKNOWN_VALUES_LISTED) entry.values.set(key, { value: cell.trim(), rows: 1 });
+    else if (entry.more.size < 10_000) entry.more.add(key);
+  }
+
+  private unknownValuesFound(): UnknownValues[] {
+    return [...this.unknownValues].map(([target, entry]) => ({
+      target,
+      allowed: vocabularyOf(this.mapping.kind, target, this.roster.customFields)?.allowed ?? [],
+      values: [...entry.values].map(([key, { value, rows }]) => ({ value, key, rows, answer: this.mapping.values?.[target]?.[key] })),
+      moreValues: entry.more.size,
+    }));
   }
 
   /** Ends the file: the checks that need every row (unknown managers, manager cycles), then the summary. */
   finish(): FileCheck {
-    if (this.mapping.kind === 'users') this.checkManagers();
+    if (this.mapping.kind === 'users') {
+      this.checkManagers();
+    }
     if (this.mapping.kind === 'users') {
       for (const state of this.userRows) if (!this.rejected.has(state.row)) this.sameImport.addUser(state.id);
     }
@@ -169,6 +212,7 @@ export class FileChecker implements RejectedRows {
       counts: { ...this.counts, rejected: this.rejected.size },
       warnings: [...this.warnings, ...this.finalWarnings()],
       rejectedSample: this.rejectedSample.sort((a, b) => a.row - b.row).slice(0, REJECTED_SAMPLE_SIZE),
+      unknownValues: this.unknownValuesFound(),
     };
     if (this.mapping.kind === 'user_list') {
       check.bulkActions = Object.fromEntries(Object.entries(this.bulk).filter(([, ids]) => ids.length > 0));
@@ -233,103 +277,107 @@ export class FileChecker implements RejectedRows {
     }
   }
 
-  private checkRecordRow(kind: CsvKind, row: number, fields: Record<string, string>): CellProblem[] {
-    const mapped = mapRow(kind, fields);
-    const problems = [...mapped.problems];
+  private checkRecordRow(kind: CsvKind, row: number, fields: Record<string, string>, problems: CellProblem[]): void {
+    const read = readRow(kind, fields);
+    problems.push(...read.problems);
     if (kind === 'users') this.noteCustomFields(fields, problems);
-    if (!mapped.record) return problems;
     switch (kind) {
       case 'users':
-        return this.checkUser(row, mapped.record as User, fields, problems);
+        return this.checkUser(row, read.record as User, fields, problems);
       case 'communities':
-        return this.checkCommunity(row, mapped.record as Community, problems);
+        return this.checkCommunity(row, read.record as Community, problems);
       case 'methodologies':
-        return this.checkMethodology(row, mapped.record as Methodology, problems);
+        return this.checkMethodology(row, read.record as Methodology, problems);
       case 'memberships': {
-        const m = mapped.record as CsvRecordOf['memberships'];
+        const m = read.record as CsvRecordOf['memberships'];
         this.requireUser(m.userId, 'user_id', problems);
         this.requireCommunity(m.communityId, problems);
-        if (!this.once(`${m.userId}\u0000${m.communityId}`, row, problems, 'This user is already given this community')) return problems;
+        this.once([m.userId, m.communityId], row, problems, 'This user is already given this community');
         if (problems.length === 0) this.count(this.roster.communityIdsOf(m.userId).includes(m.communityId) ? 'unchanged' : 'created');
-        return problems;
+        return;
       }
       case 'licenses': {
-        const l = mapped.record as LicenseGrant;
+        const l = read.record as LicenseGrant;
         this.requireUser(l.userId, 'user_id', problems);
-        if (!this.roster.methodologies.some((m) => m.id === l.methodologyId) && !this.sameImport.hasMethodology(l.methodologyId)) {
+        if (l.methodologyId !== '' && !this.roster.methodologies.some((m) => m.id === l.methodologyId) && !this.sameImport.hasMethodology(l.methodologyId)) {
           problems.push({ column: 'methodology_id', code: 'unknown_reference', message: `No methodology ${l.methodologyId} on this roster or in this import.` });
         }
-        if (!this.once(`${l.userId}\u0000${l.methodologyId}`, row, problems, 'This user is already given a license of this methodology')) return problems;
-        if (problems.length > 0) return problems;
+        this.once([l.userId, l.methodologyId], row, problems, 'This user is already given a license of this methodology');
+        if (problems.length > 0) return;
         const existing = this.roster.licensesOf(l.userId).find((x) => x.methodologyId === l.methodologyId);
         this.count(!existing ? 'created' : existing.state === l.state ? 'unchanged' : 'updated');
         if (!existing) this.licensesAdded.set(l.methodologyId, (this.licensesAdded.get(l.methodologyId) ?? 0) + 1);
-        return problems;
+        return;
       }
       case 'assignments':
       case 'certificates': {
-        const record = mapped.record as { id: string; userId: string; communityId?: string };
+        const record = read.record as { id: string; userId: string; communityId?: string };
         this.requireUser(record.userId, 'user_id', problems);
         if (record.communityId !== undefined) this.requireCommunity(record.communityId, problems);
-        if (!this.once(record.id, row, problems, 'Another row has this id')) return problems;
+        this.once([record.id], row, problems, 'Another row has this id');
         // Whether the record is new or replaces one is known when it is written: these tables are not in memory.
         if (problems.length === 0) this.count('created');
-        return problems;
+        return;
       }
       case 'completions': {
-        const c = mapped.record as CsvRecordOf['completions'];
+        const c = read.record as CsvRecordOf['completions'];
         this.requireUser(c.userId, 'user_id', problems);
         this.requireCommunity(c.communityId, problems);
-        if (!this.once(`${c.userId}\u0000${c.courseId}\u0000${c.communityId}`, row, problems, 'Another row records this completion')) return problems;
+        this.once([c.userId, c.courseId, c.communityId], row, problems, 'Another row records this completion');
         if (problems.length === 0) this.count('created');
-        return problems;
+        return;
       }
     }
-    return problems;
   }
 
-  /** True the first time a key is seen; a later row with the same key is a duplicate of the first. */
-  private once(caseSensitiveKey: string, row: number, problems: CellProblem[], what: string): boolean {
+  /**
+   * Claims a key for this row, or says which row has it already (a later row with the same key is a
+   * duplicate of the first). A key with a blank part claims nothing: that blank is a problem of its own.
+   */
+  private once(parts: readonly string[], row: number, problems: CellProblem[], what: string): void {
+    if (parts.some((part) => part === '')) return;
     // Ids that differ only in case name the same thing to a person reading a spreadsheet.
-    const key = caseSensitiveKey.toLowerCase();
+    const key = parts.join('\u0000').toLowerCase();
     const first = this.pairsSeen.get(key);
-    if (first !== undefined) {
-      problems.push({ column: null, code: 'duplicate_id', message: `${what}: row ${first}.` });
-      return false;
-    }
-    this.pairsSeen.set(key, row);
-    return true;
+    if (first !== undefined) problems.push({ column: null, code: 'duplicate_id', message: `${what}: row ${first}.` });
+    else this.pairsSeen.set(key, row);
   }
 
   private requireUser(id: string, column: string, problems: CellProblem[]): void {
+    if (id === '') return;
     if (!this.roster.userById(id) && !this.sameImport.hasUser(id)) {
       problems.push({ column, code: 'unknown_reference', message: `No user ${id} on this roster or in this import.` });
     }
   }
 
   private requireCommunity(id: string, problems: CellProblem[]): void {
+    if (id === '') return;
     if (!this.roster.communities.some((c) => c.id === id) && !this.sameImport.hasCommunity(id)) {
       problems.push({ column: 'community_id', code: 'unknown_reference', message: `No community ${id} on this roster or in this import.` });
     }
   }
 
-  private checkUser(row: number, user: User, fields: Readonly<Record<string, string>>, problems: CellProblem[]): CellProblem[] {
+  private checkUser(row: number, user: User, fields: Readonly<Record<string, string>>, problems: CellProblem[]): void {
     const idKey = user.id.toLowerCase();
-    const firstWithId = this.idsSeen.get(idKey);
+    const firstWithId = idKey === '' ? undefined : this.idsSeen.get(idKey);
     if (firstWithId !== undefined) problems.push({ column: 'id', code: 'duplicate_id', message: `Row ${firstWithId} has the same id, ${user.id} (ignoring case).` });
-    const rosterId = this.roster.userById(user.id) ? user.id : this.roster.userIdIgnoringCase?.(user.id);
+    const rosterId = idKey === '' ? undefined : this.roster.userById(user.id) ? user.id : this.roster.userIdIgnoringCase?.(user.id);
     if (rosterId !== undefined && rosterId !== user.id) {
       problems.push({ column: 'id', code: 'duplicate_id', message: `The roster has user ${rosterId}: an id that differs only in case would make two users no one can tell apart.` });
     }
     const email = user.email.toLowerCase();
-    const firstWithEmail = this.emailsSeen.get(email);
+    const firstWithEmail = email === '' ? undefined : this.emailsSeen.get(email);
     if (firstWithEmail !== undefined) problems.push({ column: 'email', code: 'duplicate_email', message: `Row ${firstWithEmail} has the same email (ignoring case).` });
-    const holder = this.roster.userIdByEmail(user.email);
+    const holder = email === '' ? undefined : this.roster.userIdByEmail(user.email);
     if (holder !== undefined && holder !== user.id) {
       problems.push({ column: 'email', code: 'duplicate_email', message: `${user.email} belongs to user ${holder} on this roster.` });
     }
     if (user.managerId !== null && user.managerId === user.id) problems.push({ column: 'manager_id', code: 'self_manager', message: 'A user cannot be their own manager.' });
-    if (problems.length > 0) return problems;
+    if (problems.length > 0) {
+      // Whether the manager exists is known once every row is in (a manager may come later in the file).
+      if (user.managerId !== null && user.managerId !== user.id) this.rejectedManagerRefs.push({ row, managerId: user.managerId });
+      return;
+    }
     // Only a row that stands claims its id and email: a row rejected for taking another user's email
     // must not get that user's own row rejected as its duplicate.
     this.idsSeen.set(idKey, row);
@@ -349,7 +397,6 @@ export class FileChecker implements RejectedRows {
     const managerId = 'manager_id' in fields ? user.managerId : (existing?.managerId ?? null);
     this.userRows.push({ row, id: user.id, managerId, outcome, isNew: !existing, statusChange });
     this.count(outcome);
-    return problems;
   }
 
   /**
@@ -391,7 +438,7 @@ export class FileChecker implements RejectedRows {
       while (toCheck.length > 0) {
         const state = toCheck.pop()!;
         if (isRejected(state) || state.managerId === null || isKnown(state.managerId)) continue;
-        this.rejectUserRow(state, { column: 'manager_id', code: 'unknown_reference', message: `No user ${state.managerId} on this roster or in this file to be the manager.` });
+        this.rejectUserRow(state, { column: 'manager_id', code: 'unknown_reference', message: unknownManagerMessage(state.managerId) });
         recheckReportsOf(state.id);
       }
       // A cycle: walking up from a row comes back to it. Each id is walked once per round.
@@ -420,6 +467,9 @@ export class FileChecker implements RejectedRows {
       }
       if (toCheck.length > 0) changed = true;
     }
+    for (const { row, managerId } of this.rejectedManagerRefs) {
+      if (!isKnown(managerId)) this.reject(row, [], [{ column: 'manager_id', code: 'unknown_reference', message: unknownManagerMessage(managerId) }]);
+    }
   }
 
   private rejectUserRow(state: UserRowState, problem: CellProblem): void {
@@ -427,8 +477,8 @@ export class FileChecker implements RejectedRows {
     this.reject(state.row, [], [problem]);
   }
 
-  private checkCommunity(row: number, community: Community, problems: CellProblem[]): CellProblem[] {
-    if (!this.once(community.id, row, problems, 'Another row has this id')) return problems;
+  private checkCommunity(row: number, community: Community, problems: CellProblem[]): void {
+    this.once([community.id], row, problems, 'Another row has this id');
     for (const adminId of community.adminIds) this.requireUser(adminId, 'admin_ids', problems);
     const existing = this.roster.communities.find((c) => c.id === community.id);
     const otherGlobal = this.roster.communities.find((c) => c.global && c.id !== community.id);
@@ -438,37 +488,34 @@ export class FileChecker implements RejectedRows {
     if (existing?.global && !community.global) {
       problems.push({ column: 'global', code: 'invalid_value', message: `${community.id} is the global community: make another one global first.` });
     }
-    if (problems.length > 0) return problems;
+    if (problems.length > 0) return;
     if (community.global) this.sameImport.setGlobalCommunity(community.id);
     this.sameImport.addCommunity(community.id);
     this.count(!existing ? 'created' : sameCommunity(existing, community) ? 'unchanged' : 'updated');
-    return problems;
   }
 
-  private checkMethodology(row: number, methodology: Methodology, problems: CellProblem[]): CellProblem[] {
-    if (!this.once(methodology.id, row, problems, 'Another row has this id')) return problems;
+  private checkMethodology(row: number, methodology: Methodology, problems: CellProblem[]): void {
+    this.once([methodology.id], row, problems, 'Another row has this id');
+    if (problems.length > 0) return;
     const existing = this.roster.methodologies.find((m) => m.id === methodology.id);
     this.sameImport.addMethodology(methodology.id);
     this.count(!existing ? 'created' : sameMethodology(existing, methodology) ? 'unchanged' : 'updated');
-    return problems;
   }
 
-  private checkCustomFieldRow(row: number, fields: Readonly<Record<string, string>>): CellProblem[] {
-    const problems: CellProblem[] = [];
+  private checkCustomFieldRow(row: number, fields: Readonly<Record<string, string>>, problems: CellProblem[]): void {
     const { user } = this.findUser(fields, problems);
     this.noteCustomFields(fields, problems);
-    if (!user || problems.length > 0) return problems;
-    const changes = customFieldChanges(user, fields);
-    if (!this.once(user.id, row, problems, 'Another row is about the same user')) return problems;
-    this.count(Object.keys(changes).length > 0 ? 'updated' : 'unchanged');
-    return problems;
+    if (!user) return;
+    this.once([user.id], row, problems, 'Another row is about the same user');
+    if (problems.length > 0) return;
+    this.count(Object.keys(customFieldChanges(user, fields)).length > 0 ? 'updated' : 'unchanged');
   }
 
-  private checkUserListRow(row: number, fields: Readonly<Record<string, string>>): CellProblem[] {
-    const problems: CellProblem[] = [];
-    const actionText = (fields['action'] ?? '').trim().toLowerCase();
-    const action = actionText === '' ? 'deactivate' : ACTION_WORDS[actionText];
-    if (!action) problems.push({ column: 'action', code: 'invalid_value', message: `action must be deactivate, reactivate or delete, not "${fields['action']}".` });
+  private checkUserListRow(row: number, fields: Readonly<Record<string, string>>, problems: CellProblem[]): void {
+    const actionText = (fields['action'] ?? '').trim();
+    const actions = fixedVocabularyOf('user_list', 'action')!;
+    const action = actionText === '' ? 'deactivate' : (actions.canonical(actionText) as BulkAction | null);
+    if (!action) problems.push({ column: 'action', code: 'invalid_value', message: `action must be ${actions.allowed.slice(0, -1).join(', ')} or ${actions.allowed.at(-1)}, not "${actionText}".` });
     const { user, isUnmatched } = this.findUser(fields, problems);
     if (!user) {
       const entry = (fields['id'] ?? '').trim() || (fields['email'] ?? '').trim();
@@ -476,13 +523,12 @@ export class FileChecker implements RejectedRows {
         this.unmatchedCount++;
         if (this.unmatched.length < UNMATCHED_LIST_LIMIT) this.unmatched.push(entry);
       }
-      return problems;
+      return;
     }
-    if (problems.length > 0) return problems;
-    if (!this.once(user.id, row, problems, 'Another row names the same user')) return problems;
+    this.once([user.id], row, problems, 'Another row names the same user');
+    if (problems.length > 0) return;
     this.bulk[action!].push(user.id);
     this.count('unchanged');
-    return problems;
   }
 
   /**
@@ -559,6 +605,10 @@ export class FileChecker implements RejectedRows {
     }
     return warnings;
   }
+}
+
+function unknownManagerMessage(managerId: string): string {
+  return `No user ${managerId} on this roster or in this file to be the manager.`;
 }
 
 /** The keys the files of one import add, so that a later file may refer to them. */

@@ -3,7 +3,9 @@
  * one with other headers (another platform's export), or none at all (Fuse's files have no header row),
  * goes through the mapping step, whose answer is remembered for the next file of the same shape.
  */
+import type { CustomFieldDefinition } from '../roster-types.ts';
 import { CSV_HEADERS, CSV_KINDS, CUSTOM_FIELD_PREFIX, KIND_LABELS, REQUIRED_COLUMNS, detectCsvKind, isValidEmail, normalizeHeaderCell, restoreNeutralizedCell, type CsvKind } from './csv-formats.ts';
+import { normalizeValueWord, vocabularyOf, type Vocabulary } from './value-vocabularies.ts';
 
 /**
  * What a file does: load records of a canonical kind, set custom fields on existing users (A13 "change
@@ -25,7 +27,14 @@ export interface ColumnMapping {
   hasHeader: boolean;
   /** By column position: the field it fills (a canonical column name, `custom.<field>`, `action`), or null to ignore it. */
   targets: (string | null)[];
+  /**
+   * The admin's answers for values of enumerated fields that Offboard does not know, by field: the
+   * value as compared (`normalizeValueWord`) → the allowed value it means, or null to reject its rows.
+   */
+  values?: ValueAnswers;
 }
+
+export type ValueAnswers = Record<string, Record<string, string | null>>;
 
 /** The fields a kind's columns can map to; users and change-via-upload add every custom field. */
 export function targetsOf(kind: ImportKind, customFieldNames: readonly string[]): string[] {
@@ -54,6 +63,28 @@ export function mappingFromHeader(header: readonly string[]): ColumnMapping | nu
   }
   if (others.every((c) => c === 'action')) return { kind: 'user_list', hasHeader: true, targets };
   return null;
+}
+
+/** A column name the header gives more than once, with its 1-based positions. */
+export interface DuplicateColumn {
+  name: string;
+  positions: number[];
+}
+
+/**
+ * Header cells that name the same column (case, spacing and dashes ignored): a file with two `email`
+ * columns cannot say which one is the user's email, so the admin is told before any mapping.
+ */
+export function duplicateColumns(header: readonly string[]): DuplicateColumn[] {
+  const positions = new Map<string, { name: string; positions: number[] }>();
+  header.forEach((cell, index) => {
+    const key = normalizeHeaderCell(cell);
+    if (key === '') return;
+    const entry = positions.get(key);
+    if (entry) entry.positions.push(index + 1);
+    else positions.set(key, { name: cell.trim(), positions: [index + 1] });
+  });
+  return [...positions.values()].filter((entry) => entry.positions.length > 1);
 }
 
 /** Other platforms' names for our columns (normalized as `normalizeHeaderCell` does). */
@@ -90,6 +121,38 @@ function compactName(normalized: string): string {
   return normalized.replace(/_/g, '');
 }
 
+/** The field a header cell names, by our own names, other platforms' names and the custom fields. */
+function fieldNamedBy(customFieldNames: readonly string[]): (cell: string) => string | null {
+  const byCompactName = new Map<string, string>();
+  // Another platform's "Department" column is our custom field `department`, if the organization has
+  // one; our own columns and their aliases come after, so they win over a custom field of the same name.
+  for (const name of customFieldNames) byCompactName.set(compactName(normalizeHeaderCell(name)), CUSTOM_FIELD_PREFIX + name);
+  for (const name of [...CSV_KINDS.flatMap((k) => CSV_HEADERS[k]), 'action']) byCompactName.set(compactName(name), name);
+  for (const [alias, target] of Object.entries(HEADER_ALIASES)) byCompactName.set(compactName(alias), target);
+  return (cell) => {
+    const normalized = normalizeHeaderCell(cell);
+    if (normalized.startsWith(CUSTOM_FIELD_PREFIX)) return normalized.length > CUSTOM_FIELD_PREFIX.length ? normalized : null;
+    return byCompactName.get(compactName(normalized)) ?? null;
+  };
+}
+
+/**
+ * Why a file needs the mapping step, in the admin's words: a header naming a column twice, no header at
+ * all, columns Offboard does not know by name, or columns it knows that make no one kind of file.
+ */
+export function whyMappingIsNeeded(header: readonly string[], hasHeader: boolean, customFieldNames: readonly string[]): string {
+  if (!hasHeader) return 'This file has no header row: say which field each column fills.';
+  if (duplicateColumns(header).length > 0) return 'Choose which of the columns with the same name fills the field; the other is not imported.';
+  const named = fieldNamedBy(customFieldNames);
+  const unknown = header.map((cell) => cell.trim()).filter((cell) => cell !== '' && named(cell) === null);
+  if (unknown.length > 0) {
+    const quoted = unknown.map((cell) => `“${cell}”`);
+    const list = quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}`;
+    return `Offboard does not know the column${unknown.length === 1 ? '' : 's'} ${list}: say which field ${unknown.length === 1 ? 'it fills' : 'each one fills'}, or ignore ${unknown.length === 1 ? 'it' : 'them'}.`;
+  }
+  return 'Offboard knows these columns but not what kind of file they make together: say what the file holds.';
+}
+
 /**
  * A first guess for a file that did not map itself: header cells by name and alias, and for a file
  * without a header, a column of emails as `email` and the column before it as `id`. The admin reviews
@@ -98,17 +161,7 @@ function compactName(normalized: string): string {
 export function guessMapping(firstRows: readonly (readonly string[])[], customFieldNames: readonly string[]): ColumnMapping {
   const first = firstRows[0] ?? [];
   const width = Math.max(0, ...firstRows.map((row) => row.length));
-  const byCompactName = new Map<string, string>();
-  // Another platform's "Department" column is our custom field `department`, if the organization has
-  // one; our own columns and their aliases come after, so they win over a custom field of the same name.
-  for (const name of customFieldNames) byCompactName.set(compactName(normalizeHeaderCell(name)), CUSTOM_FIELD_PREFIX + name);
-  for (const name of [...CSV_KINDS.flatMap((k) => CSV_HEADERS[k]), 'action']) byCompactName.set(compactName(name), name);
-  for (const [alias, target] of Object.entries(HEADER_ALIASES)) byCompactName.set(compactName(alias), target);
-  const byName = first.map((cell) => {
-    const normalized = normalizeHeaderCell(cell);
-    if (normalized.startsWith(CUSTOM_FIELD_PREFIX)) return normalized.length > CUSTOM_FIELD_PREFIX.length ? normalized : null;
-    return byCompactName.get(compactName(normalized)) ?? null;
-  });
+  const byName = first.map(fieldNamedBy(customFieldNames));
   // A column of emails; a few blank cells (users named by id only) do not make it something else.
   const isEmailColumn = (column: number, rows: readonly (readonly string[])[]) => {
     const values = rows.map((row) => (row[column] ?? '').trim()).filter((value) => value !== '');
@@ -162,6 +215,31 @@ export function shapeKeyOf(firstRow: readonly string[], hasHeader: boolean): str
   return hasHeader ? `header:${firstRow.map(normalizeHeaderCell).join('\u0001')}` : `columns:${firstRow.length}`;
 }
 
+/** One column of a file as a mapping reads it: its 1-based position, its heading, and the field it fills. */
+export interface MappedColumn {
+  position: number;
+  /** The header cell, or `Column N` for a file without a header (or a blank header cell). */
+  heading: string;
+  target: string | null;
+}
+
+/** Every column of the file and what the mapping does with it, to show before the mapping is used. */
+export function mappedColumns(mapping: ColumnMapping, firstRow: readonly string[]): MappedColumn[] {
+  const width = Math.max(mapping.targets.length, firstRow.length);
+  return Array.from({ length: width }, (_, index) => {
+    const cell = mapping.hasHeader ? (firstRow[index] ?? '').trim() : '';
+    return { position: index + 1, heading: cell || `Column ${index + 1}`, target: mapping.targets[index] ?? null };
+  });
+}
+
+/**
+ * The columns whose values a mapping leaves out, so the admin is told: every ignored column that has a
+ * name (a blank header cell is what a spreadsheet saves past the last column) or, without a header, any.
+ */
+export function ignoredColumns(mapping: ColumnMapping, firstRow: readonly string[]): MappedColumn[] {
+  return mappedColumns(mapping, firstRow).filter((column, index) => column.target === null && (!mapping.hasHeader || (firstRow[index] ?? '').trim() !== ''));
+}
+
 /** What stops a mapping from being used, in words; empty when it can be. */
 export function mappingProblems(mapping: ColumnMapping): string[] {
   const problems: string[] = [];
@@ -194,6 +272,36 @@ export function mapCells(mapping: ColumnMapping, row: readonly string[]): Record
     if (target !== null) cells[target] = restoreNeutralizedCell(row[column] ?? '');
   });
   return cells;
+}
+
+/**
+ * Reads the enumerated fields of mapped cells into Offboard's own values, in place: the admin's answer
+ * for the value first, then the known words (`value-vocabularies.ts`). A value neither knows stays as
+ * it is, for the row's check to reject, and is reported to `onUnknown` (the value mapping step lists it).
+ */
+export type ValueTranslator = (cells: Record<string, string>, onUnknown?: (target: string, cell: string) => void) => void;
+
+export function valueTranslatorOf(mapping: ColumnMapping, customFields: readonly CustomFieldDefinition[]): ValueTranslator {
+  const enumerated: [string, Vocabulary, Record<string, string | null>][] = [];
+  for (const target of new Set(mapping.targets)) {
+    if (target === null) continue;
+    const vocabulary = vocabularyOf(mapping.kind, target, customFields);
+    if (vocabulary) enumerated.push([target, vocabulary, mapping.values?.[target] ?? {}]);
+  }
+  return (cells, onUnknown) => {
+    for (const [target, vocabulary, answers] of enumerated) {
+      const cell = cells[target];
+      if (cell === undefined || cell.trim() === '') continue;
+      const known = vocabulary.canonical(cell);
+      if (known !== null) {
+        cells[target] = known;
+        continue;
+      }
+      const answer = answers[normalizeValueWord(cell)];
+      if (typeof answer === 'string') cells[target] = answer;
+      else onUnknown?.(target, cell);
+    }
+  };
 }
 
 /** Whether a row's cell count differs from the header's (a missing delimiter, an unquoted comma). */

@@ -16,6 +16,7 @@ import type {
   User,
   UserStatus,
 } from '../roster-types.ts';
+import { fixedVocabularyOf } from './value-vocabularies.ts';
 
 export const CSV_KINDS = ['users', 'communities', 'memberships', 'methodologies', 'licenses', 'assignments', 'completions', 'certificates'] as const;
 
@@ -162,13 +163,6 @@ export function canonicalTime(value: string): string | null {
   return Number.isNaN(time) ? null : new Date(time).toISOString();
 }
 
-function parseBoolean(value: string): boolean | null {
-  const v = value.trim().toLowerCase();
-  if (['true', 'yes', '1', 'y'].includes(v)) return true;
-  if (['false', 'no', '0', 'n', ''].includes(v)) return false;
-  return null;
-}
-
 export function splitList(value: string): string[] {
   return value
     .split(LIST_SEPARATOR)
@@ -178,6 +172,16 @@ export function splitList(value: string): string[] {
 
 /** Reads one row (cells by canonical column) of `kind` into its record, or says every cell that is wrong. */
 export function mapRow<K extends CsvKind>(kind: K, cells: Readonly<Record<string, string>>): RowMapping<K> {
+  const read = readRow(kind, cells);
+  return read.problems.length > 0 ? { record: null, problems: read.problems } : { record: read.record, problems: [] };
+}
+
+/**
+ * Reads one row into a record as far as its cells allow (a wrong cell reads as the field's default) and
+ * says every cell that is wrong: the import's check goes on with the record, so a row with no id and an
+ * unknown manager is told both at once.
+ */
+export function readRow<K extends CsvKind>(kind: K, cells: Readonly<Record<string, string>>): { record: CsvRecordOf[K]; problems: CellProblem[] } {
   const problems: CellProblem[] = [];
   const text = (column: string) => (cells[column] ?? '').trim();
   for (const column of REQUIRED_COLUMNS[kind]) {
@@ -192,11 +196,14 @@ export function mapRow<K extends CsvKind>(kind: K, cells: Readonly<Record<string
     }
     return iso;
   };
-  const oneOf = <T extends string>(column: string, allowed: readonly T[], code: CellProblemCode, fallback: T): T => {
-    const value = text(column).toLowerCase();
+  // Other platforms' words for these values (`Done`, `enabled`, `Enterprise`) are read as ours.
+  const oneOf = <T extends string>(column: string, code: CellProblemCode, fallback: T): T => {
+    const value = text(column);
     if (value === '') return fallback;
-    if ((allowed as readonly string[]).includes(value)) return value as T;
-    problems.push({ column, code, message: `${column} must be ${allowed.join(' or ')}, not "${text(column)}".` });
+    const vocabulary = fixedVocabularyOf(kind, column)!;
+    const known = vocabulary.canonical(value);
+    if (known !== null) return known as T;
+    problems.push({ column, code, message: `${column} must be ${vocabulary.allowed.join(' or ')}, not "${value}".` });
     return fallback;
   };
 
@@ -209,7 +216,7 @@ export function mapRow<K extends CsvKind>(kind: K, cells: Readonly<Record<string
       for (const [column, value] of Object.entries(cells)) {
         if (column.startsWith(CUSTOM_FIELD_PREFIX) && value.trim() !== '') customFields[column.slice(CUSTOM_FIELD_PREFIX.length)] = value.trim();
       }
-      const status = oneOf<UserStatus>('status', ['active', 'inactive'], 'invalid_status', 'active');
+      const status = oneOf<UserStatus>('status', 'invalid_status', 'active');
       const createdAt = time('created_at');
       const user: User = {
         id: text('id'),
@@ -228,16 +235,15 @@ export function mapRow<K extends CsvKind>(kind: K, cells: Readonly<Record<string
       break;
     }
     case 'communities': {
-      const isGlobal = parseBoolean(text('global'));
-      if (isGlobal === null) problems.push({ column: 'global', code: 'invalid_boolean', message: `global must be true or false, not "${text('global')}".` });
-      record = { id: text('id'), name: text('name'), global: isGlobal ?? false, adminIds: [...new Set(splitList(text('admin_ids')))] } satisfies Community;
+      const isGlobal = oneOf<'true' | 'false'>('global', 'invalid_boolean', 'false') === 'true';
+      record = { id: text('id'), name: text('name'), global: isGlobal, adminIds: [...new Set(splitList(text('admin_ids')))] } satisfies Community;
       break;
     }
     case 'memberships':
       record = { userId: text('user_id'), communityId: text('community_id') };
       break;
     case 'methodologies': {
-      const model = oneOf<Methodology['model']>('model', ['seat', 'ela'], 'invalid_model', 'seat');
+      const model = oneOf<Methodology['model']>('model', 'invalid_model', 'seat');
       const seatsText = text('seats');
       const seats = Number(seatsText);
       if (seatsText !== '' && (!/^\d+$/.test(seatsText) || !Number.isSafeInteger(seats))) {
@@ -250,7 +256,7 @@ export function mapRow<K extends CsvKind>(kind: K, cells: Readonly<Record<string
       record = {
         userId: text('user_id'),
         methodologyId: text('methodology_id'),
-        state: oneOf<LicenseState>('state', ['reserved', 'consumed'], 'invalid_state', 'reserved'),
+        state: oneOf<LicenseState>('state', 'invalid_state', 'reserved'),
       } satisfies LicenseGrant;
       break;
     case 'assignments':
@@ -259,7 +265,7 @@ export function mapRow<K extends CsvKind>(kind: K, cells: Readonly<Record<string
         userId: text('user_id'),
         contentId: text('content_id'),
         dueAt: time('due_at'),
-        status: oneOf<AssignmentStatus>('status', ['not_started', 'in_progress', 'completed', 'overdue'], 'invalid_status', 'not_started'),
+        status: oneOf<AssignmentStatus>('status', 'invalid_status', 'not_started'),
       } satisfies Assignment;
       break;
     case 'completions':
@@ -275,8 +281,7 @@ export function mapRow<K extends CsvKind>(kind: K, cells: Readonly<Record<string
       } satisfies Certificate;
       break;
   }
-  if (problems.length > 0) return { record: null, problems };
-  return { record: record as CsvRecordOf[K], problems: [] };
+  return { record: record as CsvRecordOf[K], problems };
 }
 
 /** The cells of one record in the order of `headerOf(kind, customFieldNames)`. */

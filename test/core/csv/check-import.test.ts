@@ -4,6 +4,7 @@ import {
   IMPORT_ORDER,
   ImportedKeys,
   REJECTED_SAMPLE_SIZE,
+  UNKNOWN_VALUES_LISTED,
   customFieldChanges,
   mergeUserFields,
   type FileCheck,
@@ -454,8 +455,8 @@ describe('FileChecker: bulk-action files', () => {
   });
 
   it('F6: rejects an unknown action and a second row naming the same user', () => {
-    const { check, checker } = checkFile(['id', 'action'], [['u2', 'suspend'], ['u3', 'delete'], ['u3', 'deactivate']]);
-    expect(checker.problemsOf(2)).toEqual([{ column: 'action', code: 'invalid_value', message: 'action must be deactivate, reactivate or delete, not "suspend".' }]);
+    const { check, checker } = checkFile(['id', 'action'], [['u2', 'freeze'], ['u3', 'delete'], ['u3', 'deactivate']]);
+    expect(checker.problemsOf(2)).toEqual([{ column: 'action', code: 'invalid_value', message: 'action must be deactivate, reactivate or delete, not "freeze".' }]);
     expect(codesOf(checker, 4)).toEqual(['duplicate_id']);
     expect(check.bulkActions).toEqual({ delete: ['u3'] });
   });
@@ -581,5 +582,111 @@ describe('FileChecker: methodologies, memberships, licenses and other records', 
     const certificates = checkFile(CSV_HEADERS.certificates, [['x1', 'u2', 'k1', 'c-sales', ''], ['x2', 'u2', 'k1', 'c-none', '']]);
     expect(certificates.check.counts).toMatchObject({ created: 1, rejected: 1 });
     expect(certificates.checker.problemsOf(3)![0]!.column).toBe('community_id');
+  });
+});
+
+describe('FileChecker: every problem of a row at once', () => {
+  it('a users row with no id and an unknown manager is told both', () => {
+    const { check, checker } = checkUsers([userRow({ id: '', email: 'nobody@example.com', manager_id: 'ghost' })]);
+    expect(check.counts.rejected).toBe(1);
+    expect(checker.problemsOf(2)!.map((p) => [p.column, p.code])).toEqual([
+      ['id', 'required'],
+      ['manager_id', 'unknown_reference'],
+    ]);
+  });
+
+  it('a users row breaking four checks lists all four', () => {
+    const { checker } = checkUsers([userRow({ id: 'n1', email: 'not an email', status: 'gone', manager_id: 'ghost', last_login_at: 'last tuesday' })]);
+    expect(codesOf(checker, 2).sort()).toEqual(['invalid_email', 'invalid_status', 'invalid_time', 'unknown_reference']);
+  });
+
+  it('a duplicate users row still gets its other problems: taken email and own manager', () => {
+    const { checker } = checkUsers([userRow({ id: 'n1' }), userRow({ id: 'N1', email: 'boss@example.com', manager_id: 'N1' })]);
+    expect(codesOf(checker, 3).sort()).toEqual(['duplicate_email', 'duplicate_id', 'self_manager']);
+  });
+
+  it('a ragged row is checked too: too few cells and the blank fields they leave', () => {
+    const { checker } = checkUsers([['n1', '', 'Ann']]);
+    expect(codesOf(checker, 2)).toEqual(['ragged_row', 'required']);
+  });
+
+  it('a memberships row: duplicate, unknown community and unknown user together', () => {
+    const { checker } = checkFile(CSV_HEADERS.memberships, [
+      ['u2', 'c-sales'],
+      ['U2', 'C-SALES'],
+      ['ghost', 'c-none'],
+    ]);
+    expect(codesOf(checker, 3).sort()).toEqual(['duplicate_id', 'unknown_reference', 'unknown_reference']);
+    expect(checker.problemsOf(4)!.map((p) => p.column)).toEqual(['user_id', 'community_id']);
+  });
+
+  it('a licenses row: unknown user, unknown methodology and an unknown state together', () => {
+    const { checker } = checkFile(CSV_HEADERS.licenses, [['ghost', 'm-none', 'expired']]);
+    expect(checker.problemsOf(2)!.map((p) => [p.column, p.code])).toEqual([
+      ['state', 'invalid_state'],
+      ['user_id', 'unknown_reference'],
+      ['methodology_id', 'unknown_reference'],
+    ]);
+  });
+
+  it('a methodology rejected for one cell is not a methodology later files may use', () => {
+    const sameImport = new ImportedKeys();
+    checkFile(CSV_HEADERS.methodologies, [['m-new', 'New', 'subscription', '5']], standardRoster(), sameImport);
+    expect(sameImport.hasMethodology('m-new')).toBe(false);
+  });
+
+  it('F6: a bulk-action row with an unknown action and an unknown user is told both', () => {
+    const { checker } = checkFile(['id', 'action'], [['ghost', 'freeze']]);
+    expect(codesOf(checker, 2)).toEqual(['invalid_value', 'unknown_user']);
+  });
+});
+
+describe('FileChecker: values of enumerated fields', () => {
+  it('reads other platforms’ words by itself and lists the values still unknown, with their rows', () => {
+    const { check, checker } = checkFile(CSV_HEADERS.assignments, [
+      ['a1', 'u2', 'k1', '', 'Not Started'],
+      ['a2', 'u2', 'k2', '', 'done'],
+      ['a3', 'u2', 'k3', '', 'Paused'],
+      ['a4', 'u2', 'k4', '', 'paused'],
+      ['a5', 'u2', 'k5', '', 'On hold'],
+    ]);
+    expect(check.counts).toMatchObject({ created: 2, rejected: 3 });
+    expect(codesOf(checker, 4)).toEqual(['invalid_status']);
+    expect(check.unknownValues).toEqual([
+      {
+        target: 'status',
+        allowed: ['not_started', 'in_progress', 'completed', 'overdue'],
+        values: [
+          { value: 'Paused', key: 'paused', rows: 2, answer: undefined },
+          { value: 'On hold', key: 'on hold', rows: 1, answer: undefined },
+        ],
+        moreValues: 0,
+      },
+    ]);
+  });
+
+  it('takes the admin’s answers: a value mapped to an allowed one is read as it, one mapped to nothing stays rejected', () => {
+    const mapping: ColumnMapping = { ...mappingOf(CSV_HEADERS.assignments), values: { status: { paused: 'in_progress', 'on hold': null } } };
+    const checker = new FileChecker('file.csv', mapping, standardRoster());
+    checker.addRow(2, ['a3', 'u2', 'k3', '', 'Paused']);
+    checker.addRow(3, ['a5', 'u2', 'k5', '', 'On hold']);
+    const check = checker.finish();
+    expect(check.counts).toMatchObject({ created: 1, rejected: 1 });
+    expect(check.unknownValues[0]!.values).toEqual([{ value: 'On hold', key: 'on hold', rows: 1, answer: null }]);
+  });
+
+  it('a custom field with allowed values is enumerated: its own values in any case, others to map', () => {
+    const { check, checker } = checkUsers([userRow({ id: 'n1', 'custom.region': 'emea' }), userRow({ id: 'n2', 'custom.region': 'Europe' })]);
+    expect(check.counts).toMatchObject({ created: 1, rejected: 1 });
+    expect(codesOf(checker, 3)).toEqual(['invalid_value']);
+    expect(check.unknownValues).toEqual([{ target: 'custom.region', allowed: ['EMEA', 'APAC', 'AMER'], values: [{ value: 'Europe', key: 'europe', rows: 1, answer: undefined }], moreValues: 0 }]);
+  });
+
+  it('lists at most UNKNOWN_VALUES_LISTED distinct values per field and counts the rest', () => {
+    const rows = Array.from({ length: UNKNOWN_VALUES_LISTED + 7 }, (_, i) => [`a${i}`, 'u2', 'k1', '', `state ${i}`]);
+    const { check } = checkFile(CSV_HEADERS.assignments, rows);
+    expect(check.unknownValues[0]!.values).toHaveLength(UNKNOWN_VALUES_LISTED);
+    expect(check.unknownValues[0]!.moreValues).toBe(7);
+    expect(check.counts.rejected).toBe(UNKNOWN_VALUES_LISTED + 7);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { guessMapping, isRaggedRow, mapCells, mappingFromHeader, mappingProblems, shapeKeyOf, targetsOf, type ColumnMapping } from '../../../src/core/csv/column-mapping.ts';
+import { duplicateColumns, guessMapping, ignoredColumns, mappedColumns, isRaggedRow, mapCells, mappingFromHeader, mappingProblems, shapeKeyOf, targetsOf, valueTranslatorOf, whyMappingIsNeeded, type ColumnMapping } from '../../../src/core/csv/column-mapping.ts';
 import { CSV_HEADERS, CSV_KINDS, neutralizeFormula } from '../../../src/core/csv/csv-formats.ts';
 
 describe('mappingFromHeader', () => {
@@ -232,5 +232,58 @@ describe('isRaggedRow', () => {
   it('accepts a row of the header’s width, or wider only by empty cells', () => {
     expect(isRaggedRow(mapping, ['u1', 'c1'])).toBe(false);
     expect(isRaggedRow(mapping, ['u1', 'c1', '', ' '])).toBe(false);
+  });
+});
+
+describe('duplicateColumns', () => {
+  it('names a column the header gives twice, with its positions, case and spacing ignored', () => {
+    expect(duplicateColumns(['id', 'email', 'first_name', 'email', 'last_name', 'Email'])).toEqual([{ name: 'email', positions: [2, 4, 6] }]);
+    expect(duplicateColumns(['First Name', 'first-name', 'id'])).toEqual([{ name: 'First Name', positions: [1, 2] }]);
+    expect(duplicateColumns([...CSV_HEADERS.users, '', ''])).toEqual([]);
+  });
+});
+
+describe('whyMappingIsNeeded', () => {
+  it('says what is wrong with the header, never that Offboard’s own columns are not its own', () => {
+    expect(whyMappingIsNeeded(['id', 'email', 'email'], true, [])).toBe('Choose which of the columns with the same name fills the field; the other is not imported.');
+    expect(whyMappingIsNeeded(['U1', 'a@example.com'], false, [])).toBe('This file has no header row: say which field each column fills.');
+    expect(whyMappingIsNeeded(['Employee ID', 'E-mail', 'Hire date'], true, [])).toBe('Offboard does not know the column “Hire date”: say which field it fills, or ignore it.');
+    expect(whyMappingIsNeeded(['id', 'Hire date', 'Cost centre'], true, [])).toBe('Offboard does not know the columns “Hire date” and “Cost centre”: say which field each one fills, or ignore them.');
+    expect(whyMappingIsNeeded(['Department', 'id', 'name'], true, ['department'])).toMatch(/^Offboard knows these columns/);
+  });
+});
+
+describe('valueTranslatorOf', () => {
+  it('reads enumerated cells as Offboard’s values: known words, then the admin’s answers; reports the rest', () => {
+    const mapping: ColumnMapping = { kind: 'assignments', hasHeader: true, targets: [...CSV_HEADERS.assignments], values: { status: { paused: 'in_progress', 'on hold': null } } };
+    const translate = valueTranslatorOf(mapping, []);
+    const unknown: [string, string][] = [];
+    const rows = ['Done', 'Paused', 'On Hold', '', 'archived'].map((status) => {
+      const cells = { id: 'a1', user_id: 'u1', content_id: 'k1', due_at: '', status };
+      translate(cells, (target, cell) => unknown.push([target, cell]));
+      return cells.status;
+    });
+    expect(rows).toEqual(['completed', 'in_progress', 'On Hold', '', 'archived']);
+    expect(unknown).toEqual([
+      ['status', 'On Hold'],
+      ['status', 'archived'],
+    ]);
+  });
+});
+
+describe('mappedColumns and ignoredColumns', () => {
+  it('lists what each column fills and names every column whose values are left out', () => {
+    const header = ['id', 'email', 'first_name', 'email', 'Hire date', ''];
+    const mapping: ColumnMapping = { kind: 'users', hasHeader: true, targets: ['id', 'email', 'first_name', null, null, null] };
+    expect(mappedColumns(mapping, header).map((c) => [c.position, c.heading, c.target])).toEqual([
+      [1, 'id', 'id'],
+      [2, 'email', 'email'],
+      [3, 'first_name', 'first_name'],
+      [4, 'email', null],
+      [5, 'Hire date', null],
+      [6, 'Column 6', null],
+    ]);
+    expect(ignoredColumns(mapping, header).map((c) => `${c.heading} (${c.position})`)).toEqual(['email (4)', 'Hire date (5)']);
+    expect(ignoredColumns({ kind: 'user_list', hasHeader: false, targets: ['id', null] }, ['U1', 'x']).map((c) => c.heading)).toEqual(['Column 2']);
   });
 });

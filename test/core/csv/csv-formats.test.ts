@@ -7,6 +7,7 @@ import {
   detectCsvKind,
   headerOf,
   mapRow,
+  readRow,
   neutralizeFormula,
   normalizeHeaderCell,
   recordToRow,
@@ -231,7 +232,7 @@ describe('mapRow', () => {
 
   it('reads methodologies: model seat or ela in any case, seats a whole number', () => {
     expect(mapRow('methodologies', { id: 'm1', name: 'Agile', model: 'ELA', seats: '0' }).record).toEqual({ id: 'm1', name: 'Agile', model: 'ela', seats: 0 });
-    expect(mapRow('methodologies', { id: 'm1', name: 'Agile', model: 'seats', seats: '5' }).problems.map((p) => p.code)).toEqual(['invalid_model']);
+    expect(mapRow('methodologies', { id: 'm1', name: 'Agile', model: 'subscription', seats: '5' }).problems.map((p) => p.code)).toEqual(['invalid_model']);
     for (const seats of ['-1', '2.5', '1,000', 'ten', '1e3', '99999999999999999999']) {
       expect(mapRow('methodologies', { id: 'm1', name: 'Agile', model: 'seat', seats }).problems.map((p) => p.code), seats).toEqual(['invalid_number']);
     }
@@ -239,7 +240,7 @@ describe('mapRow', () => {
 
   it('reads licenses: state reserved or consumed', () => {
     expect(mapRow('licenses', { user_id: 'u1', methodology_id: 'm1', state: 'Consumed' }).record).toEqual({ userId: 'u1', methodologyId: 'm1', state: 'consumed' });
-    expect(mapRow('licenses', { user_id: 'u1', methodology_id: 'm1', state: 'used' }).problems.map((p) => p.code)).toEqual(['invalid_state']);
+    expect(mapRow('licenses', { user_id: 'u1', methodology_id: 'm1', state: 'expired' }).problems.map((p) => p.code)).toEqual(['invalid_state']);
   });
 
   it('reads assignments: a blank due day is none, a blank status not started', () => {
@@ -254,7 +255,7 @@ describe('mapRow', () => {
       dueAt: '2026-04-01T00:00:00.000Z',
       status: 'in_progress',
     });
-    const wrong = mapRow('assignments', { id: 'a1', user_id: 'u1', content_id: 'k1', due_at: 'soon', status: 'late' });
+    const wrong = mapRow('assignments', { id: 'a1', user_id: 'u1', content_id: 'k1', due_at: 'soon', status: 'paused' });
     expect(wrong.problems.map((p) => p.code)).toEqual(['invalid_time', 'invalid_status']);
   });
 
@@ -379,5 +380,22 @@ describe('neutralizeFormula and restoreNeutralizedCell', () => {
   it('restore a spreadsheet’s text prefix on an imported formula-like cell', () => {
     expect(restoreNeutralizedCell("'-42")).toBe('-42');
     expect(restoreNeutralizedCell("'@home")).toBe('@home');
+  });
+});
+
+describe('mapRow: other platforms’ words', () => {
+  it('reads enumerated values in other platforms’ words, case and spacing ignored', () => {
+    expect(mapRow('assignments', { id: 'a1', user_id: 'u1', content_id: 'k1', status: 'Done' }).record).toMatchObject({ status: 'completed' });
+    expect(mapRow('assignments', { id: 'a1', user_id: 'u1', content_id: 'k1', status: 'Not Started' }).record).toMatchObject({ status: 'not_started' });
+    expect(mapRow('users', { id: 'u1', email: 'a@example.com', status: 'Disabled' }).record).toMatchObject({ status: 'inactive' });
+    expect(mapRow('licenses', { user_id: 'u1', methodology_id: 'm1', state: 'used' }).record).toMatchObject({ state: 'consumed' });
+    expect(mapRow('methodologies', { id: 'm1', name: 'Agile', model: 'Seats', seats: '5' }).record).toMatchObject({ model: 'seat' });
+    expect(mapRow('communities', { id: 'c1', name: 'All', global: 'Yes' }).record).toMatchObject({ global: true });
+  });
+
+  it('reads a row with wrong cells as far as it can and says every problem', () => {
+    const read = readRow('users', { id: '', email: 'nope', status: 'gone', manager_id: 'm9', last_login_at: 'soon' });
+    expect(read.problems.map((p) => p.code)).toEqual(['required', 'invalid_email', 'invalid_status', 'invalid_time']);
+    expect(read.record).toMatchObject({ id: '', managerId: 'm9', status: 'active', lastLoginAt: null });
   });
 });
