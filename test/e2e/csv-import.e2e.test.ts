@@ -119,9 +119,78 @@ describe('CSV import, end to end', () => {
     await page.getByRole('button', { name: 'Check files' }).click();
     const preview = page.getByRole('region', { name: 'Import preview' });
     await preview.waitFor();
-    // Choosing the file again: the mapping is remembered.
+    // Choosing the file again: the remembered mapping is shown, and used only once confirmed.
     await page.getByLabel('Choose CSV files').setInputFiles(`${FIXTURES}fuse-no-header.csv`);
+    const remembered = page.getByRole('group', { name: 'Remembered mapping for fuse-no-header.csv' });
+    await remembered.getByText('Column 2 → email').waitFor();
+    expect(await page.getByRole('button', { name: 'Check files' }).isDisabled()).toBe(true);
+    await remembered.getByRole('button', { name: 'Use this mapping' }).click();
     await page.getByText('mapping remembered from an earlier file', { exact: false }).waitFor();
+    expect(await page.getByRole('button', { name: 'Check files' }).isDisabled()).toBe(false);
+  });
+
+  it('a platform’s own words: known ones read by themselves, the others mapped in the preview, checked again, imported and remembered', async () => {
+    const { page } = session();
+    await loadDemo(page);
+    await openImport(page);
+    await page.getByLabel('Choose CSV files').setInputFiles(`${FIXTURES}platform-assignments.csv`);
+    await page.getByRole('button', { name: 'Check files' }).click();
+    const preview = page.getByRole('region', { name: 'Import preview' });
+    const values = preview.getByRole('group', { name: 'Values in platform-assignments.csv that Offboard does not know' });
+    await values.waitFor({ timeout: 30_000 });
+    const countOf = async (term: string) => Number((await preview.locator('dt', { hasText: term }).locator('xpath=following-sibling::dd').innerText()).replace(/,/g, ''));
+    expect(await countOf('Rejected')).toBe(3);
+    // Both spellings of "on hold" are one value of two rows.
+    expect(await values.getByRole('row', { name: /On hold/ }).getByRole('cell').first().innerText()).toBe('2');
+    await values.getByLabel('Read “On hold” in status as').selectOption('in_progress');
+    expect(await values.getByLabel('Read “Waived” in status as').inputValue()).toBe('');
+    expect(await findSeriousAccessibilityViolations(page)).toEqual([]);
+    await values.getByRole('button', { name: 'Check again with these values' }).click();
+    await preview.getByLabel('Read “On hold” in status as').waitFor({ state: 'detached', timeout: 30_000 });
+    expect(await countOf('Created')).toBe(9);
+    expect(await countOf('Rejected')).toBe(1);
+    await preview.getByRole('button', { name: 'Import' }).click();
+    await page.getByRole('status').filter({ hasText: 'Import processed: 9 created' }).waitFor({ timeout: 30_000 });
+    const assignments = await readStore<{ id: string; status: string }>(page, 'assignments');
+    const statusOf = (id: string) => assignments.find((a) => a.id === id)?.status;
+    expect(['A-VOC-1', 'A-VOC-4', 'A-VOC-5', 'A-VOC-7', 'A-VOC-8', 'A-VOC-9', 'A-VOC-10'].map(statusOf)).toEqual(['not_started', 'in_progress', 'completed', 'overdue', 'in_progress', 'in_progress', undefined]);
+
+    // The next file of the same shape shows the answers and asks before using them.
+    await page.getByRole('button', { name: 'Import more files' }).click();
+    await page.getByLabel('Choose CSV files').setInputFiles(`${FIXTURES}platform-assignments.csv`);
+    const remembered = page.getByRole('group', { name: 'Remembered mapping for platform-assignments.csv' });
+    await remembered.getByText('“on hold” in status → in_progress').waitFor();
+    await remembered.getByText('“waived” in status → rows rejected').waitFor();
+  });
+
+  it('a header naming a column twice is said with its positions before the mapping; no column is dropped unsaid', async () => {
+    const { page } = session();
+    await loadDemo(page);
+    await openImport(page);
+    await page.getByLabel('Choose CSV files').setInputFiles(`${FIXTURES}duplicate-headers.csv`);
+    const file = page.getByRole('article', { name: 'duplicate-headers.csv' });
+    await file.getByRole('alert').filter({ hasText: 'The header names the column “email” 3 times, at columns 2 and 4 and 6.' }).waitFor();
+    await file.getByText('Choose which of the columns with the same name fills the field; the other is not imported.').waitFor();
+    expect(await page.getByText('not Offboard', { exact: false }).count()).toBe(0);
+    const form = file.getByRole('group', { name: 'How should duplicate-headers.csv be read?' });
+    await form.getByRole('button', { name: 'Use this mapping' }).click();
+    await file.getByText('Not imported: email (column 4), Email (column 6).').waitFor();
+  });
+
+  it('every problem of a row at once: no id, an email that is not one, an unknown status and an unknown manager', async () => {
+    const { page } = session();
+    await loadDemo(page);
+    await openImport(page);
+    await page.getByLabel('Choose CSV files').setInputFiles(
+      csvPayload('broken.csv', ['id,email,first_name,last_name,status,manager_id,last_login_at,created_at', ',not-an-email,Nia,Null,gone,U9999999,,2026-11-01']),
+    );
+    await page.getByRole('button', { name: 'Check files' }).click();
+    const row = page.getByRole('region', { name: 'Import preview' }).getByRole('row', { name: /^2 / });
+    const problems = await row.getByRole('cell').nth(1).innerText();
+    expect(problems).toContain('id is required.');
+    expect(problems).toContain('"not-an-email" is not an email address.');
+    expect(problems).toContain('status must be active or inactive, not "gone".');
+    expect(problems).toContain('No user U9999999 on this roster or in this file to be the manager.');
   });
 
   it('a binary file named .csv and an empty file each get a clear message, and nothing changes', async () => {
