@@ -7,12 +7,20 @@ import { registerSW } from 'virtual:pwa-register';
 
 export type RegisterServiceWorker = typeof registerSW;
 
-/** The offline-ready notice is news, not a question: it goes away by itself so it never hides work. */
+/** The offline-ready notice is news, not a question: it goes away by itself. */
 export const OFFLINE_NOTICE_MS = 8_000;
+/**
+ * The new-version banner asks once, for a while, then steps aside: the question stays open as a small
+ * "Reload" in the status bar, so the banner never sits over a working screen for good.
+ */
+export const UPDATE_PROMPT_MS = 60_000;
 
 export class PwaStatus {
   isOfflineReady = $state(false);
+  /** A new version is installed and waits for a reload; it stays true until then. */
   needsRefresh = $state(false);
+  /** Whether the new-version banner is up (after which the status bar keeps the question). */
+  isUpdatePromptShown = $state(false);
   /** Why registration failed, if it did; the app still works online, but not offline. */
   registerError = $state<unknown>(null);
 
@@ -31,6 +39,8 @@ export class PwaStatus {
       },
       onNeedRefresh: () => {
         this.needsRefresh = true;
+        this.isUpdatePromptShown = true;
+        setTimeout(() => (this.isUpdatePromptShown = false), UPDATE_PROMPT_MS);
       },
       onRegisterError: (error: unknown) => {
         this.registerError = error;
@@ -43,10 +53,13 @@ export class PwaStatus {
     await this.#updateServiceWorker?.(true);
   }
 
-  /** Hides the notices; a waiting version stays waiting and takes over at the next full start. */
+  /**
+   * Hides the notices; a waiting version stays waiting (the status bar still offers it) and takes over
+   * at the next full start.
+   */
   dismiss(): void {
     this.isOfflineReady = false;
-    this.needsRefresh = false;
+    this.isUpdatePromptShown = false;
   }
 }
 

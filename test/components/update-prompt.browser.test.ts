@@ -5,7 +5,10 @@ import axe from 'axe-core';
 import { flushSync } from 'svelte';
 import type { RegisterSWOptions } from 'virtual:pwa-register';
 import UpdatePrompt from '../../src/components/UpdatePrompt.svelte';
-import { OFFLINE_NOTICE_MS, PwaStatus, type RegisterServiceWorker } from '../../src/app/pwa-status.svelte.ts';
+import { OFFLINE_NOTICE_MS, PwaStatus, UPDATE_PROMPT_MS, type RegisterServiceWorker } from '../../src/app/pwa-status.svelte.ts';
+import StatusBar from '../../src/components/StatusBar.svelte';
+import { Connectivity } from '../../src/app/connectivity.svelte.ts';
+import { StorageStatus } from '../../src/app/storage-status.svelte.ts';
 import '../../src/app.css';
 
 afterEach(() => cleanup());
@@ -99,6 +102,27 @@ describe('UpdatePrompt', () => {
     await user.click(screen.getByRole('button', { name: 'Later' }));
     expect(screen.queryByText('A new version of Offboard is available.')).toBeNull();
     expect(sw.updates).toEqual([]);
+    // The version still waits: the status bar offers it.
+    expect(status.needsRefresh).toBe(true);
+  });
+
+  it('the new-version banner steps aside after a while; the status bar keeps offering the reload', async () => {
+    vi.useFakeTimers();
+    try {
+      const { status, sw, options } = startedStatus();
+      render(UpdatePrompt, { status });
+      render(StatusBar, { connectivity: new Connectivity(), storage: new StorageStatus(), pwa: status });
+      flushSync(() => options.onNeedRefresh?.());
+      expect(screen.getByText('A new version of Offboard is available.')).toBeTruthy();
+      expect(screen.queryByText('New version ready:')).toBeNull();
+      vi.advanceTimersByTime(UPDATE_PROMPT_MS);
+      flushSync();
+      expect(screen.queryByText('A new version of Offboard is available.')).toBeNull();
+      screen.getByRole('button', { name: 'reload' }).click();
+      expect(sw.updates).toEqual([true]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('follows fields set directly on the state', () => {
@@ -107,6 +131,7 @@ describe('UpdatePrompt', () => {
     flushSync(() => {
       status.isOfflineReady = true;
       status.needsRefresh = true;
+      status.isUpdatePromptShown = true;
     });
     // A pending update is the news that matters; "ready offline" waits behind it.
     expect(screen.getByRole('alert').textContent).toContain('A new version of Offboard is available.');

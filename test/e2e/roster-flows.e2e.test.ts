@@ -162,3 +162,42 @@ describe('the roster, end to end', () => {
     expect(left).toBe(0);
   });
 });
+
+/**
+ * The visible controls and text of the page that a notice's box overlaps: empty when the notice sits in
+ * the page's flow, as it should, rather than over it.
+ */
+async function contentCoveredBy(page: Page, noticeText: string): Promise<string[]> {
+  return page.evaluate((text) => {
+    const notice = [...document.querySelectorAll<HTMLElement>('p')].find((p) => p.textContent?.trim() === text)?.parentElement;
+    if (!notice) throw new Error(`no notice "${text}" on the page`);
+    const box = notice.getBoundingClientRect();
+    const covered: string[] = [];
+    for (const element of document.querySelectorAll<HTMLElement>('button, a, input, select, label, h1, h2, h3, p, td, th, li, dt, dd')) {
+      if (notice.contains(element) || element.contains(notice)) continue;
+      const rect = element.getBoundingClientRect();
+      if (rect.width === 0 || rect.height === 0) continue;
+      const overlaps = rect.left < box.right && rect.right > box.left && rect.top < box.bottom && rect.bottom > box.top;
+      if (overlaps) covered.push(`${element.tagName.toLowerCase()}: ${(element.textContent ?? '').trim().slice(0, 40)}`);
+    }
+    return covered;
+  }, noticeText);
+}
+
+describe('notices, end to end', () => {
+  const session = useBrowserSession();
+
+  for (const width of [1280, 360]) {
+    it(`the "ready to work offline" notice covers no control or text at ${width} px, and goes by itself`, async () => {
+      const { page } = session();
+      await page.setViewportSize({ width, height: 800 });
+      await loadDemo(page);
+      const notice = page.getByText('Offboard is ready to work offline.');
+      await notice.waitFor({ timeout: 30_000 });
+      expect(await contentCoveredBy(page, 'Offboard is ready to work offline.')).toEqual([]);
+      // The page can still be used under it: the first user's row is visible and clickable.
+      await usersTable(page).getByRole('button', { name: /^Show details of / }).first().click({ trial: true });
+      await notice.waitFor({ state: 'detached', timeout: 30_000 });
+    });
+  }
+});
