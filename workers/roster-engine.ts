@@ -19,7 +19,7 @@ import { applyLifecycleBatch } from '../src/db/apply-lifecycle-batch.ts';
 import { transferCommunityAdmin } from '../src/db/transfer-community-admin.ts';
 import { issueCertificate, reassignPreviousAssignments } from '../src/db/restore-learning-records.ts';
 import { saveOrganizationSettings, saveSignedInAdmin } from '../src/db/save-settings.ts';
-import { validateSettings, type SettingsErrors, type SettingsField } from '../src/core/organization-settings.ts';
+import { validateSettings, type SettingsErrors, type SettingsInput } from '../src/core/organization-settings.ts';
 import { OffboardDatabase, type StoredUser } from '../src/db/offboard-database.ts';
 import { readRosterSource } from '../src/db/read-roster.ts';
 import {
@@ -458,7 +458,7 @@ export class RosterEngine {
   }
 
   /** Saves the organization's settings (A1, A12, A14 and the policy); plans built before no longer apply. */
-  async saveSettings(input: Record<SettingsField, unknown>): Promise<SettingsSaveResult> {
+  async saveSettings(input: SettingsInput): Promise<SettingsSaveResult> {
     const validation = validateSettings(input);
     if (!validation.ok) return validation;
     const actorId = this.requireManageUsers('change the organization’s settings');

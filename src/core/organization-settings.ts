@@ -1,12 +1,13 @@
 /**
- * The organization's settings an admin edits on the Settings screen: the platform facts plans depend on
- * (A1 plan, A12/R1 seat limit, A14 batch limit) and the policy (a preset and per-setting overrides).
+ * The organization's settings an admin edits on the Settings screen: its name (an imported roster starts
+ * as "My organization"), the platform facts plans depend on (A1 plan, A12/R1 seat limit, A14 batch limit)
+ * and the policy (a preset and per-setting overrides).
  * Validated here so the page, the worker and a server agree on what is acceptable.
  */
 import { POLICY_PRESETS } from './lifecycle-policy.ts';
 import type { Organization, PolicyPreset, PolicySettings } from './roster-types.ts';
 
-export type OrganizationSettings = Pick<Organization, 'plan' | 'seatLimit' | 'batchLimit' | 'policyPreset' | 'policyOverrides'>;
+export type OrganizationSettings = Pick<Organization, 'name' | 'plan' | 'seatLimit' | 'batchLimit' | 'policyPreset' | 'policyOverrides'>;
 
 export type SettingsField = keyof OrganizationSettings;
 
@@ -16,12 +17,14 @@ export type SettingsErrors = Partial<Record<SettingsField, string>>;
 export const MAX_SEAT_LIMIT = 10_000_000;
 /** Batches above a thousand users make a sync round trip too long for a poor connection. */
 export const MAX_BATCH_LIMIT = 1_000;
+/** Long enough for any company's legal name; the header shows it beside the counts. */
+export const MAX_NAME_LENGTH = 100;
 
 const POLICY_KEYS = Object.keys(POLICY_PRESETS.ascender) as (keyof PolicySettings)[];
 
 export function settingsOf(organization: Organization): OrganizationSettings {
-  const { plan, seatLimit, batchLimit, policyPreset, policyOverrides } = organization;
-  return { plan, seatLimit, batchLimit, policyPreset, policyOverrides: { ...policyOverrides } };
+  const { name, plan, seatLimit, batchLimit, policyPreset, policyOverrides } = organization;
+  return { name, plan, seatLimit, batchLimit, policyPreset, policyOverrides: { ...policyOverrides } };
 }
 
 function wholeNumber(value: unknown): number | null {
@@ -33,14 +36,26 @@ function isOverrideValid<K extends keyof PolicySettings>(key: K, value: unknown)
   return key === 'assignments' ? value === 'remove' || value === 'retain' : typeof value === 'boolean';
 }
 
-export type SettingsValidation = { ok: true; settings: OrganizationSettings } | { ok: false; errors: SettingsErrors };
+/** Settings as typed; without a name, the organization keeps the one it has. */
+export type SettingsInput = Record<Exclude<SettingsField, 'name'>, unknown> & { name?: unknown };
+
+/** Valid settings to save; a name only when one was given. */
+export type ValidSettings = Omit<OrganizationSettings, 'name'> & { name?: string };
+
+export type SettingsValidation = { ok: true; settings: ValidSettings } | { ok: false; errors: SettingsErrors };
 
 /**
  * Checks settings as typed (numbers may arrive as text from a form). An override equal to the preset's
  * own value is dropped, so that changing the preset later changes that setting too.
  */
-export function validateSettings(input: Record<SettingsField, unknown>): SettingsValidation {
+export function validateSettings(input: SettingsInput): SettingsValidation {
   const errors: SettingsErrors = {};
+  // Spaces collapse, as a name typed or pasted with a line break or a double space means the same name.
+  const name = typeof input.name === 'string' ? input.name.replace(/\s+/g, ' ').trim() : '';
+  if (input.name === undefined) {
+    // Kept as it is.
+  } else if (name === '') errors.name = 'Give the organization a name.';
+  else if (name.length > MAX_NAME_LENGTH) errors.name = `Keep the name to ${MAX_NAME_LENGTH} characters; this one has ${name.length}.`;
   const plan = input.plan;
   if (plan !== 'plus' && plan !== 'standard') errors.plan = 'Choose the plus or the standard plan.';
   const preset = input.policyPreset;
@@ -70,7 +85,7 @@ export function validateSettings(input: Record<SettingsField, unknown>): Setting
   if (Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,
-    settings: { plan: plan as OrganizationSettings['plan'], policyPreset: preset as PolicyPreset, seatLimit: seatLimit!, batchLimit: batchLimit!, policyOverrides: overrides },
+    settings: { ...(input.name === undefined ? {} : { name }), plan: plan as OrganizationSettings['plan'], policyPreset: preset as PolicyPreset, seatLimit: seatLimit!, batchLimit: batchLimit!, policyOverrides: overrides },
   };
 }
 
@@ -81,6 +96,7 @@ export function describeSettingsChange(before: OrganizationSettings, after: Orga
   const compare = (label: string, a: unknown, b: unknown): void => {
     if (a !== b) parts.push(`${label} ${show(a)} → ${show(b)}`);
   };
+  if (before.name !== after.name) parts.push(`name “${before.name}” → “${after.name}”`);
   compare('plan', before.plan, after.plan);
   compare('seat limit', before.seatLimit, after.seatLimit);
   compare('batch limit', before.batchLimit, after.batchLimit);

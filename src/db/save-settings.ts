@@ -2,7 +2,7 @@
  * Settings of this device's working copy: the organization's settings (plan, seats, batch limit and
  * policy), and who is signed in. Each save is one transaction with its audit entry.
  */
-import { describeSettingsChange, settingsOf, type OrganizationSettings } from '../core/organization-settings.ts';
+import { describeSettingsChange, settingsOf, type ValidSettings } from '../core/organization-settings.ts';
 import type { Organization } from '../core/roster-types.ts';
 import { RefusedChangeError } from './database-errors.ts';
 import type { OffboardDatabase } from './offboard-database.ts';
@@ -10,7 +10,7 @@ import { SESSION_KEY } from './write-roster-in-chunks.ts';
 
 export async function saveOrganizationSettings(
   db: OffboardDatabase,
-  request: { settings: OrganizationSettings; actorId: string; now: string },
+  request: { settings: ValidSettings; actorId: string; now: string },
 ): Promise<Organization> {
   return db.transaction('rw', [db.organization, db.audit], async () => {
     const current = await db.organization.toCollection().first();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describeSettingsChange, validateSettings, type OrganizationSettings } from '../../src/core/organization-settings.ts';
 import { effectivePolicy } from '../../src/core/lifecycle-policy.ts';
 
-const current: OrganizationSettings = { plan: 'plus', seatLimit: 2_040, batchLimit: 100, policyPreset: 'ascender', policyOverrides: {} };
+const current: OrganizationSettings = { name: 'Northwind Traders', plan: 'plus', seatLimit: 2_040, batchLimit: 100, policyPreset: 'ascender', policyOverrides: {} };
 
 describe('organization settings', () => {
   it('A14: the batch limit is a whole number from 1 to 1,000; typed text is read as a number', () => {
@@ -36,6 +36,17 @@ describe('organization settings', () => {
     expect(validateSettings({ ...current, policyOverrides: { assignments: 'archive' } }).ok).toBe(false);
     expect(validateSettings({ ...current, policyOverrides: { unknown: true } }).ok).toBe(false);
     expect(validateSettings({ ...current, policyPreset: 'moodle' }).ok).toBe(false);
+  });
+
+  it('the organization’s name is required, its spaces collapsed, at most 100 characters', () => {
+    expect(validateSettings({ ...current, name: '  Acme \n Corp  ' })).toMatchObject({ ok: true, settings: { name: 'Acme Corp' } });
+    expect(validateSettings({ ...current, name: '   ' })).toMatchObject({ ok: false, errors: { name: 'Give the organization a name.' } });
+    expect(validateSettings({ ...current, name: 'x'.repeat(101) })).toMatchObject({ ok: false, errors: { name: expect.stringMatching(/100 characters; this one has 101/) } });
+    expect(validateSettings({ ...current, name: 42 }).ok).toBe(false);
+    // Without a name, the organization keeps its own.
+    const { name: _kept, ...withoutName } = current;
+    expect(validateSettings(withoutName)).toMatchObject({ ok: true, settings: expect.not.objectContaining({ name: expect.anything() }) });
+    expect(describeSettingsChange(current, { ...current, name: 'Acme Corp' })).toBe('Settings changed: name “Northwind Traders” → “Acme Corp”.');
   });
 
   it('says what changed, for the audit', () => {

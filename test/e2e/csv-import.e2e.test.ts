@@ -224,6 +224,23 @@ describe('CSV import, end to end', () => {
     await importButton.click();
     await page.getByRole('status').filter({ hasText: 'Import processed: 3 created' }).waitFor({ timeout: 30_000 });
     await page.getByText('Signed in as Al Admin').waitFor();
+
+    // The imported roster starts as "My organization": Settings names it; a blank name is refused.
+    const header = page.getByRole('banner');
+    await header.getByText('My organization', { exact: false }).waitFor();
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Settings' }).click();
+    const name = page.getByRole('textbox', { name: /^Name\b/ });
+    expect(await name.inputValue()).toBe('My organization');
+    await name.fill('   ');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Give the organization a name.').waitFor();
+    expect(await name.getAttribute('aria-invalid')).toBe('true');
+    await name.fill('Acme  Corporation');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Settings saved.', { exact: false }).waitFor();
+    await header.getByText('Acme Corporation ·', { exact: false }).waitFor();
+    const audit = await readStore<{ action: string; summary: string }>(page, 'audit');
+    expect(audit.filter((e) => e.action === 'change_settings').map((e) => e.summary)).toContain('Settings changed: name “My organization” → “Acme Corporation”.');
   });
 
   it('a tab closed in the middle of an import leaves whole chunks only; the next start offers to resume it, and resuming lands every row once', async () => {

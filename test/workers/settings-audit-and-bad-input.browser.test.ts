@@ -50,6 +50,19 @@ describe('settings, the audit and bad input, in the worker', () => {
     await worker.saveSettings(SETTINGS);
   });
 
+  it('the organization’s name is saved with the settings, audited; a blank one is refused and changes nothing', async () => {
+    const before = (await worker.summary()).organization!.name;
+    await expect(worker.saveSettings({ ...SETTINGS, name: ' ' })).resolves.toMatchObject({ ok: false, errors: { name: 'Give the organization a name.' } });
+    expect((await worker.summary()).organization?.name).toBe(before);
+    await expect(worker.saveSettings({ ...SETTINGS, name: 'Northwind  Holdings' })).resolves.toMatchObject({ ok: true, summary: { organization: { name: 'Northwind Holdings' } } });
+    const page = await worker.auditPage({ action: 'change_settings', actorId: null, ruleId: null, batchId: null, text: '', beforeSeq: null, limit: 1 });
+    expect(page.rows[0]?.summary).toBe(`Settings changed: name “${before}” → “Northwind Holdings”.`);
+    // Settings saved without a name keep it.
+    await worker.saveSettings(SETTINGS);
+    expect((await worker.summary()).organization?.name).toBe('Northwind Holdings');
+    await worker.saveSettings({ ...SETTINGS, name: before });
+  });
+
   it('bad settings come back per field and change nothing', async () => {
     const result = await worker.saveSettings({ ...SETTINGS, seatLimit: '-1', batchLimit: '0' });
     expect(result).toMatchObject({ ok: false, errors: { seatLimit: expect.any(String), batchLimit: expect.any(String) } });
