@@ -4,7 +4,7 @@ import { generateDemoOrganization, type RosterChunk } from '../../src/core/gener
 function collect(size: number, chunkSize = 500, seed?: number): RosterChunk {
   const all: RosterChunk = {
     users: [], licenses: [], memberships: [], membershipRequests: [], assignments: [], removedAssignments: [],
-    completions: [], certificates: [], tokens: [], retainedHistory: [],
+    completions: [], certificates: [], removedCertificates: [], removedMemberships: [], tokens: [], retainedHistory: [],
   };
   for (const chunk of generateDemoOrganization({ size, seed }).chunks(chunkSize)) {
     for (const key of Object.keys(all) as (keyof RosterChunk)[]) (all[key] as unknown[]).push(...chunk[key]);
