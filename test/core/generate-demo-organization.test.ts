@@ -93,6 +93,19 @@ describe('generateDemoOrganization', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('F9/R3/R4: inactive users\' certificates and global membership are kept aside as they were, for active users none', () => {
+    const inactive = new Set(roster.users.filter((u) => u.status === 'inactive').map((u) => u.id));
+    const globalId = demo.header.communities.find((c) => c.global)!.id;
+    expect(roster.removedMemberships.map((m) => m.userId).sort()).toEqual([...inactive].sort());
+    expect(roster.removedMemberships.every((m) => m.communityId === globalId)).toBe(true);
+    expect(roster.removedCertificates.length).toBeGreaterThan(inactive.size / 2);
+    expect(roster.removedCertificates.every((c) => inactive.has(c.userId))).toBe(true);
+    const completed = new Set(roster.completions.map((c) => `${c.userId} ${c.courseId} ${c.communityId}`));
+    expect(roster.removedCertificates.every((c) => completed.has(`${c.userId} ${c.courseId} ${c.communityId}`))).toBe(true);
+    const ids = [...roster.certificates, ...roster.removedCertificates].map((c) => c.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it('signs in an admin with manage_users and delete_users, and has a second admin with neither', () => {
     const [full, readOnly] = demo.header.admins;
     expect(demo.header.signedInAdminId).toBe(full?.userId);
