@@ -1,5 +1,8 @@
-/** The id a certificate of this completion carries, whether it reappears (R4) or is regenerated; the
- * device and the server derive the same one, so a certificate restored on both is one record. */
+/**
+ * The id of a certificate issued new from a completion (R4): one that never existed, or whose original
+ * was not kept aside (records-kept-aside.ts gives a kept one back with its own id). The device and the
+ * server derive the same one, so a certificate issued on both is one record.
+ */
 export function certificateIdOf(completion: { userId: string; courseId: string; communityId: string }): string {
   return `CERT-${completion.userId}-${completion.courseId}-${completion.communityId}`;
 }

@@ -162,6 +162,8 @@ function buildHeader(size: number, seed: number): DemoHeader {
 
 /** Seeds the stream removed assignments draw from. */
 const REMOVED_ASSIGNMENTS_STREAM = 0x2a55;
+/** Seeds the stream the certificates and memberships a past deactivation kept aside draw from. */
+const KEPT_RECORDS_STREAM = 0x4b3e;
 
 function emptyChunk(): RosterChunk {
   return Object.fromEntries(PER_USER_RECORD_KINDS.map((kind) => [kind, []])) as unknown as RosterChunk;
@@ -240,6 +242,15 @@ export function generateDemoOrganization(options: DemoOptions = {}): DemoOrganiz
         }
       }
 
+      // F9/R3/R4: what a past deactivation kept aside draws from a stream of its own, as removed
+      // assignments do below, so every other record stays as it was before these existed.
+      const keptRandom = isInactive ? createRandom(mixSeed(seed ^ KEPT_RECORDS_STREAM, index + 1)) : null;
+      if (keptRandom) {
+        // They were a member of the global community, as every active user is, until the deactivation.
+        const joinedDaysAgo = deactivatedDaysAgo + keptRandom.next() * (createdDaysAgo - deactivatedDaysAgo);
+        chunk.removedMemberships.push({ userId: id, communityId: globalCommunityId, joinedAt: isoDaysBefore(DEMO_NOW, joinedDaysAgo) });
+      }
+
       const joined = new Set<string>();
       if (!isInactive) {
         joined.add(globalCommunityId);
@@ -281,9 +292,10 @@ export function generateDemoOrganization(options: DemoOptions = {}): DemoOrganiz
         completed.add(`${courseId} ${communityId}`);
         const completedAt = isoDaysBefore(DEMO_NOW, random.next() * createdDaysAgo);
         chunk.completions.push({ userId: id, courseId, communityId, completedAt });
-        // F9: a deactivated user's SCORM certificates were removed; completion records stay.
-        if (!isInactive && random.chance(0.6)) {
-          chunk.certificates.push({ id: `CERT-${index + 1}-${k + 1}`, userId: id, courseId, communityId, issuedAt: completedAt });
+        // F9: a deactivated user's SCORM certificates were removed, and kept aside to come back (R4);
+        // completion records stay.
+        if (keptRandom ? keptRandom.chance(0.6) : random.chance(0.6)) {
+          (keptRandom ? chunk.removedCertificates : chunk.certificates).push({ id: `CERT-${index + 1}-${k + 1}`, userId: id, courseId, communityId, issuedAt: completedAt });
         }
       }
 

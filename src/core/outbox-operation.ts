@@ -27,6 +27,13 @@ export interface BeforeImage {
   users: User[];
   /** A3/R2: assignments taken back out of the removed list when they were re-assigned. */
   removedAssignments?: Assignment[];
+  /**
+   * F9/R3/R4: what was kept aside for the operation's users before it (records-kept-aside.ts), all of it;
+   * for "Get certificate", the kept certificate it gave back. Absent: the operation left these alone
+   * (operations written before they were kept).
+   */
+  removedCertificates?: Certificate[];
+  removedMemberships?: Membership[];
   licenses: LicenseGrant[];
   memberships: Membership[];
   membershipRequests: MembershipRequest[];

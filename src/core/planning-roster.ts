@@ -9,6 +9,7 @@ import type {
   Community,
   CompletionRecord,
   LicenseGrant,
+  Membership,
   Methodology,
   Organization,
   ReportSnapshot,
@@ -54,6 +55,8 @@ export interface PlanningRecords {
   removedAssignments?: Assignment[];
   completions?: CompletionRecord[];
   certificates?: Certificate[];
+  removedCertificates?: Certificate[];
+  removedMemberships?: Membership[];
   tokens?: Token[];
   retainedHistory?: RetainedHistory[];
 }

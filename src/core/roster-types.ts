@@ -213,6 +213,8 @@ export const PER_USER_RECORD_KINDS = [
   'removedAssignments',
   'completions',
   'certificates',
+  'removedCertificates',
+  'removedMemberships',
   'tokens',
   'retainedHistory',
 ] as const;
@@ -234,6 +236,10 @@ export interface RosterSnapshot {
   removedAssignments: Assignment[];
   completions: CompletionRecord[];
   certificates: Certificate[];
+  /** F9/R4: certificates a deactivation removed, kept as they were to come back (records-kept-aside.ts). */
+  removedCertificates: Certificate[];
+  /** F9/R3: the global community's membership a deactivation removed, kept to be re-added as it was. */
+  removedMemberships: Membership[];
   tokens: Token[];
   retainedHistory: RetainedHistory[];
   customFields: CustomFieldDefinition[];

@@ -2,7 +2,7 @@
  * Per user, how many records of each kind they hold: all a plan needs to count its effects (A7, F9, R2,
  * R4), without keeping every token, assignment and certificate of 1,000,000 users in memory.
  */
-import type { Assignment, Certificate, CompletionRecord, RetainedHistory, Token, TokenKind } from './roster-types.ts';
+import type { Assignment, Certificate, CompletionRecord, Membership, RetainedHistory, Token, TokenKind } from './roster-types.ts';
 
 export interface UserRecordCounts {
   requests: number;
@@ -11,6 +11,10 @@ export interface UserRecordCounts {
   removedAssignments: number;
   completions: number;
   certificates: number;
+  /** F9/R4: certificates a deactivation kept aside, to come back as they were. */
+  removedCertificates: number;
+  /** F9/R3: memberships a deactivation kept aside (the global community's), to come back as they were. */
+  removedMemberships: number;
   /** R4: completions without a certificate, in the global community (the certificate reappears)… */
   uncertifiedGlobalCompletions: number;
   /** …and elsewhere (it can be regenerated: "Get certificate"). */
@@ -28,6 +32,8 @@ export function emptyUserRecordCounts(): UserRecordCounts {
     removedAssignments: 0,
     completions: 0,
     certificates: 0,
+    removedCertificates: 0,
+    removedMemberships: 0,
     uncertifiedGlobalCompletions: 0,
     uncertifiedOtherCompletions: 0,
     tokens: { auth: 0, auto_login: 0, device: 0, oauth: 0 },
@@ -42,6 +48,8 @@ export interface CountedRecords {
   removedAssignments?: readonly Assignment[];
   completions?: readonly CompletionRecord[];
   certificates?: readonly Certificate[];
+  removedCertificates?: readonly Certificate[];
+  removedMemberships?: readonly Membership[];
   tokens?: readonly Token[];
   retainedHistory?: readonly RetainedHistory[];
 }
@@ -59,6 +67,8 @@ export function addUserRecordCounts(counts: Map<string, UserRecordCounts>, recor
   for (const r of records.membershipRequests ?? []) of(r.userId).requests++;
   for (const a of records.assignments ?? []) of(a.userId).assignments++;
   for (const a of records.removedAssignments ?? []) of(a.userId).removedAssignments++;
+  for (const c of records.removedCertificates ?? []) of(c.userId).removedCertificates++;
+  for (const m of records.removedMemberships ?? []) of(m.userId).removedMemberships++;
   for (const t of records.tokens ?? []) of(t.userId).tokens[t.kind]++;
   for (const h of records.retainedHistory ?? []) {
     const entry = of(h.userId);

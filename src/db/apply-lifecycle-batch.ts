@@ -2,17 +2,19 @@
  * Applies one batch of a lifecycle plan (A14) as one Dexie transaction: the users' changes and every
  * consequence the plan showed (A3, A7, A8, A10, A11, F9, R2, R3, R4, R5, F2), one audit entry per change, and
  * one outbox operation with the before-image of every record it touched. All or nothing: if anything
- * fails, or the roster changed since the plan was built, nothing of the batch is written.
+ * fails, or the roster changed since the plan was built, nothing of the batch is written. What a
+ * deactivation keeps aside and a reactivation gives back is decided by src/core/records-kept-aside.ts,
+ * as on the server (src/core/sync/apply-lifecycle-to-bundles.ts).
  */
 import type { IndexableType, Table } from 'dexie';
 import type { LifecycleAction, ReportMove } from '../core/build-lifecycle-plan.ts';
 import type { EffectivePolicy } from '../core/lifecycle-policy.ts';
 import type { BeforeImage, OutboxOperation } from '../core/outbox-operation.ts';
-import type { AuditEntry, Certificate } from '../core/roster-types.ts';
+import type { AuditEntry } from '../core/roster-types.ts';
 import { toUser, type OffboardDatabase, type StoredUser } from './offboard-database.ts';
 import { StalePlanError } from './database-errors.ts';
 import { recordsOfUsers } from './records-of-users.ts';
-import { certificateIdOf } from '../core/certificate-id.ts';
+import { isReleasedByDeactivation, keepAsideOnDeactivation, reconsumeElaLicense, releaseElaLicense, restoreOnReactivation } from '../core/records-kept-aside.ts';
 import { countByUser, reassignAuditEntry, restorePreviousAssignments, withAssignmentsRestored } from './restore-learning-records.ts';
 
 export interface LifecycleBatch {
@@ -62,6 +64,8 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
     db.removedAssignments,
     db.completions,
     db.certificates,
+    db.removedCertificates,
+    db.removedMemberships,
     db.tokens,
     db.retainedHistory,
     db.audit,
@@ -87,7 +91,7 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
     const read = <T, K extends IndexableType>(table: Table<T, K>, ids: string[]): Promise<T[]> => recordsOfUsers(table, ids);
     // Licenses need no read at all: a user's summary holds their license records whole.
     const licenses = stored.flatMap((u) => u.licenses);
-    const [memberships, membershipRequests, assignments, certificates, tokens, completions, retainedHistory, previousAssignments] = await Promise.all([
+    const [memberships, membershipRequests, assignments, certificates, tokens, completions, retainedHistory, previousAssignments, removedCertificates, removedMemberships] = await Promise.all([
       read(db.memberships, holding((u) => u.communityIds.length > 0)),
       read(db.membershipRequests, holding((u) => u.counts.requests > 0)),
       read(db.assignments, holding((u) => u.counts.assignments > 0)),
@@ -96,6 +100,8 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
       action === 'deactivate' ? [] : read(db.completions, holding((u) => u.counts.completions > 0)),
       action === 'delete' ? db.retainedHistory.bulkGet(userIds).then((h) => h.filter((x) => x !== undefined)) : [],
       action === 'delete' ? read(db.removedAssignments, holding((u) => u.counts.removedAssignments > 0)) : [],
+      read(db.removedCertificates, holding((u) => u.counts.removedCertificates > 0)),
+      read(db.removedMemberships, holding((u) => u.counts.removedMemberships > 0)),
     ]);
     const before: BeforeImage = {
       users: [...stored, ...moved].map(toUser),
@@ -109,7 +115,23 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
       retainedHistory,
       // A deletion removes the assignments kept for R2 too: kept here so a refused one can be put back.
       ...(action === 'delete' ? { removedAssignments: previousAssignments } : {}),
+      // Every action rewrites what was kept aside for these users (F9, R3/R4, F2): all of it, as it was.
+      removedCertificates,
+      removedMemberships,
     };
+
+    const membershipsOf = groupByUser(memberships);
+    const certificatesHeldOf = groupByUser(certificates);
+    const removedMembershipsOf = groupByUser(removedMemberships);
+    const removedCertificatesOf = groupByUser(removedCertificates);
+    const completionsOf = groupByUser(completions);
+    const recordsOf = (userId: string) => ({
+      memberships: membershipsOf.get(userId) ?? [],
+      removedMemberships: removedMembershipsOf.get(userId) ?? [],
+      certificates: certificatesHeldOf.get(userId) ?? [],
+      removedCertificates: removedCertificatesOf.get(userId) ?? [],
+      completions: completionsOf.get(userId) ?? [],
+    });
 
     const audit: AuditEntry[] = [];
     const entry = (targetId: string, auditAction: AuditEntry['action'], summary: string): void => {
@@ -121,22 +143,29 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
 
     if (action === 'deactivate') {
       const released = licenses.filter((l) => l.state === 'reserved');
-      const elaReleased = licenses.filter((l) => l.state === 'consumed' && batch.elaMethodologyIds.has(l.methodologyId));
+      const elaReleased = licenses.filter((l) => isReleasedByDeactivation(l, batch.elaMethodologyIds));
       const removesAssignments = batch.policy.assignments === 'remove';
+      // F9: what R3/R4 may give back is kept aside as it was, user by user as on the server.
+      const keptOf = new Map(stored.map((u) => [u.id, keepAsideOnDeactivation(recordsOf(u.id), batch.globalCommunityId)]));
+      const kept = [...keptOf.values()];
+      const keptCertificates = new Set(kept.flatMap((k) => k.removedCertificates.map((c) => c.id)));
       writes.push(
         db.licenses.bulkDelete(released.map((l): [string, string] => [l.userId, l.methodologyId])), // A10
-        db.licenses.bulkPut(elaReleased.map((l) => ({ ...l, releasedFromElaAt: batch.now }))), // A11
+        db.licenses.bulkPut(elaReleased.map((l) => releaseElaLicense(l, batch.now))), // A11
         db.memberships.bulkDelete(memberships.map((m): [string, string] => [m.userId, m.communityId])), // F9
         db.membershipRequests.bulkDelete(membershipRequests.map((m): [string, string] => [m.userId, m.communityId])), // F9
         db.certificates.bulkDelete(certificates.map((c) => c.id)), // F9
+        db.removedCertificates.bulkDelete(removedCertificates.filter((c) => !keptCertificates.has(c.id)).map((c) => c.id)), // replaced by the one held now
+        db.removedCertificates.bulkPut(kept.flatMap((k) => k.removedCertificates)),
+        db.removedMemberships.bulkPut(kept.flatMap((k) => k.removedMemberships)),
         db.tokens.bulkDelete(tokens.map((t) => t.id)), // A7/F7
         removesAssignments ? db.removedAssignments.bulkPut(assignments) : undefined, // A3, kept for R2
         removesAssignments ? db.assignments.bulkDelete(assignments.map((a) => a.id)) : undefined,
       );
-      const certificatesOf = groupByUser(certificates);
       for (const user of stored) {
-        const removedCertificates = certificatesOf.get(user.id) ?? [];
-        const globalRemoved = removedCertificates.filter((c) => c.communityId === batch.globalCommunityId).length;
+        const heldCertificates = certificatesHeldOf.get(user.id) ?? [];
+        const globalRemoved = heldCertificates.filter((c) => c.communityId === batch.globalCommunityId).length;
+        const keptAside = keptOf.get(user.id)!;
         changed.push({
           ...user,
           status: 'inactive',
@@ -145,50 +174,55 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
           communityIds: [],
           licenses: user.licenses
             .filter((l) => l.state !== 'reserved')
-            .map((l) => (l.state === 'consumed' && batch.elaMethodologyIds.has(l.methodologyId) ? { ...l, releasedFromElaAt: batch.now } : l)),
+            .map((l) => (isReleasedByDeactivation(l, batch.elaMethodologyIds) ? releaseElaLicense(l, batch.now) : l)),
           counts: {
             ...user.counts,
             requests: 0,
             certificates: 0,
+            removedCertificates: keptAside.removedCertificates.length,
+            removedMemberships: keptAside.removedMemberships.length,
             tokens: { auth: 0, auto_login: 0, device: 0, oauth: 0 },
             assignments: removesAssignments ? 0 : user.counts.assignments,
             removedAssignments: user.counts.removedAssignments + (removesAssignments ? user.counts.assignments : 0),
             uncertifiedGlobalCompletions: user.counts.uncertifiedGlobalCompletions + globalRemoved,
-            uncertifiedOtherCompletions: user.counts.uncertifiedOtherCompletions + removedCertificates.length - globalRemoved,
+            uncertifiedOtherCompletions: user.counts.uncertifiedOtherCompletions + heldCertificates.length - globalRemoved,
           },
         });
         entry(user.id, 'deactivate', `Deactivated user ${user.id}.`);
       }
     } else if (action === 'reactivate') {
       const reconsumed = licenses.filter((l) => l.releasedFromElaAt);
-      const certified = new Set(certificates.map((c) => `${c.userId} ${c.courseId} ${c.communityId}`));
-      // R4: certificates earned in the global community reappear.
-      const restored: Certificate[] = completions
-        .filter((c) => c.communityId === batch.globalCommunityId && !certified.has(`${c.userId} ${c.courseId} ${c.communityId}`))
-        .map((c) => ({ id: certificateIdOf(c), userId: c.userId, courseId: c.courseId, communityId: c.communityId, issuedAt: c.completedAt }));
-      const rejoining = batch.globalCommunityId === null ? [] : stored.filter((u) => !u.communityIds.includes(batch.globalCommunityId!));
+      // R3/R4: what the deactivation kept aside comes back as it was, user by user as on the server.
+      const restoredOf = new Map(stored.map((u) => [u.id, restoreOnReactivation(u.id, recordsOf(u.id), batch.globalCommunityId, batch.now)]));
+      const restored = [...restoredOf.values()];
+      const restoredCertificates = restored.flatMap((r) => r.certificates);
+      const stillKept = new Set(restored.flatMap((r) => r.removedCertificates.map((c) => c.id)));
       writes.push(
-        db.licenses.bulkPut(reconsumed.map((l) => ({ ...l, state: 'consumed' as const, releasedFromElaAt: null }))), // R5
-        db.memberships.bulkPut(rejoining.map((u) => ({ userId: u.id, communityId: batch.globalCommunityId!, joinedAt: batch.now }))), // R3
-        db.certificates.bulkPut(restored),
+        db.licenses.bulkPut(reconsumed.map(reconsumeElaLicense)), // R5
+        db.memberships.bulkPut(restored.flatMap((r) => (r.membership ? [r.membership] : []))), // R3
+        db.removedMemberships.bulkDelete(removedMemberships.map((m): [string, string] => [m.userId, m.communityId])),
+        db.certificates.bulkPut(restoredCertificates), // R4
+        db.removedCertificates.bulkDelete(removedCertificates.filter((c) => !stillKept.has(c.id)).map((c) => c.id)),
       );
       const reassigned = batch.reassignPrevious ? await restorePreviousAssignments(db, userIds) : [];
       before.removedAssignments = reassigned;
       const reassignedOf = countByUser(reassigned);
-      const restoredOf = groupByUser(restored);
       for (const user of stored) {
-        const restoredCount = restoredOf.get(user.id)?.length ?? 0;
+        const back = restoredOf.get(user.id)!;
+        const restoredCount = back.certificates.length;
         const reassigned = withAssignmentsRestored(user, reassignedOf.get(user.id) ?? 0);
         changed.push({
           ...reassigned,
           status: 'active',
           deactivatedAt: null,
           deactivatedBy: null,
-          communityIds: batch.globalCommunityId && !user.communityIds.includes(batch.globalCommunityId) ? [...user.communityIds, batch.globalCommunityId].sort() : user.communityIds,
-          licenses: user.licenses.map((l) => (l.releasedFromElaAt ? { ...l, state: 'consumed' as const, releasedFromElaAt: null } : l)),
+          communityIds: back.membership ? [...user.communityIds, back.membership.communityId].sort() : user.communityIds,
+          licenses: user.licenses.map((l) => (l.releasedFromElaAt ? reconsumeElaLicense(l) : l)),
           counts: {
             ...reassigned.counts,
             certificates: user.counts.certificates + restoredCount,
+            removedCertificates: back.removedCertificates.length,
+            removedMemberships: back.removedMemberships.length,
             uncertifiedGlobalCompletions: user.counts.uncertifiedGlobalCompletions - restoredCount,
           },
         });
@@ -207,6 +241,8 @@ export async function applyLifecycleBatch(db: OffboardDatabase, batch: Lifecycle
         db.removedAssignments.bulkDelete(previousAssignments.map((a) => a.id)),
         db.completions.bulkDelete(completions.map((c): [string, string, string] => [c.userId, c.courseId, c.communityId])),
         db.certificates.bulkDelete(certificates.map((c) => c.id)),
+        db.removedCertificates.bulkDelete(removedCertificates.map((c) => c.id)),
+        db.removedMemberships.bulkDelete(removedMemberships.map((m): [string, string] => [m.userId, m.communityId])),
         db.tokens.bulkDelete(tokens.map((t) => t.id)),
         db.retainedHistory.bulkDelete(userIds),
       );

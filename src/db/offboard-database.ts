@@ -93,7 +93,16 @@ export const SCHEMA_V4_CHANGES: Record<string, string> = {
   syncRejections: '++id, operationId, userId',
 };
 
-export const CURRENT_SCHEMA_VERSION = 4;
+/** Version 5: what a deactivation removes and a later step may give back is kept aside as it was, so that
+ * it comes back as the same record (src/core/records-kept-aside.ts): certificates (F9/R4) and the global
+ * community's membership (F9/R3). Users' summaries count them. */
+export const SCHEMA_V5_CHANGES: Record<string, string> = {
+  removedCertificates: 'id, userId',
+  // Keyed like memberships: a user has at most one kept per community.
+  removedMemberships: '[userId+communityId]',
+};
+
+export const CURRENT_SCHEMA_VERSION = 5;
 
 /** Every table that holds the organization's data (all but `meta`). */
 export const ROSTER_TABLES = [
@@ -123,6 +132,8 @@ export class OffboardDatabase extends Dexie {
   assignments!: Table<Assignment, string>;
   completions!: Table<CompletionRecord, [string, string, string]>;
   certificates!: Table<Certificate, string>;
+  removedCertificates!: Table<Certificate, string>;
+  removedMemberships!: Table<Membership, [string, string]>;
   tokens!: Table<Token, string>;
   retainedHistory!: Table<RetainedHistory, string>;
   customFields!: Table<CustomFieldDefinition, string>;
@@ -159,6 +170,17 @@ export class OffboardDatabase extends Dexie {
       });
     this.version(3).stores(SCHEMA_V3_CHANGES);
     this.version(4).stores(SCHEMA_V4_CHANGES);
+    this.version(5)
+      .stores(SCHEMA_V5_CHANGES)
+      .upgrade(async (tx) => {
+        // Nothing was kept before this version: every user holds none of either.
+        await tx
+          .table<StoredUser, string>('users')
+          .toCollection()
+          .modify((user) => {
+            user.counts = { ...user.counts, removedCertificates: user.counts.removedCertificates ?? 0, removedMemberships: user.counts.removedMemberships ?? 0 };
+          });
+      });
   }
 }
 

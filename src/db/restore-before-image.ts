@@ -12,14 +12,28 @@ import { undoImportOperation } from './discard-import.ts';
 import { toStoredUser, toUser, type OffboardDatabase } from './offboard-database.ts';
 import { recordsOfUsers } from './records-of-users.ts';
 
-type ReplacedTable = 'licenses' | 'memberships' | 'membershipRequests' | 'assignments' | 'removedAssignments' | 'completions' | 'certificates' | 'tokens' | 'retainedHistory';
+type ReplacedTable =
+  | 'licenses'
+  | 'memberships'
+  | 'membershipRequests'
+  | 'assignments'
+  | 'removedAssignments'
+  | 'completions'
+  | 'certificates'
+  | 'removedCertificates'
+  | 'removedMemberships'
+  | 'tokens'
+  | 'retainedHistory';
 
 /** The per-user tables each lifecycle action rewrote for its users (apply-lifecycle-batch.ts). */
 const REPLACED_TABLES: Record<'deactivate' | 'reactivate' | 'delete', ReplacedTable[]> = {
-  deactivate: ['licenses', 'memberships', 'membershipRequests', 'assignments', 'certificates', 'tokens'],
-  reactivate: ['licenses', 'memberships', 'membershipRequests', 'assignments', 'certificates', 'tokens'],
-  delete: ['licenses', 'memberships', 'membershipRequests', 'assignments', 'removedAssignments', 'completions', 'certificates', 'tokens', 'retainedHistory'],
+  deactivate: ['licenses', 'memberships', 'membershipRequests', 'assignments', 'certificates', 'removedCertificates', 'removedMemberships', 'tokens'],
+  reactivate: ['licenses', 'memberships', 'membershipRequests', 'assignments', 'certificates', 'removedCertificates', 'removedMemberships', 'tokens'],
+  delete: ['licenses', 'memberships', 'membershipRequests', 'assignments', 'removedAssignments', 'completions', 'certificates', 'removedCertificates', 'removedMemberships', 'tokens', 'retainedHistory'],
 };
+
+/** Tables an operation written before they existed has no list for: left as they are (it did not touch them). */
+const OPTIONAL_IN_BEFORE_IMAGE: ReadonlySet<ReplacedTable> = new Set(['removedCertificates', 'removedMemberships']);
 
 export interface RestoredImage {
   /** Users as they were, stored again. */
@@ -60,6 +74,8 @@ export async function restoreBeforeImage(db: OffboardDatabase, operation: Outbox
     await db.removedAssignments.bulkPut(previous);
   } else if (operation.kind === 'issue_certificate') {
     await db.certificates.delete((operation.args as IssueCertificateArgs).certificateId);
+    // R4: a certificate it gave back goes aside again, as it was.
+    await db.removedCertificates.bulkPut(before.removedCertificates ?? []);
   }
   // The batch's users and the reports it moved (A8), as they were.
   await db.users.bulkPut(before.users.map((u) => toStoredUser(u)));
@@ -69,6 +85,7 @@ export async function restoreBeforeImage(db: OffboardDatabase, operation: Outbox
 }
 
 async function replaceRecordsOf(db: OffboardDatabase, tableName: ReplacedTable, userIds: readonly string[], before: BeforeImage): Promise<void> {
+  if (OPTIONAL_IN_BEFORE_IMAGE.has(tableName) && before[tableName] === undefined) return;
   const table = db.table(tableName) as Table<{ userId: string }, unknown>;
   const ids = new Set(userIds);
   if (tableName === 'retainedHistory') {

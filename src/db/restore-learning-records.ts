@@ -1,13 +1,14 @@
 /**
  * What reactivation gives back on request rather than by itself:
  * - R2: assignments a deactivation removed (A3) are kept aside, and re-assigned as they were in one step;
- * - R4: a completion whose certificate went with the deactivation gets it again ("Get certificate").
+ * - R4: a completion whose certificate went with the deactivation gets that certificate again ("Get
+ *   certificate"), as it was kept aside (src/core/records-kept-aside.ts).
  * Each is one transaction with its audit entries and one outbox operation carrying the before-image.
  */
 import { emptyBeforeImage, type OutboxOperation } from '../core/outbox-operation.ts';
 import type { Assignment, AuditEntry, Certificate } from '../core/roster-types.ts';
 import { RefusedChangeError } from './database-errors.ts';
-import { certificateIdOf } from '../core/certificate-id.ts';
+import { certificateToIssue } from '../core/records-kept-aside.ts';
 import { recordsOfUsers } from './records-of-users.ts';
 import { toUser, type OffboardDatabase, type StoredUser } from './offboard-database.ts';
 
@@ -93,36 +94,44 @@ export function reassignAuditEntry(context: ChangeContext, userId: string, count
   };
 }
 
-/** R4 "Get certificate": regenerates the certificate of one completion of an active user. */
+/**
+ * R4 "Get certificate" for one completion of an active user: the certificate a deactivation kept aside
+ * for it comes back as it was (its id, its issue date); one that never existed is issued now.
+ */
 export async function issueCertificate(
   db: OffboardDatabase,
   request: ChangeContext & { userId: string; courseId: string; communityId: string; globalCommunityId: string | null },
-): Promise<{ user: StoredUser; certificate: Certificate }> {
-  return db.transaction('rw', [db.users, db.completions, db.certificates, db.audit, db.outbox], async () => {
+): Promise<{ user: StoredUser; certificate: Certificate; wasKept: boolean }> {
+  return db.transaction('rw', [db.users, db.completions, db.certificates, db.removedCertificates, db.audit, db.outbox], async () => {
     const { userId, courseId, communityId } = request;
     const refuse = (message: string) => new RefusedChangeError('certificate_refused', message);
-    const [user, completion, existing] = await Promise.all([
+    const isThisCompletion = (c: Certificate) => c.courseId === courseId && c.communityId === communityId;
+    const [user, completion, existing, kept] = await Promise.all([
       db.users.get(userId),
       db.completions.get([userId, courseId, communityId]),
-      db.certificates.where('userId').equals(userId).filter((c) => c.courseId === courseId && c.communityId === communityId).first(),
+      db.certificates.where('userId').equals(userId).filter(isThisCompletion).first(),
+      db.removedCertificates.where('userId').equals(userId).filter(isThisCompletion).toArray(),
     ]);
     if (!user) throw refuse(`User ${userId} is no longer on this roster.`);
     if (user.status !== 'active') throw refuse(`${user.firstName} ${user.lastName} is inactive: reactivate them before issuing certificates.`);
     if (!completion) throw refuse(`${user.firstName} ${user.lastName} has not completed ${courseId} in ${communityId}.`);
     if (existing) throw refuse(`The certificate of ${courseId} already exists (${existing.id}).`);
 
-    const certificate: Certificate = { id: certificateIdOf(completion), userId, courseId, communityId, issuedAt: request.now };
+    // The same decision the server makes when it receives the operation (server-roster.ts).
+    const { certificate, wasKept } = certificateToIssue(completion, kept, request.now);
     const isGlobal = communityId === request.globalCommunityId;
     const changed: StoredUser = {
       ...user,
       counts: {
         ...user.counts,
         certificates: user.counts.certificates + 1,
+        removedCertificates: user.counts.removedCertificates - (wasKept ? 1 : 0),
         uncertifiedGlobalCompletions: user.counts.uncertifiedGlobalCompletions - (isGlobal ? 1 : 0),
         uncertifiedOtherCompletions: user.counts.uncertifiedOtherCompletions - (isGlobal ? 0 : 1),
       },
     };
     await db.certificates.add(certificate);
+    if (wasKept) await db.removedCertificates.delete(certificate.id);
     await db.users.put(changed);
     await db.audit.add({
       at: request.now,
@@ -131,14 +140,16 @@ export async function issueCertificate(
       targetId: userId,
       batchId: request.operationId,
       ruleId: 'R4',
-      summary: `Issued certificate ${certificate.id} for ${courseId} in ${communityId}.`,
+      summary: wasKept
+        ? `Gave back certificate ${certificate.id} for ${courseId} in ${communityId}, as issued on ${certificate.issuedAt}.`
+        : `Issued certificate ${certificate.id} for ${courseId} in ${communityId}.`,
     });
     await db.outbox.add({
       ...operationBase(request, 'issue_certificate', [userId]),
       args: { certificateId: certificate.id, courseId, communityId },
-      before: { ...emptyBeforeImage(), users: [toUser(user)] },
+      before: { ...emptyBeforeImage(), users: [toUser(user)], ...(wasKept ? { removedCertificates: [certificate] } : {}) },
     });
-    return { user: changed, certificate };
+    return { user: changed, certificate, wasKept };
   });
 }
 

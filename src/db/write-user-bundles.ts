@@ -63,6 +63,8 @@ export async function writeUserBundles(
     db.removedAssignments.bulkPut(records.removedAssignments),
     db.completions.bulkPut(records.completions),
     db.certificates.bulkPut(records.certificates),
+    db.removedCertificates.bulkPut(records.removedCertificates),
+    db.removedMemberships.bulkPut(records.removedMemberships),
     db.tokens.bulkPut(records.tokens),
     db.retainedHistory.bulkPut(records.retainedHistory),
     deletedIds.length > 0 ? db.users.bulkDelete(deletedIds) : undefined,
@@ -76,12 +78,14 @@ async function removeRecordsOf(db: OffboardDatabase, ids: readonly string[]): Pr
   const holding = (has: (u: StoredUser) => boolean): string[] => stored.filter(has).map((u) => u.id);
   const keysOf = (table: Table, userIds: string[]): Promise<unknown[]> =>
     Promise.all(userIds.map((id) => table.where('userId').equals(id).primaryKeys())).then((keys) => keys.flat());
-  const [requests, assignments, removed, completions, certificates, tokens] = await Promise.all([
+  const [requests, assignments, removed, completions, certificates, removedCertificates, removedMemberships, tokens] = await Promise.all([
     keysOf(db.membershipRequests, holding((u) => u.counts.requests > 0)),
     keysOf(db.assignments, holding((u) => u.counts.assignments > 0)),
     keysOf(db.removedAssignments, holding((u) => u.counts.removedAssignments > 0)),
     keysOf(db.completions, holding((u) => u.counts.completions > 0)),
     keysOf(db.certificates, holding((u) => u.counts.certificates > 0)),
+    keysOf(db.removedCertificates, holding((u) => u.counts.removedCertificates > 0)),
+    keysOf(db.removedMemberships, holding((u) => u.counts.removedMemberships > 0)),
     keysOf(db.tokens, holding((u) => Object.values(u.counts.tokens).some((n) => n > 0))),
   ]);
   await Promise.all([
@@ -93,6 +97,8 @@ async function removeRecordsOf(db: OffboardDatabase, ids: readonly string[]): Pr
     db.removedAssignments.bulkDelete(removed as string[]),
     db.completions.bulkDelete(completions as [string, string, string][]),
     db.certificates.bulkDelete(certificates as string[]),
+    db.removedCertificates.bulkDelete(removedCertificates as string[]),
+    db.removedMemberships.bulkDelete(removedMemberships as [string, string][]),
     db.tokens.bulkDelete(tokens as string[]),
     db.retainedHistory.bulkDelete([...ids]),
   ]);

@@ -4,7 +4,7 @@ import { generateDemoOrganization, type RosterChunk } from '../../src/core/gener
 function collect(size: number, chunkSize = 500, seed?: number): RosterChunk {
   const all: RosterChunk = {
     users: [], licenses: [], memberships: [], membershipRequests: [], assignments: [], removedAssignments: [],
-    completions: [], certificates: [], tokens: [], retainedHistory: [],
+    completions: [], certificates: [], removedCertificates: [], removedMemberships: [], tokens: [], retainedHistory: [],
   };
   for (const chunk of generateDemoOrganization({ size, seed }).chunks(chunkSize)) {
     for (const key of Object.keys(all) as (keyof RosterChunk)[]) (all[key] as unknown[]).push(...chunk[key]);
@@ -90,6 +90,19 @@ describe('generateDemoOrganization', () => {
     expect(roster.removedAssignments.length).toBeGreaterThan(inactive.size / 2);
     expect(roster.removedAssignments.every((a) => inactive.has(a.userId))).toBe(true);
     const ids = [...roster.assignments, ...roster.removedAssignments].map((a) => a.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('F9/R3/R4: inactive users\' certificates and global membership are kept aside as they were, for active users none', () => {
+    const inactive = new Set(roster.users.filter((u) => u.status === 'inactive').map((u) => u.id));
+    const globalId = demo.header.communities.find((c) => c.global)!.id;
+    expect(roster.removedMemberships.map((m) => m.userId).sort()).toEqual([...inactive].sort());
+    expect(roster.removedMemberships.every((m) => m.communityId === globalId)).toBe(true);
+    expect(roster.removedCertificates.length).toBeGreaterThan(inactive.size / 2);
+    expect(roster.removedCertificates.every((c) => inactive.has(c.userId))).toBe(true);
+    const completed = new Set(roster.completions.map((c) => `${c.userId} ${c.courseId} ${c.communityId}`));
+    expect(roster.removedCertificates.every((c) => completed.has(`${c.userId} ${c.courseId} ${c.communityId}`))).toBe(true);
+    const ids = [...roster.certificates, ...roster.removedCertificates].map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
   });
 

@@ -44,6 +44,8 @@ async function rosterNow() {
     removedAssignments: await db.removedAssignments.toArray(),
     completions: await db.completions.toArray(),
     certificates: await db.certificates.toArray(),
+    removedCertificates: await db.removedCertificates.toArray(),
+    removedMemberships: await db.removedMemberships.toArray(),
     tokens: await db.tokens.toArray(),
     retainedHistory: await db.retainedHistory.toArray(),
   });
@@ -85,6 +87,8 @@ async function expectSummariesConsistent(): Promise<void> {
     removedAssignments: await db.removedAssignments.toArray(),
     completions: await db.completions.toArray(),
     certificates: await db.certificates.toArray(),
+    removedCertificates: await db.removedCertificates.toArray(),
+    removedMemberships: await db.removedMemberships.toArray(),
     tokens: await db.tokens.toArray(),
     retainedHistory: await db.retainedHistory.toArray(),
   };
@@ -263,7 +267,7 @@ describe('applyLifecycleBatch', () => {
     const theplan = await plan('delete', deleting);
     expect(theplan.eligibleIds).toEqual(deleting);
     await applyAll(theplan);
-    for (const table of [db.licenses, db.memberships, db.assignments, db.removedAssignments, db.completions, db.certificates, db.tokens]) {
+    for (const table of [db.licenses, db.memberships, db.assignments, db.removedAssignments, db.completions, db.certificates, db.removedCertificates, db.removedMemberships, db.tokens]) {
       expect(await (table as typeof db.tokens).where('userId').anyOf(deleting).count()).toBe(0);
     }
     expect(await db.users.bulkGet(deleting)).toEqual(deleting.map(() => undefined));

@@ -2,12 +2,12 @@
  * The consequences of a deactivation, reactivation or deletion, carried out on user bundles: what the
  * server does once `buildLifecyclePlan` has re-checked an operation. The device does the same to its
  * IndexedDB tables (src/db/apply-lifecycle-batch.ts), where the records live in one table per kind; the
- * rules are the same, rule by rule, and the sync tests hold the two to the same end state.
+ * rules are the same, rule by rule, and the sync tests hold the two to the same end state. What comes
+ * back on reactivation is decided by records-kept-aside.ts on both.
  */
-import { certificateIdOf } from '../certificate-id.ts';
 import type { LifecycleAction, ReportMove } from '../build-lifecycle-plan.ts';
 import type { EffectivePolicy } from '../lifecycle-policy.ts';
-import type { Certificate } from '../roster-types.ts';
+import { isReleasedByDeactivation, keepAsideOnDeactivation, reconsumeElaLicense, releaseElaLicense, restoreOnReactivation } from '../records-kept-aside.ts';
 import type { UserBundle } from './user-bundle.ts';
 import { tombstoneOf } from './user-bundle.ts';
 
@@ -35,10 +35,12 @@ export function applyLifecycleToBundle(bundle: UserBundle, change: LifecycleChan
       user: { ...user, status: 'inactive', deactivatedAt: change.now, deactivatedBy: change.actorId },
       licenses: bundle.licenses
         .filter((l) => l.state !== 'reserved') // A10
-        .map((l) => (l.state === 'consumed' && change.elaMethodologyIds.has(l.methodologyId) && !l.releasedFromElaAt ? { ...l, releasedFromElaAt: change.now } : l)), // A11
+        .map((l) => (isReleasedByDeactivation(l, change.elaMethodologyIds) ? releaseElaLicense(l, change.now) : l)), // A11
       memberships: [], // F9
       membershipRequests: [], // F9
       certificates: [], // F9
+      // F9: what R3/R4 may give back, kept as it was.
+      ...keepAsideOnDeactivation(bundle, change.globalCommunityId),
       tokens: [], // A7/F7
       assignments: removesAssignments ? [] : bundle.assignments, // A3
       removedAssignments: removesAssignments ? [...bundle.removedAssignments, ...bundle.assignments] : bundle.removedAssignments,
@@ -47,18 +49,16 @@ export function applyLifecycleToBundle(bundle: UserBundle, change: LifecycleChan
   }
 
   // Reactivation.
-  const certified = new Set(bundle.certificates.map((c) => `${c.courseId} ${c.communityId}`));
-  const restored: Certificate[] = bundle.completions
-    .filter((c) => c.communityId === change.globalCommunityId && !certified.has(`${c.courseId} ${c.communityId}`))
-    .map((c) => ({ id: certificateIdOf(c), userId: c.userId, courseId: c.courseId, communityId: c.communityId, issuedAt: c.completedAt })); // R4
-  const isInGlobal = change.globalCommunityId === null || bundle.memberships.some((m) => m.communityId === change.globalCommunityId);
+  const restored = restoreOnReactivation(bundle.id, bundle, change.globalCommunityId, change.now); // R3/R4
   return {
     ...bundle,
     revision,
     user: { ...user, status: 'active', deactivatedAt: null, deactivatedBy: null },
-    licenses: bundle.licenses.map((l) => (l.releasedFromElaAt ? { ...l, state: 'consumed' as const, releasedFromElaAt: null } : l)), // R5
-    memberships: isInGlobal ? bundle.memberships : [...bundle.memberships, { userId: bundle.id, communityId: change.globalCommunityId!, joinedAt: change.now }], // R3
-    certificates: [...bundle.certificates, ...restored],
+    licenses: bundle.licenses.map((l) => (l.releasedFromElaAt ? reconsumeElaLicense(l) : l)), // R5
+    memberships: restored.membership ? [...bundle.memberships, restored.membership] : bundle.memberships,
+    removedMemberships: restored.removedMemberships,
+    certificates: [...bundle.certificates, ...restored.certificates],
+    removedCertificates: restored.removedCertificates,
     assignments: change.reassignPrevious ? [...bundle.assignments, ...bundle.removedAssignments] : bundle.assignments, // R2
     removedAssignments: change.reassignPrevious ? [] : bundle.removedAssignments,
   };

@@ -26,7 +26,8 @@ import type {
   RejectionCode,
   SyncLimits,
 } from './sync-protocol.ts';
-import { emptyBundle, tombstoneOf, type UserBundle } from './user-bundle.ts';
+import { certificateToIssue } from '../records-kept-aside.ts';
+import { emptyBundle, tombstoneOf, withEveryRecordList, type UserBundle } from './user-bundle.ts';
 
 export const DEFAULT_SYNC_LIMITS: SyncLimits = { operationsPerPush: 50, usersPerPull: 5_000 };
 
@@ -115,7 +116,7 @@ export class ServerRoster {
   constructor(snapshot: ServerSnapshot, readonly limits: SyncLimits = DEFAULT_SYNC_LIMITS) {
     this.revision = snapshot.revision;
     this.org = snapshot.organization;
-    for (const bundle of snapshot.bundles) this.index(bundle, undefined);
+    for (const bundle of snapshot.bundles) this.index(withEveryRecordList(bundle), undefined);
     for (const [client, seq] of Object.entries(snapshot.clients)) this.clients.set(client, seq);
     for (const result of snapshot.results) this.results.set(result.id, result);
     this.rebuildLog();
@@ -219,7 +220,8 @@ export class ServerRoster {
     this.revision = Math.max(this.revision, commit.revision);
     if (commit.organization) this.org = commit.organization;
     const ids = commit.bundles.map((b) => b.id).sort();
-    const byId = new Map(commit.bundles.map((b) => [b.id, b]));
+    // Data written before a record kind existed has no list for it.
+    const byId = new Map(commit.bundles.map((b) => [b.id, withEveryRecordList(b)]));
     for (const id of ids) {
       const bundle = byId.get(id)!;
       const previous = this.bundles.get(id);
@@ -364,7 +366,7 @@ export class ServerRoster {
   }
 
   private evaluateCertificate(op: PushOperation, work: OperationWork, reject: Reject): void {
-    const { certificateId, courseId, communityId } = op.args as { certificateId: string; courseId: string; communityId: string };
+    const { courseId, communityId } = op.args as { certificateId: string; courseId: string; communityId: string };
     const userId = op.userIds[0]!;
     const bundle = this.live(userId);
     if (!bundle) return reject(userId, 'unknown_user', `User ${userId} is no longer on the server.`, 'R4');
@@ -375,7 +377,15 @@ export class ServerRoster {
     }
     const completion = bundle.completions.find((c) => c.courseId === courseId && c.communityId === communityId);
     if (!completion) return reject(userId, 'not_found', `The server has no completion of ${courseId} in ${communityId} for ${userId}.`, 'R4');
-    work.changed.set(userId, { ...bundle, revision: work.revision, certificates: [...bundle.certificates, { id: certificateId, userId, courseId, communityId, issuedAt: op.createdAt }] });
+    // R4: decided on the server's records, as the device decided on its own: the certificate kept aside
+    // comes back as it was, otherwise one is issued at the time the change was made.
+    const { certificate, wasKept } = certificateToIssue(completion, bundle.removedCertificates, op.createdAt);
+    work.changed.set(userId, {
+      ...bundle,
+      revision: work.revision,
+      certificates: [...bundle.certificates, certificate],
+      removedCertificates: wasKept ? bundle.removedCertificates.filter((c) => c !== certificate) : bundle.removedCertificates,
+    });
   }
 
   private evaluateImport(op: PushOperation, work: OperationWork, reject: Reject): void {

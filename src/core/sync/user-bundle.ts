@@ -53,13 +53,26 @@ export function bundlesFromRecords(records: Partial<RosterChunk> & { users: User
   return [...byId.values()];
 }
 
+/**
+ * A bundle with every record list, empty where it had none: bundles stored or sent before a kind existed
+ * (the kept certificates and memberships came later) lack its list.
+ */
+export function withEveryRecordList(bundle: UserBundle): UserBundle {
+  if (BUNDLE_RECORD_KINDS.every((kind) => Array.isArray(bundle[kind]))) return bundle;
+  const filled = { ...bundle };
+  const lists = filled as unknown as Record<BundleRecordKind, unknown[] | undefined>;
+  for (const kind of BUNDLE_RECORD_KINDS) if (!Array.isArray(lists[kind])) lists[kind] = [];
+  return filled;
+}
+
 /** The records of live bundles, by table: what a device writes. */
 export function recordsOfBundles(bundles: readonly UserBundle[]): RosterChunk {
   const chunk: RosterChunk = { users: [], ...emptyLists(), retainedHistory: [] };
   for (const bundle of bundles) {
     if (bundle.deleted || !bundle.user) continue;
     chunk.users.push(bundle.user);
-    for (const kind of BUNDLE_RECORD_KINDS) for (const record of bundle[kind]) (chunk[kind] as unknown[]).push(record);
+    // A server of an earlier version sends no list for the newer kinds.
+    for (const kind of BUNDLE_RECORD_KINDS) for (const record of bundle[kind] ?? []) (chunk[kind] as unknown[]).push(record);
     if (bundle.retainedHistory) chunk.retainedHistory.push(bundle.retainedHistory);
   }
   return chunk;
