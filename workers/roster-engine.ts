@@ -41,6 +41,13 @@ import type { WrittenBundles } from '../src/db/write-user-bundles.ts';
 import type { SyncRunReport } from './sync-client.ts';
 import { RosterSync, type RejectionView, type RosterChangeMessage, type SignInResult, type SyncStateView } from './roster-sync.ts';
 
+/** R4: the certificate "Get certificate" gave: the one a deactivation kept aside (`wasKept`), or a new one. */
+export interface IssuedCertificate {
+  certificateId: string;
+  issuedAt: string;
+  wasKept: boolean;
+}
+
 export interface LoadProgress {
   phase: 'reading' | 'writing' | 'indexing';
   done: number;
@@ -710,10 +717,10 @@ export class RosterEngine {
   }
 
   /** R4 "Get certificate": regenerates the certificate of one of an active user's completions. */
-  async issueCertificate(userId: string, courseId: string, communityId: string): Promise<string> {
+  async issueCertificate(userId: string, courseId: string, communityId: string): Promise<IssuedCertificate> {
     const index = this.requireIndex();
     const actorId = this.requireManageUsers('issue certificates');
-    const { user, certificate } = await issueCertificate(this.db, {
+    const { user, certificate, wasKept } = await issueCertificate(this.db, {
       userId,
       courseId,
       communityId,
@@ -723,7 +730,7 @@ export class RosterEngine {
       operationId: crypto.randomUUID(),
     });
     this.afterDirectChange(index.withChanges([user], []), [user.id]);
-    return certificate.id;
+    return { certificateId: certificate.id, issuedAt: certificate.issuedAt, wasKept };
   }
 
   /** A change made outside a plan: any plan on screen was built on the roster before it. */

@@ -8,6 +8,7 @@ import { EMPTY_FILTER, completeFilter, type RosterFilter } from '../core/roster-
 import type { UserDetail, UserRef } from '../core/user-views.ts';
 import type { RosterFacets } from '../../workers/roster-engine.ts';
 import { formatCount } from '../core/format-count.ts';
+import { formatDate } from '../core/format-date.ts';
 import { describeError, type ErrorMessage } from './describe-error.ts';
 import { RowPageCache } from './row-page-cache.ts';
 import type { RosterWorker } from './roster-worker-client.ts';
@@ -130,7 +131,11 @@ export class UserList {
 
   /** R4: "Get certificate" for one completion. */
   async issueCertificate(userId: string, courseId: string, communityId: string): Promise<void> {
-    await this.changeFromDetail(userId, async () => `Certificate ${await this.worker.issueCertificate(userId, courseId, communityId)} issued.`);
+    await this.changeFromDetail(userId, async () => {
+      const issued = await this.worker.issueCertificate(userId, courseId, communityId);
+      // A certificate the deactivation kept aside comes back as it was: say so, with its own date.
+      return issued.wasKept ? `Certificate ${issued.certificateId} given back, as issued on ${formatDate(issued.issuedAt)}.` : `Certificate ${issued.certificateId} issued.`;
+    });
   }
 
   private async changeFromDetail(userId: string, change: () => Promise<string>): Promise<void> {

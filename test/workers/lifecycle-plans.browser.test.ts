@@ -133,4 +133,30 @@ describe('lifecycle plans in the worker', () => {
     const now = await worker.query({ ...EMPTY_FILTER, status: 'inactive' });
     expect(inactive.count).toBe(now.count);
   });
+
+  it('R4: "Get certificate" after a reactivation gives back the certificate the deactivation kept aside, with its own id and date', async () => {
+    const { queryId } = await worker.query({ ...EMPTY_FILTER, status: 'active' });
+    const ids = (await worker.matchingIds(queryId))!;
+    // An active user with a certificate outside the Global community, who can be deactivated.
+    let chosen: { userId: string; certificate: { id: string; courseId: string; communityId: string; issuedAt: string } } | null = null;
+    for (const id of ids.slice(200)) {
+      const detail = (await worker.userDetail(id))!;
+      const other = detail.certificates.find((c) => !detail.communities.some((m) => m.id === c.communityId && m.isGlobal) && c.communityId !== 'C-1');
+      if (!other || detail.directReports.length > 0 || detail.communities.some((c) => c.isAdmin)) continue;
+      const plan = await worker.planLifecycle({ action: 'deactivate', selection: { kind: 'ids', ids: [id] } });
+      if (plan.eligibleCount !== 1) continue;
+      await worker.applyPlan(plan.planId);
+      chosen = { userId: id, certificate: other };
+      break;
+    }
+    expect(chosen).not.toBeNull();
+    const { userId, certificate } = chosen!;
+    const reactivation = await worker.planLifecycle({ action: 'reactivate', selection: { kind: 'ids', ids: [userId] } });
+    await worker.applyPlan(reactivation.planId);
+    expect((await worker.userDetail(userId))!.certificates.some((c) => c.id === certificate.id)).toBe(false);
+
+    const issued = await worker.issueCertificate(userId, certificate.courseId, certificate.communityId);
+    expect(issued).toEqual({ certificateId: certificate.id, issuedAt: certificate.issuedAt, wasKept: true });
+    expect((await worker.userDetail(userId))!.certificates.find((c) => c.id === certificate.id)).toMatchObject({ issuedAt: certificate.issuedAt });
+  });
 });
