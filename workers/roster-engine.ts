@@ -10,7 +10,7 @@ import { describeFilter, type FilterNames } from '../src/core/selection-rule.ts'
 import { deleteSelectionRule, listSelectionRules, saveSelectionRule } from '../src/db/selection-rules.ts';
 import { buildUserDetail, buildUserRow, fullName, type UserDetail, type UserRef, type UserRow } from '../src/core/user-views.ts';
 import { foldText } from '../src/core/fold-text.ts';
-import { matchUserEntry, userEntryNeedle, type UserEntryMatch } from '../src/core/match-user-entry.ts';
+import { matchUserEntry, userEntryFilter, type UserEntryMatch } from '../src/core/match-user-entry.ts';
 import type { Admin, AuditAction, AuditEntry, Organization, Permission } from '../src/core/roster-types.ts';
 import { buildLifecyclePlan, type LifecycleAction, type LifecyclePlan } from '../src/core/build-lifecycle-plan.ts';
 import { planningRosterFromIndex } from '../src/core/planning-roster.ts';
@@ -757,11 +757,11 @@ export class RosterEngine {
    */
   matchActiveUser(text: string, currentAdminId: string | null = null): UserEntryMatch {
     const index = this.requireIndex();
-    const needle = userEntryNeedle(text);
+    const mayMean = userEntryFilter(text);
     const candidates: StoredUser[] = [];
-    if (needle !== '') {
+    if (mayMean) {
       for (let position = 0; position < index.size; position++) {
-        if (index.searchText[position]!.includes(needle)) candidates.push(index.users[position] as StoredUser);
+        if (mayMean(index.searchText[position]!)) candidates.push(index.users[position] as StoredUser);
       }
     }
     return matchUserEntry(text, candidates, currentAdminId);

@@ -41,12 +41,20 @@ function entryKey(text: string): { email: string } | { name: string } | null {
 }
 
 /**
- * Text every user the entry can mean has in their folded search text ("first last email"): the worker
- * narrows a roster of 1,000,000 to a few candidates with it before `matchUserEntry` decides.
+ * Whether a user whose folded search text ("first last email", as `RosterIndex` keeps it) is
+ * `searchText` may be the one the entry means: the worker narrows a roster of 1,000,000 to the few
+ * candidates `matchUserEntry` then decides between, without folding any name again. Null for no entry.
  */
-export function userEntryNeedle(text: string): string {
+export function userEntryFilter(text: string): ((searchText: string) => boolean) | null {
   const key = entryKey(text);
-  return key === null ? '' : 'email' in key ? key.email : key.name;
+  if (key === null) return null;
+  if ('email' in key) {
+    const ending = ` ${key.email}`;
+    return (searchText) => searchText.endsWith(ending);
+  }
+  const start = `${key.name} `;
+  // A name with doubled spaces (a missing last name) is rare: only then is the text normalized.
+  return (searchText) => searchText.startsWith(start) || (searchText.includes('  ') && searchText.replace(/\s+/g, ' ').startsWith(start));
 }
 
 function choiceOf(user: User): UserChoice {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeUserEntryMatch, matchUserEntry, userEntryNeedle } from '../../src/core/match-user-entry.ts';
+import { describeUserEntryMatch, matchUserEntry, userEntryFilter } from '../../src/core/match-user-entry.ts';
 import type { User } from '../../src/core/roster-types.ts';
 
 function user(id: string, firstName: string, lastName: string, email: string, status: User['status'] = 'active'): User {
@@ -51,11 +51,25 @@ describe('matchUserEntry (F3: the new admin of a community)', () => {
   });
 });
 
-describe('userEntryNeedle', () => {
-  it('is folded text every user the entry can mean has in their search text', () => {
-    expect(userEntryNeedle(' Zoë  Müller ')).toBe('zoe muller');
-    expect(userEntryNeedle('Ann Lee (Ann.Lee@example.com)')).toBe('ann.lee@example.com');
-    expect(userEntryNeedle('')).toBe('');
+describe('userEntryFilter', () => {
+  // The folded search text RosterIndex keeps for each user: "first last email".
+  const searchText = (u: User) => `${u.firstName} ${u.lastName} ${u.email}`.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+
+  it('keeps every user the entry can mean, and few it cannot (matchUserEntry decides)', () => {
+    const kept = (text: string) => roster.filter((u) => userEntryFilter(text)!(searchText(u))).map((u) => u.id);
+    expect(kept(' Zoë  Müller ')).toEqual(['U1']);
+    expect(kept('Ann Lee')).toEqual(['U2', 'U3', 'U4']);
+    expect(kept('Ann Lee (Ann.Lee@example.com)')).toEqual(['U2']);
+    expect(kept('ANN.LEE2@EXAMPLE.COM')).toEqual(['U3']);
+    expect(kept('lee')).toEqual([]);
+  });
+
+  it('keeps a user whose search text has a doubled space (no last name)', () => {
+    expect(userEntryFilter('Cher')!('cher  cher@example.com')).toBe(true);
+  });
+
+  it('is null for an empty entry', () => {
+    expect(userEntryFilter('  ')).toBeNull();
   });
 });
 
