@@ -51,6 +51,8 @@ export interface PlanView extends Omit<LifecyclePlan, 'eligibleIds' | 'batches' 
   eligibleSample: UserRef[];
   blocked: PlanUserOutcome[];
   blockedCount: number;
+  /** F3: the names of the communities the listed blocked users administer, by id. */
+  communityNames: Record<string, string>;
   skipped: PlanUserOutcome[];
   skippedCount: number;
   /** Every reason of every blocked or skipped user, counted. */
@@ -118,6 +120,15 @@ export function toPlanView(planId: string, plan: LifecyclePlan, index: RosterInd
     if (group.reports.length < PLAN_TREE_REPORTS) group.reports.push({ id: move.userId, name: move.name });
   }
 
+  const listedBlocked = blocked.slice(0, PLAN_LIST_LIMIT);
+  const communityNames: Record<string, string> = {};
+  for (const { reasons } of listedBlocked) {
+    for (const id of reasons.flatMap((r) => r.communityIds ?? [])) {
+      const community = index.communityById.get(id);
+      if (community) communityNames[id] = community.name;
+    }
+  }
+
   return {
     ...rest,
     planId,
@@ -125,8 +136,9 @@ export function toPlanView(planId: string, plan: LifecyclePlan, index: RosterInd
     eligibleCount: eligibleIds.length,
     batchCount: batches.length,
     eligibleSample: eligibleIds.slice(0, PLAN_SAMPLE_SIZE).map(refOf),
-    blocked: blocked.slice(0, PLAN_LIST_LIMIT),
+    blocked: listedBlocked,
     blockedCount: blocked.length,
+    communityNames,
     skipped: skipped.slice(0, PLAN_LIST_LIMIT),
     skippedCount: skipped.length,
     reasonCounts: [...reasonCounts.values()].sort((a, b) => b.count - a.count),

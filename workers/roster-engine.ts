@@ -10,11 +10,13 @@ import { describeFilter, type FilterNames } from '../src/core/selection-rule.ts'
 import { deleteSelectionRule, listSelectionRules, saveSelectionRule } from '../src/db/selection-rules.ts';
 import { buildUserDetail, buildUserRow, fullName, type UserDetail, type UserRef, type UserRow } from '../src/core/user-views.ts';
 import { foldText } from '../src/core/fold-text.ts';
+import { matchUserEntry, userEntryFilter, type UserEntryMatch } from '../src/core/match-user-entry.ts';
 import type { Admin, AuditAction, AuditEntry, Organization, Permission } from '../src/core/roster-types.ts';
 import { buildLifecyclePlan, type LifecycleAction, type LifecyclePlan } from '../src/core/build-lifecycle-plan.ts';
 import { planningRosterFromIndex } from '../src/core/planning-roster.ts';
 import { reportCoverageOf } from '../src/core/report-coverage.ts';
 import { PLAN_SAMPLE_SIZE, toPlanView, type PlanView, type PreviousAssignment } from './plan-view.ts';
+import { PLAN_REMOVALS_PAGE, readPlanRemovals, type PlanRemovalsPage } from './plan-removals.ts';
 import { applyLifecycleBatch } from '../src/db/apply-lifecycle-batch.ts';
 import { transferCommunityAdmin } from '../src/db/transfer-community-admin.ts';
 import { issueCertificate, reassignPreviousAssignments } from '../src/db/restore-learning-records.ts';
@@ -140,6 +142,7 @@ export interface LifecycleRequest {
 }
 
 export type { PlanView, PreviousAssignment } from './plan-view.ts';
+export type { PlanRemovalsPage } from './plan-removals.ts';
 
 export interface ApplyOptions {
   /** R2: a reactivation also re-assigns the users' previous assignments, in the same batches. */
@@ -755,6 +758,22 @@ export class RosterEngine {
     return this.searchUsers(text, limit, (user) => user.status === 'active');
   }
 
+  /**
+   * F3: the active user an exact full name or email means (case and accents ignored), or why there is
+   * none: several share the name, the one meant is inactive or is `currentAdminId`, nobody matches.
+   */
+  matchActiveUser(text: string, currentAdminId: string | null = null): UserEntryMatch {
+    const index = this.requireIndex();
+    const mayMean = userEntryFilter(text);
+    const candidates: StoredUser[] = [];
+    if (mayMean) {
+      for (let position = 0; position < index.size; position++) {
+        if (mayMean(index.searchText[position]!)) candidates.push(index.users[position] as StoredUser);
+      }
+    }
+    return matchUserEntry(text, candidates, currentAdminId);
+  }
+
   /** Managers (users with reports) whose name or email contains the text; for the manager filter. */
   searchManagers(text: string, limit = 20): UserRef[] {
     const index = this.requireIndex();
@@ -801,6 +820,16 @@ export class RosterEngine {
       view.previousAssignments = await this.previousAssignmentsOf(plan.eligibleIds, index);
     }
     return view;
+  }
+
+  /**
+   * Per user, what the plan on screen removes (F9, A3, A7, F2), for `limit` of its eligible users from
+   * `start`: read when the admin expands the detail, a page at a time.
+   */
+  async planRemovals(planId: string, start: number, limit = PLAN_REMOVALS_PAGE): Promise<PlanRemovalsPage> {
+    const plan = this.plans.get(planId);
+    if (!plan) throw codedError('plan_expired', 'This plan is no longer current.');
+    return readPlanRemovals(this.db, this.requireIndex(), plan, start, limit);
   }
 
   /** R2: the first previous assignments of these users, to list in the plan. */

@@ -44,12 +44,17 @@ export function createAppState(worker: RosterWorker, syncOptions: SyncStatusOpti
   );
   // After a plan is applied the selection no longer means anything, and the list must re-read the roster.
   // The change waits in the outbox: it is sent soon.
-  const review = new LifecycleReview(worker, () => {
-    list.selection.clear();
-    void session.changed();
-    sync.noteLocalChange();
-    if (review.phase === 'done') void sync.planApplied(review.plannedSelection, review.result);
-  });
+  const review = new LifecycleReview(
+    worker,
+    () => {
+      list.selection.clear();
+      void session.changed();
+      sync.noteLocalChange();
+      if (review.phase === 'done') void sync.planApplied(review.plannedSelection, review.result);
+    },
+    // The result replaces the review: a notice about the plan's export ("Saved …") no longer applies.
+    () => exports.forget('plan'),
+  );
   // A17: a new report snapshot changes the A5 warning of the plan on screen, so it is built again.
   const exports = new ReportExports(worker, session, () => review.replan());
   const importer = new CsvImport(

@@ -5,8 +5,9 @@
 import { proxy } from 'comlink';
 import type { LifecycleAction } from '../core/build-lifecycle-plan.ts';
 import type { RosterFilter } from '../core/roster-filter.ts';
+import type { UserEntryMatch } from '../core/match-user-entry.ts';
 import type { UserRef } from '../core/user-views.ts';
-import type { ApplyOptions, ApplyProgress, ApplyResult, LifecycleSelection, PlanView } from '../../workers/roster-engine.ts';
+import type { ApplyOptions, ApplyProgress, ApplyResult, LifecycleSelection, PlanRemovalsPage, PlanView } from '../../workers/roster-engine.ts';
 import { describeError, type ErrorMessage } from './describe-error.ts';
 import type { RosterWorker } from './roster-worker-client.ts';
 import type { UserSelection } from './user-selection.svelte.ts';
@@ -27,6 +28,9 @@ export class LifecycleReview {
   progress = $state.raw<ApplyProgress | null>(null);
   result = $state.raw<ApplyResult | null>(null);
   error = $state.raw<ErrorMessage | null>(null);
+  /** F9/A3/A7: per user, what the plan removes, as far as the admin has paged; null until asked for. */
+  removals = $state.raw<Pick<PlanRemovalsPage, 'users' | 'total'> | null>(null);
+  isLoadingRemovals = $state(false);
   /** What the plan was built for, so it can be built again after a blocker is resolved in place. */
   private selection: LifecycleSelection | null = null;
 
@@ -34,6 +38,8 @@ export class LifecycleReview {
     private readonly worker: RosterWorker,
     /** Called once a plan has changed the roster, even partly. */
     private readonly onApplied: () => void,
+    /** Called as a plan starts to apply: what the review said before (an export's notice) is over. */
+    private readonly onApplying: () => void = () => undefined,
   ) {}
 
   /** The selection the plan on screen was built for (the same object `start` was given). */
@@ -48,6 +54,7 @@ export class LifecycleReview {
     this.plan = null;
     this.result = null;
     this.error = null;
+    this.removals = null;
     try {
       this.plan = await this.worker.planLifecycle({ action, selection });
       this.phase = 'review';
@@ -60,6 +67,7 @@ export class LifecycleReview {
   async apply(options: ApplyOptions = {}): Promise<void> {
     if (!this.plan?.canApply || this.phase !== 'review') return;
     this.phase = 'applying';
+    this.onApplying();
     this.progress = { batchesDone: 0, batchCount: this.plan.batchCount, usersDone: 0, userCount: this.plan.eligibleCount };
     try {
       this.result = await this.worker.applyPlan(this.plan.planId, proxy((p: ApplyProgress) => (this.progress = p)), options);
@@ -87,8 +95,31 @@ export class LifecycleReview {
     if (this.phase === 'review' && this.selection) await this.start(this.action, this.selection);
   }
 
+  /** The next page of what each user loses; the first call reads the first page. */
+  async loadMoreRemovals(): Promise<void> {
+    const plan = this.plan;
+    const shown = this.removals?.users.length ?? 0;
+    if (!plan || this.isLoadingRemovals || (this.removals && shown >= this.removals.total)) return;
+    this.isLoadingRemovals = true;
+    try {
+      const page = await this.worker.planRemovals(plan.planId, shown);
+      // A plan built again meanwhile has removals of its own.
+      if (this.plan === plan) this.removals = { users: [...(this.removals?.users ?? []), ...page.users], total: page.total };
+    } catch (error) {
+      this.error = describeError(error);
+    } finally {
+      this.isLoadingRemovals = false;
+    }
+  }
+
+  /** F3: suggestions for a new community admin, as the admin types. */
   searchCandidates(text: string): Promise<UserRef[]> {
     return this.worker.searchActiveUsers(text, 20);
+  }
+
+  /** F3: the one active user an exact name or email means, or why there is none. */
+  matchCandidate(text: string, currentAdminId: string): Promise<UserEntryMatch> {
+    return this.worker.matchActiveUser(text, currentAdminId);
   }
 
   close(): void {
@@ -97,5 +128,6 @@ export class LifecycleReview {
     this.progress = null;
     this.result = null;
     this.error = null;
+    this.removals = null;
   }
 }

@@ -6,7 +6,7 @@
 import { proxy } from 'comlink';
 import { effectivePolicy } from '../core/lifecycle-policy.ts';
 import { reportsExcludeInactive } from '../core/csv/report-kinds.ts';
-import { formatCount } from '../core/format-count.ts';
+import { plural } from '../core/plural.ts';
 import type { EveryReportFile, ExportProgress, ReportFile, ReportRequest } from '../../workers/export-reports.ts';
 import { describeError, type ErrorMessage } from './describe-error.ts';
 import type { RosterSession } from './roster-session.svelte.ts';
@@ -68,7 +68,7 @@ export class ReportExports {
   exportEveryReport(place: ExportPlace): Promise<boolean> {
     return this.run(place, 'Every report', async () => {
       const file: EveryReportFile = await this.worker.exportEveryReport(proxy((p: ExportProgress) => (this.progress = p)));
-      this.saved(file, ` in ${file.entries.length} files; a report snapshot now covers ${formatCount(file.snapshot.userCount)} users (A17)`);
+      this.saved(file, ` in ${plural(file.entries.length, 'file')}; a report snapshot now covers ${plural(file.snapshot.userCount, 'user')} (A17)`);
       await this.onSnapshotRecorded();
     });
   }
@@ -83,12 +83,17 @@ export class ReportExports {
     this.error = null;
   }
 
+  /** The screen `place` was left (or moved on, a plan applied): what was said there is over. */
+  forget(place: ExportPlace): void {
+    if (this.place === place && this.busy === null) this.dismiss();
+  }
+
   private saved(file: ReportFile, more = ''): void {
     // A User Timing mark once the file is ready: the benchmarks (and devtools) time exports by it.
     performance.mark('offboard:export-ready', { detail: { fileName: file.fileName, rowCount: file.rowCount } });
     this.download(file.blob, file.fileName);
     const leftOut = file.excludesInactive ? ' Inactive users and their records are left out (A4).' : '';
-    this.notice = `Saved ${file.fileName}: ${formatCount(file.rowCount)} rows${more}.${leftOut}`;
+    this.notice = `Saved ${file.fileName}: ${plural(file.rowCount, 'row')}${more}.${leftOut}`;
   }
 
   private async run(place: ExportPlace, label: string, work: () => Promise<void>): Promise<boolean> {

@@ -9,6 +9,7 @@ import { proxy } from 'comlink';
 import type { LifecycleAction } from '../core/build-lifecycle-plan.ts';
 import { formatCount } from '../core/format-count.ts';
 import { formatClockTime } from '../core/format-date.ts';
+import { plural } from '../core/plural.ts';
 import { retryDelayMs } from '../core/sync/retry-backoff.ts';
 import { DEFAULT_SYNC_SCHEDULE, isRetryableSyncCode, nextSyncAt, type SyncSchedulePolicy } from '../core/sync/sync-schedule.ts';
 import type { ApplyResult, LifecycleSelection } from '../../workers/roster-engine.ts';
@@ -68,10 +69,6 @@ function openRosterChannel(): (EventTarget & { close(): void }) | null {
 /** Whether a run wrote anything the summary or the list shows: users pulled, operations settled or refused. */
 function hasChangedRoster(report: SyncRunReport): boolean {
   return report.usersPulled > 0 || report.operationsPushed > 0 || report.operationsRefused > 0 || report.usersRejected > 0;
-}
-
-function plural(count: number, one: string, many: string): string {
-  return `${formatCount(count)} ${count === 1 ? one : many}`;
 }
 
 /** Runs `task` now, or once more after the run in progress: bursts of calls cost two runs at most. */

@@ -7,8 +7,8 @@ import { tick } from 'svelte';
 import { EMPTY_FILTER, completeFilter, type RosterFilter } from '../core/roster-filter.ts';
 import type { UserDetail, UserRef } from '../core/user-views.ts';
 import type { RosterFacets } from '../../workers/roster-engine.ts';
-import { formatCount } from '../core/format-count.ts';
 import { formatDate } from '../core/format-date.ts';
+import { plural } from '../core/plural.ts';
 import { describeError, type ErrorMessage } from './describe-error.ts';
 import { RowPageCache } from './row-page-cache.ts';
 import type { RosterWorker } from './roster-worker-client.ts';
@@ -125,7 +125,7 @@ export class UserList {
   async reassignPrevious(userId: string): Promise<void> {
     await this.changeFromDetail(userId, async () => {
       const count = await this.worker.reassignPreviousAssignments(userId);
-      return `${formatCount(count)} previous assignment${count === 1 ? '' : 's'} re-assigned.`;
+      return `${plural(count, 'previous assignment')} re-assigned.`;
     });
   }
 

@@ -4,7 +4,9 @@
  * the worker runs it over its in-memory roster, the sync server re-runs it to re-check operations.
  * Rule IDs refer to ../shared/DOMAIN.md.
  */
+import { describeLimitUse } from './describe-limit-use.ts';
 import { effectivePolicy, type EffectivePolicy } from './lifecycle-policy.ts';
+import { formatList, plural, pluralWord } from './plural.ts';
 import type { PlanningRoster } from './planning-roster.ts';
 import type { Permission, TokenKind, User } from './roster-types.ts';
 
@@ -47,7 +49,7 @@ export interface PlanBlocker {
 }
 
 export interface PlanWarning {
-  code: 'no_report_snapshot' | 'consumed_licenses_stay' | 'custom_fields_visible';
+  code: 'no_report_snapshot' | 'consumed_licenses_stay' | 'custom_fields_visible' | 'inactive_manager';
   rule: string;
   message: string;
   userIds: string[];
@@ -199,12 +201,14 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
   const blocked: PlanUserOutcome[] = [];
   const eligible: User[] = [];
   const adminOf = new Map<string, string[]>();
+  const communityNames = new Map(roster.communities.map((c) => [c.id, c.name]));
   for (const community of roster.communities) {
     for (const id of community.adminIds) adminOf.set(id, [...(adminOf.get(id) ?? []), community.id]);
   }
   const uncoveredIds: string[] = [];
 
   const seatsInUse = roster.activeUserCount();
+  const methodologyNames = new Map(roster.methodologies.map((m) => [m.id, m.name]));
   const elaPools = new Map(
     roster.methodologies.filter((m) => m.model === 'ela').map((m) => [m.id, { seats: m.seats, inUse: roster.licensesInUse(m.id) }]),
   );
@@ -236,7 +240,7 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
         reasons.push({
           code: 'community_admin',
           rule: 'F3',
-          message: `Admin of communities ${communities.join(', ')}: transfer the admin role first.`,
+          message: `Admin of ${pluralWord(communities.length, 'community')} ${formatList(communities.map((c) => `${communityNames.get(c) ?? c} (${c})`))}: transfer the admin role first.`,
           communityIds: communities,
         });
       }
@@ -254,7 +258,7 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
       }
     } else {
       if (policy.reactivationNeedsSeat && seatsTaken + 1 > policy.seatLimit) {
-        reasons.push({ code: 'no_free_seat', rule: 'R1', message: `No free platform seat: ${seatsTaken} of ${policy.seatLimit} are in use.` });
+        reasons.push({ code: 'no_free_seat', rule: 'R1', message: `No free platform seat: ${describeLimitUse(seatsTaken, policy.seatLimit)}.` });
       }
       const fullPools = roster
         .licensesOf(id)
@@ -268,7 +272,7 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
         reasons.push({
           code: 'ela_pool_full',
           rule: 'R5',
-          message: `The ELA pool of ${fullPools.join(', ')} has no room: it must grow (true-up) first.`,
+          message: `The ELA ${pluralWord(fullPools.length, 'pool')} of ${formatList(fullPools.map((m) => `${methodologyNames.get(m) ?? m} (${m})`))} ${pluralWord(fullPools.length, 'has', 'have')} no room: ${pluralWord(fullPools.length, 'it', 'they')} must grow (true-up) first.`,
           methodologyIds: fullPools,
         });
       }
@@ -314,7 +318,7 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
     warnings.push({
       code: 'no_report_snapshot',
       rule: 'A5',
-      message: `${stillUncovered.length} of these users are not covered by a report snapshot taken after their last change. Reports exclude inactive users: export every report type first.`,
+      message: `${plural(stillUncovered.length, 'of these users is', 'of these users are')} not covered by a report snapshot taken after their last change. Reports exclude inactive users: export every report type first.`,
       userIds: stillUncovered,
     });
   }
@@ -325,7 +329,7 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
       warnings.push({
         code: 'consumed_licenses_stay',
         rule: 'A11',
-        message: `${keeping.length} of these users hold consumed licenses that stay consumed and cannot be reassigned.`,
+        message: `${plural(keeping.length, 'of these users holds', 'of these users hold')} consumed licenses that stay consumed and cannot be reassigned.`,
         userIds: keeping.map((u) => u.id),
       });
     }
@@ -338,10 +342,15 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
       warnings.push({
         code: 'custom_fields_visible',
         rule: 'A15',
-        message: `${tagged.length} of these users keep the custom field ${field.name} = ${field.value} after the change. Custom fields are visible to every admin and to the users' managers: clear the value afterwards if it should not be seen.`,
+        message: `${plural(tagged.length, 'of these users keeps', 'of these users keep')} the custom field ${field.name} = ${field.value} after the change. Custom fields are visible to every admin and to the users' managers: clear the value afterwards if it should not be seen.`,
         userIds: tagged.map((u) => u.id),
       });
     }
+  }
+
+  if (action === 'reactivate') {
+    const warning = inactiveManagerWarning(roster, eligible, eligibleSet);
+    if (warning) warnings.push(warning);
   }
 
   const batches: string[][] = [];
@@ -359,6 +368,43 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
     effects,
     batches,
     canApply: blockers.length === 0 && eligibleIds.length > 0,
+  };
+}
+
+/**
+ * R6/A8: reactivated users whose manager is inactive and stays so. A8 moved only the reports of a manager
+ * who left without them (users who left together keep their manager), and reactivation moves nobody
+ * (R6): such a user would come back under an inactive manager, which the admin should decide about.
+ */
+function inactiveManagerWarning(roster: PlanningRoster, eligible: readonly User[], reactivated: ReadonlySet<string>): PlanWarning | null {
+  const users: User[] = [];
+  const managers = new Map<string, User>();
+  for (const user of eligible) {
+    const manager = user.managerId === null ? undefined : roster.userById(user.managerId);
+    if (!manager || manager.status !== 'inactive' || reactivated.has(manager.id)) continue;
+    users.push(user);
+    managers.set(manager.id, manager);
+  }
+  if (users.length === 0) return null;
+  const userIds = users.map((u) => u.id);
+  if (users.length === 1) {
+    const [user] = users as [User];
+    const name = nameOf(user, user.id);
+    const managerName = nameOf(managers.get(user.managerId!), user.managerId!);
+    return {
+      code: 'inactive_manager',
+      rule: 'R6',
+      message: `${name} reports to ${managerName}, who is inactive and stays so: reactivation moves nobody (R6), so ${name} comes back under an inactive manager. Reactivate ${managerName} too, or give ${name} another manager afterwards.`,
+      userIds,
+    };
+  }
+  const managerNames = formatList([...managers.values()].map((m) => nameOf(m, m.id)), 'and', 5);
+  const isOne = managers.size === 1;
+  return {
+    code: 'inactive_manager',
+    rule: 'R6',
+    message: `${plural(users.length, 'of these users reports', 'of these users report')} to ${isOne ? 'a manager who is inactive and stays' : 'managers who are inactive and stay'} so (${managerNames}): reactivation moves nobody (R6), so they come back under ${isOne ? 'an inactive manager' : 'inactive managers'}. Reactivate ${isOne ? 'that manager' : 'those managers'} too, or give the users other managers afterwards.`,
+    userIds,
   };
 }
 

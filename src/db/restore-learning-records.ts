@@ -9,6 +9,7 @@ import { emptyBeforeImage, type OutboxOperation } from '../core/outbox-operation
 import type { Assignment, AuditEntry, Certificate } from '../core/roster-types.ts';
 import { RefusedChangeError } from './database-errors.ts';
 import { certificateToIssue } from '../core/records-kept-aside.ts';
+import { plural } from '../core/plural.ts';
 import { recordsOfUsers } from './records-of-users.ts';
 import { toUser, type OffboardDatabase, type StoredUser } from './offboard-database.ts';
 
@@ -90,7 +91,7 @@ export function reassignAuditEntry(context: ChangeContext, userId: string, count
     targetId: userId,
     batchId: context.operationId,
     ruleId: 'R2',
-    summary: `Re-assigned ${count} previous assignment${count === 1 ? '' : 's'} of ${userId}.`,
+    summary: `Re-assigned ${plural(count, 'previous assignment')} of ${userId}.`,
   };
 }
 

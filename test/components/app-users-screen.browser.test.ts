@@ -131,7 +131,7 @@ describe('App: first run and the users screen', () => {
     const toggle = (await within(table).findAllByRole('switch', { checked: true }))[0]!;
     const name = toggle.getAttribute('aria-label')!.replace('Active: ', '');
     await user.click(toggle);
-    await screen.findByRole('heading', { name: 'Review: deactivate 1 selected users' });
+    await screen.findByRole('heading', { name: 'Review: deactivate 1 selected user' });
     expect(await screen.findByText('Will be deactivated')).toBeTruthy();
     expect(screen.getByText('Nothing has changed yet. This is what deactivate would do.')).toBeTruthy();
     await user.click(screen.getByRole('button', { name: 'Back to the list' }));
@@ -159,8 +159,8 @@ describe('App: first run and the users screen', () => {
     const panel = await screen.findByRole('complementary', { name: 'User details' });
     await within(panel).findByText('Active');
     await user.click(within(table).getByRole('switch', { name: `Active: ${plain!.name}` }));
-    await user.click(await screen.findByRole('button', { name: 'Deactivate 1 users' }));
-    await screen.findByText(/1 users deactivated in 1 batches/);
+    await user.click(await screen.findByRole('button', { name: 'Deactivate 1 user' }));
+    await screen.findByText(/1 user deactivated in 1 batch\./);
     await user.click(screen.getByRole('button', { name: 'Back to the list' }));
     await waitFor(() => expect(screen.getByRole("complementary", { name: "User details" }).textContent).toMatch(/StatusInactive since /));
   });

@@ -204,17 +204,17 @@ describe('The Sync screen', () => {
 
     // Retry opens the plan review for that user: after the pull the device knows the blocker (F3)…
     await user.click(screen.getByRole('button', { name: `Retry the deactivate of ${secondName}` }));
-    await screen.findByRole('heading', { name: 'Review: deactivate 1 selected users' });
+    await screen.findByRole('heading', { name: 'Review: deactivate 1 selected user' });
     await screen.findByRole('heading', { name: 'Blocked (1)' });
     // …which is resolved in place by passing the admin role on, and the plan is applied.
     // As picked from the suggestions: "Name (email)".
     const successorEmail = (await worker.userDetail(successor!))!.user.email;
-    await user.type(screen.getByRole('combobox', { name: new RegExp(`New admin of ${c2!.id}`) }), `${successorName} (${successorEmail})`);
+    await user.type(screen.getByRole('combobox', { name: new RegExp(`^New admin of .+ \\(${c2!.id}\\) instead of `) }), `${successorName} (${successorEmail})`);
     const transfer = screen.getByRole('button', { name: `Transfer admin role of ${c2!.id}` });
     await waitFor(() => expect(transfer).toHaveProperty('disabled', false));
     await user.click(transfer);
-    await user.click(await screen.findByRole('button', { name: 'Deactivate 1 users' }));
-    await screen.findByText(/^1 users deactivated in 1 batches/);
+    await user.click(await screen.findByRole('button', { name: 'Deactivate 1 user' }));
+    await screen.findByText(/^1 user deactivated in 1 batch\./);
     // The refusal is settled: the change it stood for has been made again.
     await waitFor(async () => expect(await worker.syncRejections()).toEqual([]));
     await waitFor(() => expect(within(statusBar()).queryByRole('link', { name: /refused/ })).toBeNull());

@@ -176,7 +176,7 @@ describe('buildLifecyclePlan: deactivate', () => {
   it('F3/F4: a community admin is blocked, naming every community they administer', () => {
     const reason = reasonOf(plan('deactivate', ['cadmin']), 'cadmin');
     expect(reason).toMatchObject({ code: 'community_admin', rule: 'F3', communityIds: ['C-2', 'C-3'] });
-    expect(reason?.message).toContain('C-2, C-3');
+    expect(reason?.message).toContain('Two (C-2) and Three (C-3)');
   });
 
   it('A8: reports of a deactivated manager move one level up', () => {
@@ -310,6 +310,54 @@ describe('buildLifecyclePlan: reactivate', () => {
     // R6: nobody moves on reactivation.
     expect(result.effects.reportMoves).toEqual([]);
   });
+
+  it('R1: a full organization says how far over the limit it is, not "10 of 9 in use"', () => {
+    const over = plan('reactivate', ['gone'], { organization: { ...organization, seatLimit: 8 }, methodologies: [] });
+    expect(reasonOf(over, 'gone')).toMatchObject({ code: 'no_free_seat', message: 'No free platform seat: 9 in use, 1 over the limit of 8.' });
+    const full = plan('reactivate', ['gone'], { organization: { ...organization, seatLimit: 9 }, methodologies: [] });
+    expect(reasonOf(full, 'gone')).toMatchObject({ code: 'no_free_seat', message: 'No free platform seat: 9 of 9 in use.' });
+  });
+
+  describe('R6/A8: a user whose manager is inactive', () => {
+    // Left together: A8 moved neither, so `left` still reports to the inactive `oldboss`.
+    const together = (more: User[] = []) => ({
+      users: [...records().users, user('oldboss', 'ceo', 'inactive'), user('left', 'oldboss', 'inactive'), ...more],
+      methodologies: [],
+    });
+
+    it('is reactivated under that manager, and the plan warns, naming both', () => {
+      const result = plan('reactivate', ['left'], together());
+      expect(result.eligibleIds).toEqual(['left']);
+      expect(result.warnings).toEqual([
+        {
+          code: 'inactive_manager',
+          rule: 'R6',
+          message:
+            'LEFT Test reports to OLDBOSS Test, who is inactive and stays so: reactivation moves nobody (R6), so LEFT Test comes back under an inactive manager. Reactivate OLDBOSS Test too, or give LEFT Test another manager afterwards.',
+          userIds: ['left'],
+        },
+      ]);
+    });
+
+    it('counts several users and names their managers', () => {
+      const result = plan('reactivate', ['left', 'left2', 'left3'], together([user('left2', 'oldboss', 'inactive'), user('boss2', 'ceo', 'inactive'), user('left3', 'boss2', 'inactive')]));
+      const warning = result.warnings.find((w) => w.code === 'inactive_manager')!;
+      expect(warning.userIds).toEqual(['left', 'left2', 'left3']);
+      expect(warning.message).toBe(
+        '3 of these users report to managers who are inactive and stay so (OLDBOSS Test and BOSS2 Test): reactivation moves nobody (R6), so they come back under inactive managers. Reactivate those managers too, or give the users other managers afterwards.',
+      );
+    });
+
+    it('is not warned about when the manager is reactivated in the same plan', () => {
+      const result = plan('reactivate', ['left', 'oldboss'], together());
+      expect(result.eligibleIds).toEqual(['left', 'oldboss']);
+      expect(result.warnings.filter((w) => w.code === 'inactive_manager')).toEqual([]);
+    });
+
+    it('is not warned about when their manager is active', () => {
+      expect(plan('reactivate', ['gone'], { methodologies: [] }).warnings.filter((w) => w.code === 'inactive_manager')).toEqual([]);
+    });
+  });
 });
 
 describe('buildLifecyclePlan: delete', () => {
@@ -329,7 +377,12 @@ describe('buildLifecyclePlan: delete', () => {
   it('F4: a community admin can no more be deleted than deactivated; the blocker names the communities', () => {
     const result = plan('delete', ['cadmin']);
     expect(result.eligibleIds).toEqual([]);
-    expect(reasonOf(result, 'cadmin')).toMatchObject({ code: 'community_admin', rule: 'F3', communityIds: ['C-2', 'C-3'] });
+    expect(reasonOf(result, 'cadmin')).toMatchObject({
+      code: 'community_admin',
+      rule: 'F3',
+      communityIds: ['C-2', 'C-3'],
+      message: 'Admin of communities Two (C-2) and Three (C-3): transfer the admin role first.',
+    });
   });
 
   it('F3 and A8 apply to deletion; X1 too', () => {

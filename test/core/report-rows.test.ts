@@ -200,7 +200,7 @@ describe('the plan result report', () => {
     expect(rows.get('a2')!.slice(4)).toEqual(['eligible', 'A5', 'A5: not covered by a report snapshot taken after their last change', '1', 'planned']);
     expect(rows.get('a3')!.slice(4, 6)).toEqual(['eligible', 'A5']);
     expect(rows.get('a3')![7]).toBe('2');
-    expect(rows.get('cadmin')!.slice(4)).toEqual(['blocked', 'F3', 'F3: Admin of communities C-2: transfer the admin role first.', '', 'not changed']);
+    expect(rows.get('cadmin')!.slice(4)).toEqual(['blocked', 'F3', 'F3: Admin of community Two (C-2): transfer the admin role first.', '', 'not changed']);
     expect(rows.get('admin')!.slice(4, 6)).toEqual(['blocked', 'X1']);
     expect(rows.get('gone')!.slice(4, 6)).toEqual(['skipped', 'X3']);
     expect(rows.get('nobody')!.slice(1, 6)).toEqual(['', '', 'deactivate', 'skipped', 'X3']);

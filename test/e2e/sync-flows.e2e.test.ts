@@ -110,8 +110,8 @@ describe('sync, end to end', () => {
     await page.getByRole('table', { name: 'Users' }).getByRole('checkbox', { name: /^Select / }).first().check();
     await page.getByRole('button', { name: 'Actions ▾' }).click();
     await page.getByRole('menuitem', { name: 'Deactivate…' }).click();
-    await page.getByRole('button', { name: 'Deactivate 1 users' }).click();
-    await page.getByText('1 users deactivated in 1 batches.', { exact: false }).waitFor();
+    await page.getByRole('button', { name: 'Deactivate 1 user' }).click();
+    await page.getByText('1 user deactivated in 1 batch.', { exact: false }).waitFor();
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Sync' }).click();
     await page.getByRole('button', { name: 'Sync now' }).click();
     await page.getByRole('contentinfo', { name: 'Device status' }).getByText('All changes sent').waitFor({ timeout: 30_000 });

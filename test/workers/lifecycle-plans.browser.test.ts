@@ -33,6 +33,45 @@ describe('lifecycle plans in the worker', () => {
     for (const move of plan.effects.reportMoves) expect(move.fromManagerName).not.toBe(move.fromManagerId);
   });
 
+  it('F9/A3/A7: per user, the plan names what it removes, a page at a time, adding up to its counts', async () => {
+    const plan = await worker.planLifecycle({ action: 'deactivate', selection: { kind: 'filter', filter: financeActive, excludedIds: [] } });
+    expect(plan.eligibleCount).toBeGreaterThan(25);
+    // The plan itself carries counts only: no user's records cross to the page before they are asked for.
+    expect(JSON.stringify(plan)).not.toMatch(/CRS-\d+ in /);
+    const first = await worker.planRemovals(plan.planId, 0);
+    expect(first).toMatchObject({ start: 0, total: plan.eligibleCount });
+    expect(first.users).toHaveLength(25);
+    expect(first.users[0]!.userId).toBe(plan.eligibleSample[0]!.id);
+
+    const totals = { communities: 0, requests: 0, certificates: 0, assignments: 0, tokens: 0 };
+    for (let start = 0; start < plan.eligibleCount; start += 25) {
+      const page = await worker.planRemovals(plan.planId, start);
+      expect(page.users.length).toBe(Math.min(25, plan.eligibleCount - start));
+      for (const user of page.users) {
+        totals.communities += user.communities.length;
+        totals.requests += user.requests.length;
+        totals.certificates += user.certificates.length;
+        totals.assignments += user.assignments.length;
+        totals.tokens += user.tokens;
+        // Communities by name and id, as the admin knows them; courses by id (the roster has no course names).
+        for (const label of [...user.communities, ...user.requests]) expect(label).toMatch(/^.+ \(C-\d+\)$/);
+        for (const label of user.certificates) expect(label).toMatch(/^\S+ in .+ \(C-\d+\)$/);
+      }
+    }
+    const { effects } = plan;
+    expect(totals).toEqual({
+      communities: effects.membershipsRemoved,
+      requests: effects.requestsRemoved,
+      certificates: effects.certificatesRemoved,
+      assignments: effects.assignmentsRemoved,
+      tokens: Object.values(effects.tokensRemoved).reduce((a, b) => a + b, 0),
+    });
+
+    // A plan replaced by another is no longer current.
+    await worker.planLifecycle({ action: 'deactivate', selection: { kind: 'ids', ids: [] } });
+    await expect(worker.planRemovals(plan.planId, 0)).rejects.toMatchObject({ code: 'plan_expired' });
+  });
+
   it('F3: transferring a blocked admin\'s community role in place makes them eligible, in one transaction', async () => {
     // Pick a community admin who administers exactly one community and is still active.
     const { queryId } = await worker.query({ ...EMPTY_FILTER, status: 'active' });
@@ -72,6 +111,20 @@ describe('lifecycle plans in the worker', () => {
     const audit = (await db.table('audit').toArray()).filter((a) => a.action === 'transfer_community_admin');
     expect(audit).toMatchObject([{ targetId: blockedAdmin.userId, batchId: operations[0].id }]);
     db.close();
+  });
+
+  it('F3: an exact full name or email, case ignored, means one active user; a shared name asks for the email', async () => {
+    const { queryId, count } = await worker.query({ ...EMPTY_FILTER, status: 'active' });
+    const rows = (await worker.rows(queryId, 0, count))!;
+    const byName = Map.groupBy(rows, (r) => r.name);
+    const unique = rows.find((r) => byName.get(r.name)!.length === 1)!;
+    const [shared, sharedRows] = [...byName].find(([, named]) => named.length > 1)!;
+    expect(await worker.matchActiveUser(unique.email.toUpperCase())).toEqual({ kind: 'user', user: { id: unique.id, name: unique.name, email: unique.email } });
+    expect(await worker.matchActiveUser(unique.name.toLowerCase())).toMatchObject({ kind: 'user', user: { id: unique.id } });
+    expect(await worker.matchActiveUser(`${unique.name} (${unique.email})`)).toMatchObject({ kind: 'user', user: { id: unique.id } });
+    expect(await worker.matchActiveUser(shared)).toEqual({ kind: 'several', count: sharedRows.length });
+    expect(await worker.matchActiveUser(unique.email, unique.id)).toMatchObject({ kind: 'current_admin' });
+    expect(await worker.matchActiveUser('nobody-at-all@nowhere.example')).toEqual({ kind: 'none' });
   });
 
   it('A14: applies the plan batch by batch with progress; the list sees the change at once', async () => {

@@ -6,6 +6,7 @@
  * outcome. The write pass reads the file again and skips the rows this check rejected.
  */
 import type { Community, CustomFieldDefinition, LicenseGrant, Methodology, User } from '../roster-types.ts';
+import { formatList, pluralWord } from '../plural.ts';
 import { isRaggedRow, mapCells, valueTranslatorOf, type ColumnMapping, type ImportKind, type ValueTranslator } from './column-mapping.ts';
 import { CUSTOM_FIELD_PREFIX, isValidEmail, readRow, type CellProblem, type CsvKind, type CsvRecordOf } from './csv-formats.ts';
 import { fixedVocabularyOf, normalizeValueWord, vocabularyOf } from './value-vocabularies.ts';
@@ -571,7 +572,7 @@ export class FileChecker implements RejectedRows {
       warnings.push({
         code: 'new_custom_field',
         rule: 'A13',
-        message: `The organization has no custom field ${[...this.newCustomFields].join(', ')}: it will be created (free text).`,
+        message: `The organization has no custom ${pluralWord(this.newCustomFields.size, 'field')} ${formatList([...this.newCustomFields])}: ${pluralWord(this.newCustomFields.size, 'it', 'they')} will be created (free text).`,
       });
     }
     const { deactivate, reactivate } = kind === 'users' ? this.statusChanges() : { deactivate: [], reactivate: [] };

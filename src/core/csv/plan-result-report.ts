@@ -23,6 +23,7 @@ const WARNING_NOTES: Readonly<Record<PlanWarning['code'], string>> = {
   no_report_snapshot: 'not covered by a report snapshot taken after their last change',
   consumed_licenses_stay: 'consumed licenses stay consumed',
   custom_fields_visible: 'keeps a custom field value that admins and managers can see',
+  inactive_manager: 'comes back under a manager who is inactive',
 };
 
 interface Note {

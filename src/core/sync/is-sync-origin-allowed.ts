@@ -4,6 +4,7 @@
  * deployment allowed at build time (parse-sync-origins.ts). A server outside them fails with a bare
  * network error, indistinguishable from one that is down; asking first lets the sign-in say why.
  */
+import { formatList } from '../plural.ts';
 import { parseUrl } from './parse-url.ts';
 
 /**
@@ -25,12 +26,8 @@ export function blockedSyncOriginMessage(url: string, appOrigin: string, allowed
   if (isSyncOriginAllowed(url, appOrigin, allowedOrigins)) return null;
   const own = parseUrl(appOrigin)?.origin ?? appOrigin;
   const others = allowedOrigins.map((allowed) => parseUrl(allowed)?.origin ?? allowed).filter((allowed) => allowed !== own);
-  const reachable = joinList([`its own server (${own})`, ...others]);
+  const reachable = formatList([`its own server (${own})`, ...others]);
   const origin = parseUrl(url)?.origin;
   if (origin === undefined || origin === 'null') return `“${url.trim()}” is not a server address. This app only connects to ${reachable}.`;
   return `This app only connects to ${reachable}; ask whoever deployed it to add ${origin}.`;
-}
-
-function joinList(items: readonly string[]): string {
-  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
 }

@@ -407,6 +407,11 @@ describe('FileChecker: change via upload', () => {
     expect(check.newCustomFields).toEqual(['offboard_wave']);
     expect(check.warnings.map((w) => w.code)).toEqual(['custom_fields_visible', 'new_custom_field']);
   });
+
+  it('A13: several new custom fields are said as a list, "cost_center and wave"', () => {
+    const { check } = checkFile(['email', 'custom.cost_center', 'custom.wave'], [['u2@example.com', 'CC-1', 'wave-3']]);
+    expect(check.warnings.find((w) => w.code === 'new_custom_field')?.message).toBe('The organization has no custom fields cost_center and wave: they will be created (free text).');
+  });
 });
 
 describe('FileChecker: bulk-action files', () => {
