@@ -6,7 +6,7 @@
  * outcome. The write pass reads the file again and skips the rows this check rejected.
  */
 import type { Community, CustomFieldDefinition, LicenseGrant, Methodology, User } from '../roster-types.ts';
-import { formatList, pluralWord } from '../plural.ts';
+import { formatList, plural, pluralWord } from '../plural.ts';
 import { isRaggedRow, mapCells, valueTranslatorOf, type ColumnMapping, type ImportKind, type ValueTranslator } from './column-mapping.ts';
 import { CUSTOM_FIELD_PREFIX, isValidEmail, readRow, type CellProblem, type CsvKind, type CsvRecordOf } from './csv-formats.ts';
 import { fixedVocabularyOf, normalizeValueWord, vocabularyOf } from './value-vocabularies.ts';
@@ -516,7 +516,7 @@ export class FileChecker implements RejectedRows {
     const actionText = (fields['action'] ?? '').trim();
     const actions = fixedVocabularyOf('user_list', 'action')!;
     const action = actionText === '' ? 'deactivate' : (actions.canonical(actionText) as BulkAction | null);
-    if (!action) problems.push({ column: 'action', code: 'invalid_value', message: `action must be ${actions.allowed.slice(0, -1).join(', ')} or ${actions.allowed.at(-1)}, not "${actionText}".` });
+    if (!action) problems.push({ column: 'action', code: 'invalid_value', message: `action must be ${formatList(actions.allowed, 'or')}, not "${actionText}".` });
     const { user, isUnmatched } = this.findUser(fields, problems);
     if (!user) {
       const entry = (fields['id'] ?? '').trim() || (fields['email'] ?? '').trim();
@@ -597,7 +597,7 @@ export class FileChecker implements RejectedRows {
     }
     if (kind === 'user_list') {
       if (this.unmatchedCount > 0) {
-        warnings.push({ code: 'unmatched_users', rule: 'F6', message: `${this.unmatchedCount} ${this.unmatchedCount === 1 ? 'entry matches' : 'entries match'} nobody on this roster.` });
+        warnings.push({ code: 'unmatched_users', rule: 'F6', message: `${plural(this.unmatchedCount, 'entry matches', 'entries match')} nobody on this roster.` });
       }
       const actions = Object.entries(this.bulk).filter(([, ids]) => ids.length > 0);
       if (actions.length > 1) {

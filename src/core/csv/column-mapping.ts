@@ -4,6 +4,7 @@
  * goes through the mapping step, whose answer is remembered for the next file of the same shape.
  */
 import type { CustomFieldDefinition } from '../roster-types.ts';
+import { formatList, pluralWord } from '../plural.ts';
 import { CSV_HEADERS, CSV_KINDS, CUSTOM_FIELD_PREFIX, KIND_LABELS, REQUIRED_COLUMNS, detectCsvKind, isValidEmail, normalizeHeaderCell, restoreNeutralizedCell, type CsvKind } from './csv-formats.ts';
 import { normalizeValueWord, vocabularyOf, type Vocabulary } from './value-vocabularies.ts';
 
@@ -146,9 +147,9 @@ export function whyMappingIsNeeded(header: readonly string[], hasHeader: boolean
   const named = fieldNamedBy(customFieldNames);
   const unknown = header.map((cell) => cell.trim()).filter((cell) => cell !== '' && named(cell) === null);
   if (unknown.length > 0) {
-    const quoted = unknown.map((cell) => `“${cell}”`);
-    const list = quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}`;
-    return `Offboard does not know the column${unknown.length === 1 ? '' : 's'} ${list}: say which field ${unknown.length === 1 ? 'it fills' : 'each one fills'}, or ignore ${unknown.length === 1 ? 'it' : 'them'}.`;
+    const isOne = unknown.length === 1;
+    const list = formatList(unknown.map((cell) => `“${cell}”`));
+    return `Offboard does not know the ${pluralWord(unknown.length, 'column')} ${list}: say which field ${isOne ? 'it fills' : 'each one fills'}, or ignore ${isOne ? 'it' : 'them'}.`;
   }
   return 'Offboard knows these columns but not what kind of file they make together: say what the file holds.';
 }

@@ -17,6 +17,7 @@ import type {
   UserStatus,
 } from '../roster-types.ts';
 import { fixedVocabularyOf } from './value-vocabularies.ts';
+import { formatList } from '../plural.ts';
 
 export const CSV_KINDS = ['users', 'communities', 'memberships', 'methodologies', 'licenses', 'assignments', 'completions', 'certificates'] as const;
 
@@ -203,7 +204,7 @@ export function readRow<K extends CsvKind>(kind: K, cells: Readonly<Record<strin
     const vocabulary = fixedVocabularyOf(kind, column)!;
     const known = vocabulary.canonical(value);
     if (known !== null) return known as T;
-    problems.push({ column, code, message: `${column} must be ${vocabulary.allowed.join(' or ')}, not "${value}".` });
+    problems.push({ column, code, message: `${column} must be ${formatList(vocabulary.allowed, 'or')}, not "${value}".` });
     return fallback;
   };
 
