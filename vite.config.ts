@@ -66,6 +66,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/**/*.browser.test.ts'],
+          setupFiles: ['test/testing-library-setup.ts'],
           testTimeout: 60_000,
           browser: {
             enabled: true,
