@@ -4,7 +4,6 @@
  */
 import { proxy } from 'comlink';
 import type { LifecycleAction } from '../core/build-lifecycle-plan.ts';
-import type { RosterFilter } from '../core/roster-filter.ts';
 import type { UserEntryMatch } from '../core/match-user-entry.ts';
 import type { UserRef } from '../core/user-views.ts';
 import type { ApplyOptions, ApplyProgress, ApplyResult, LifecycleSelection, PlanRemovalsPage, PlanView } from '../../workers/roster-engine.ts';
@@ -14,11 +13,10 @@ import type { UserSelection } from './user-selection.svelte.ts';
 
 export type ReviewPhase = 'closed' | 'planning' | 'review' | 'applying' | 'done';
 
-/** What the worker should plan for: picked ids, or the filter minus unticked rows. */
-export function toLifecycleSelection(selection: UserSelection, filter: RosterFilter, ruleName: string | null = null): LifecycleSelection {
-  return selection.isAllMatching
-    ? { kind: 'filter', filter, excludedIds: [...selection.ids], ruleName }
-    : { kind: 'ids', ids: [...selection.ids] };
+/** What the worker should plan for: picked ids, or the filter "all matching" was chosen for minus unticked rows. */
+export function toLifecycleSelection(selection: UserSelection, ruleName: string | null = null): LifecycleSelection {
+  const filter = selection.matchingFilter;
+  return filter ? { kind: 'filter', filter, excludedIds: [...selection.ids], ruleName } : { kind: 'ids', ids: [...selection.ids] };
 }
 
 export class LifecycleReview {

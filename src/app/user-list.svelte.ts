@@ -2,6 +2,9 @@
  * The users screen's state: the filter, the count it matches, the rows on screen, the selection and the
  * user shown in the detail panel. Filters run in the worker; while one runs, further keystrokes only
  * replace the pending filter, so typing never queues up work or blocks the page.
+ * The count, the rows and the unmatched entries on screen always come from one answer, and only an
+ * answer for the filter the controls show (on the current roster) is ever shown: one answered for a
+ * filter typed over meanwhile is dropped, so the count never flickers through an in-between state.
  */
 import { tick } from 'svelte';
 import { EMPTY_FILTER, completeFilter, type RosterFilter } from '../core/roster-filter.ts';
@@ -15,11 +18,15 @@ import type { RosterWorker } from './roster-worker-client.ts';
 import { UserSelection } from './user-selection.svelte.ts';
 
 export class UserList {
+  /** The filter of the controls: what the admin picked and typed. */
   filter = $state<RosterFilter>({ ...EMPTY_FILTER });
   /** Name of the manager whose team the filter shows. */
   managerName = $state<string | null>(null);
+  /** The filter that `count`, `total`, `rows` and `unmatched` were answered for; null before any answer. */
+  shownFilter = $state.raw<RosterFilter | null>(null);
   count = $state(0);
   total = $state(0);
+  /** True while what is shown is not yet the answer for the filter of the controls and the current roster. */
   isQuerying = $state(false);
   /** Bumped when rows arrive, so the table re-reads the cache. */
   rowsVersion = $state(0);
@@ -37,7 +44,8 @@ export class UserList {
   readonly selection = new UserSelection();
 
   private isRunning = false;
-  private hasPending = false;
+  /** Bumped by every call of `runQuery`: an answer to an earlier call is for a state no longer on screen. */
+  private requested = 0;
 
   constructor(private readonly worker: RosterWorker) {}
 
@@ -149,24 +157,29 @@ export class UserList {
     }
   }
 
+  /** A6: selects every user the filter on screen matches; not while its count is still an earlier filter's. */
   selectAllMatching(): void {
-    this.selection.selectAllMatching(this.count);
+    if (this.isQuerying || !this.shownFilter) return;
+    this.selection.selectAllMatching(this.count, this.shownFilter);
   }
 
   /** Runs the latest filter; calls made while one runs coalesce into a single follow-up run. */
   async runQuery(): Promise<void> {
-    if (this.isRunning) {
-      this.hasPending = true;
-      return;
-    }
-    this.isRunning = true;
+    this.requested++;
     this.isQuerying = true;
+    if (this.isRunning) return;
+    this.isRunning = true;
     try {
+      let asked: number;
       do {
-        this.hasPending = false;
+        asked = this.requested;
         const filter = $state.snapshot(this.filter);
         const result = await this.worker.query(filter);
-        this.unmatched = filter.idList ? await this.worker.unmatchedIds(filter.idList) : null;
+        const unmatched = filter.idList ? await this.worker.unmatchedIds(filter.idList) : null;
+        // The filter changed (or the roster did) while the worker answered: the next turn asks again.
+        if (asked !== this.requested) continue;
+        this.shownFilter = filter;
+        this.unmatched = unmatched;
         this.count = result.count;
         this.total = result.total;
         this.rows = new RowPageCache(
@@ -176,10 +189,11 @@ export class UserList {
         );
         this.rowsVersion++;
         this.error = null;
+        this.isQuerying = false;
         await tick();
         // A User Timing mark once the count is on screen: the benchmarks (and devtools) time filters by it.
         performance.mark('offboard:count-shown', { detail: { text: filter.text, count: result.count } });
-      } while (this.hasPending);
+      } while (asked !== this.requested);
     } catch (error) {
       this.error = describeError(error);
     } finally {

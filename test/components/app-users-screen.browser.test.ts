@@ -24,6 +24,40 @@ async function renderLoadedApp(): Promise<void> {
   await waitFor(() => expect(screen.getByText('2,000 users')).toBeTruthy());
 }
 
+/** The matching count of the users screen: the status of the My Team region. */
+function findCountStatus(): HTMLElement | null {
+  const region = screen.queryByRole('region', { name: 'My Team' });
+  return region && within(region).queryByRole('status');
+}
+
+/**
+ * Every text the count shows from now on, in order, each once: a text that flashes for a single frame
+ * is caught too, since every change of the page is seen.
+ */
+function watchCountTexts(): { texts: string[]; stop: () => void } {
+  const texts: string[] = [];
+  let status: HTMLElement | null = null;
+  const note = (): void => {
+    if (!status?.isConnected) status = findCountStatus();
+    const text = status?.textContent?.trim();
+    if (text !== undefined && texts.at(-1) !== text) texts.push(text);
+  };
+  const observer = new MutationObserver(note);
+  observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  note();
+  return { texts, stop: () => observer.disconnect() };
+}
+
+/** Waits until the count belongs to the filter in the controls: no query is under way for it. */
+async function waitForSettledCount(pattern: RegExp): Promise<string> {
+  await waitFor(() => {
+    const status = findCountStatus()!;
+    expect(status.getAttribute('aria-busy')).not.toBe('true');
+    expect(status.textContent!.trim()).toMatch(pattern);
+  });
+  return findCountStatus()!.textContent!.trim();
+}
+
 
 describe('App: first run and the users screen', () => {
   it('offers the demo organization on an empty device, loads it, and lists the users', async () => {
@@ -32,10 +66,14 @@ describe('App: first run and the users screen', () => {
 
     const load = await screen.findByRole('button', { name: 'Load demo organization' });
     expect(screen.getByRole('combobox', { name: 'Demo size' })).toHaveProperty('value', '2000');
+    const count = watchCountTexts();
     await user.click(load);
 
     await screen.findByRole('heading', { name: 'My Team' }, { timeout: 30_000 });
     await waitFor(() => expect(screen.getByText('2,000 users')).toBeTruthy());
+    count.stop();
+    // Before the first answer the count is blank, not "0 users".
+    expect(count.texts.filter(Boolean)).toEqual(['2,000 users']);
     const table = screen.getByRole('table', { name: 'Users' });
     await waitFor(() => expect(within(table).getAllByRole('checkbox').length).toBeGreaterThan(5));
     expect(within(table).getByRole('columnheader', { name: 'Email' })).toBeTruthy();
@@ -163,5 +201,52 @@ describe('App: first run and the users screen', () => {
     await screen.findByText(/1 user deactivated in 1 batch\./);
     await user.click(screen.getByRole('button', { name: 'Back to the list' }));
     await waitFor(() => expect(screen.getByRole("complementary", { name: "User details" }).textContent).toMatch(/StatusInactive since /));
+  });
+});
+
+describe('App: the count, the rows and "Select all N matching" belong to the filter in the controls', () => {
+  it('while the admin types, the count goes from the last filter\'s straight to the new one\'s, never through a keystroke in between', async () => {
+    // No pause between keystrokes: every one lands before the worker answers the first.
+    const user = userEvent.setup({ delay: null });
+    await renderLoadedApp();
+    const count = watchCountTexts();
+    await user.type(screen.getByRole('searchbox', { name: 'Search users' }), 'zo');
+    const settled = await waitForSettledCount(/^[\d,]+ of 2,000 users match$/);
+    count.stop();
+    expect(count.texts).toEqual(['2,000 users', settled]);
+    const { count: expected } = await worker.query({ ...EMPTY_FILTER, text: 'zo' });
+    expect(settled).toBe(`${expected.toLocaleString('en-US')} of 2,000 users match`);
+  });
+
+  it('A6: filters picked in quick succession show only the last one\'s count, and "Select all N matching" plans for exactly those users', async () => {
+    const user = userEvent.setup({ delay: null });
+    await renderLoadedApp();
+    const count = watchCountTexts();
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Status' }), 'active');
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Custom field' }), 'department');
+    await user.selectOptions(screen.getByRole('combobox', { name: 'Value' }), 'Finance');
+    const settled = await waitForSettledCount(/^[\d,]+ of 2,000 users match$/);
+    count.stop();
+    expect(count.texts).toEqual(['2,000 users', settled]);
+    const matching = settled.split(' ')[0]!;
+
+    await user.click(screen.getByRole('button', { name: `Select all ${matching} matching` }));
+    expect(screen.getByText(`All ${matching} matching users are selected.`)).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Actions ▾' }));
+    await user.click(screen.getByRole('menuitem', { name: 'Deactivate…' }));
+    await screen.findByRole('heading', { name: `Review: deactivate ${matching} selected users` });
+    await user.click(await screen.findByRole('button', { name: 'Back to the list' }));
+    await screen.findByRole('heading', { name: 'My Team' });
+  });
+
+  it('A6: "Select all N matching" cannot be pressed while its N is still the previous filter\'s', async () => {
+    const user = userEvent.setup({ delay: null });
+    await renderLoadedApp();
+    await user.type(screen.getByRole('searchbox', { name: 'Search users' }), 'zo');
+    // The worker has not answered yet: 2,000 is the count of no filter at all.
+    expect(screen.getByRole('button', { name: 'Select all 2,000 matching' })).toHaveProperty('disabled', true);
+    const settled = await waitForSettledCount(/^[\d,]+ of 2,000 users match$/);
+    const matching = settled.split(' ')[0]!;
+    expect(screen.getByRole('button', { name: `Select all ${matching} matching` })).toHaveProperty('disabled', false);
   });
 });
