@@ -4,15 +4,10 @@ import { describe, expect, it } from 'vitest';
 import type { Download, Page } from 'playwright-core';
 import { findSeriousAccessibilityViolations } from './axe-check.ts';
 import { useBrowserSession } from './browser-session.ts';
+import { loadDemo } from './app-steps.ts';
 import { readStore } from './read-app-database.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/csv/', import.meta.url));
-
-async function loadDemo(page: Page): Promise<void> {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Load demo organization' }).click();
-  await page.getByText('2,000 users', { exact: true }).waitFor({ timeout: 60_000 });
-}
 
 async function openImport(page: Page): Promise<void> {
   await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Import' }).click();

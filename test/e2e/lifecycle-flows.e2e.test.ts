@@ -1,27 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { findSeriousAccessibilityViolations } from './axe-check.ts';
 import { useBrowserSession } from './browser-session.ts';
+import { loadDemo, selectUser, chooseAction } from './app-steps.ts';
 import { readStore } from './read-app-database.ts';
-
-async function loadDemo(page: Page): Promise<void> {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Load demo organization' }).click();
-  await page.getByText('2,000 users', { exact: true }).waitFor({ timeout: 60_000 });
-}
-
-/** Searches for one user and ticks their row. */
-async function selectUser(page: Page, email: string): Promise<void> {
-  await page.getByRole('searchbox', { name: 'Search users' }).fill(email);
-  await page.getByText('1 of 2,000 users match').waitFor();
-  await page.getByRole('table', { name: 'Users' }).getByRole('checkbox', { name: /^Select / }).first().check();
-}
-
-async function chooseAction(page: Page, label: string): Promise<void> {
-  await page.getByRole('button', { name: 'Actions ▾' }).click();
-  await page.getByRole('menuitem', { name: label }).click();
-  await page.getByRole('heading', { name: /^Review:/ }).waitFor();
-}
 
 describe('lifecycle flows, end to end', () => {
   const session = useBrowserSession();

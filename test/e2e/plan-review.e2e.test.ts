@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Download, Locator, Page } from 'playwright-core';
 import { findSeriousAccessibilityViolations } from './axe-check.ts';
 import { useBrowserSession } from './browser-session.ts';
+import { loadDemo, selectUser, chooseAction } from './app-steps.ts';
 import { readStore } from './read-app-database.ts';
 
 interface StoredUser {
@@ -18,25 +19,6 @@ interface StoredUser {
 
 /** The demo's signed-in admin (X1): never a subject of these plans. */
 const SIGNED_IN_ADMIN = 'U0000003';
-
-async function loadDemo(page: Page): Promise<void> {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Load demo organization' }).click();
-  await page.getByText('2,000 users', { exact: true }).waitFor({ timeout: 60_000 });
-}
-
-/** Searches for one user and ticks their row; ticks made before stay (a selection of ids). */
-async function selectUser(page: Page, email: string): Promise<void> {
-  await page.getByRole('searchbox', { name: 'Search users' }).fill(email);
-  await page.getByText('1 of 2,000 users match').waitFor();
-  await page.getByRole('table', { name: 'Users' }).getByRole('checkbox', { name: /^Select / }).first().check();
-}
-
-async function chooseAction(page: Page, label: string): Promise<void> {
-  await page.getByRole('button', { name: 'Actions ▾' }).click();
-  await page.getByRole('menuitem', { name: label }).click();
-  await page.getByRole('heading', { name: /^Review:/ }).waitFor();
-}
 
 async function download(page: Page, click: () => Promise<unknown>): Promise<{ name: string; text: string }> {
   const [file] = (await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), click()])) as [Download, unknown];

@@ -4,13 +4,8 @@ import type { Download, Page } from 'playwright-core';
 import { unzipSync } from 'fflate';
 import { findSeriousAccessibilityViolations } from './axe-check.ts';
 import { useBrowserSession } from './browser-session.ts';
+import { loadDemo } from './app-steps.ts';
 import { readStore } from './read-app-database.ts';
-
-async function loadDemo(page: Page): Promise<void> {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Load demo organization' }).click();
-  await page.getByText('2,000 users', { exact: true }).waitFor({ timeout: 60_000 });
-}
 
 /** Clicks what starts a download and returns the file the browser saved, with its name. */
 async function download(page: Page, click: () => Promise<unknown>): Promise<{ name: string; bytes: Buffer }> {

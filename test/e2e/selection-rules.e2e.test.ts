@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { findSeriousAccessibilityViolations } from './axe-check.ts';
 import { useBrowserSession } from './browser-session.ts';
+import { loadDemo } from './app-steps.ts';
 import { readStore } from './read-app-database.ts';
-
-async function loadDemo(page: Page): Promise<void> {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Load demo organization' }).click();
-  await page.getByText('2,000 users', { exact: true }).waitFor({ timeout: 60_000 });
-}
 
 describe('saved selection rules, end to end', () => {
   const session = useBrowserSession();
