@@ -23,6 +23,8 @@ import { issueCertificate, reassignPreviousAssignments } from '../src/db/restore
 import { saveOrganizationSettings, saveSignedInAdmin } from '../src/db/save-settings.ts';
 import { validateSettings, type SettingsErrors, type SettingsInput } from '../src/core/organization-settings.ts';
 import { OffboardDatabase, type StoredUser } from '../src/db/offboard-database.ts';
+import { RosterStore } from '../src/db/roster-store.ts';
+import type { RosterLookup } from '../src/db/commit-local-change.ts';
 import { readRosterSource } from '../src/db/read-roster.ts';
 import {
   SESSION_KEY,
@@ -188,6 +190,7 @@ function loadImporter(): Promise<typeof import('./roster-import.ts')> {
 
 export class RosterEngine {
   private db: OffboardDatabase;
+  private readonly store: RosterStore;
   private index: RosterIndex | null = null;
   private organization: Organization | null = null;
   private signedInAdminId: string | null = null;
@@ -212,9 +215,11 @@ export class RosterEngine {
 
   constructor(databaseName?: string) {
     this.db = new OffboardDatabase(databaseName);
+    this.store = new RosterStore(this.db);
     this.sync = new RosterSync(
       {
         db: this.db,
+        store: this.store,
         applyWritten: (written) => this.applyWritten(written),
         reopen: async () => {
           await this.open();
@@ -386,6 +391,7 @@ export class RosterEngine {
       ([{ RosterImports }, reader]) =>
         new RosterImports({
           db: this.db,
+          store: this.store,
           csvReads: reader,
           index: () => this.requireIndex(),
           organization: () => this.organization,
@@ -694,27 +700,19 @@ export class RosterEngine {
   async transferCommunityAdmin(communityId: string, fromUserId: string, toUserId: string): Promise<void> {
     const index = this.requireIndex();
     const actorId = this.requireManageUsers('transfer a community’s admin role');
-    const { community, newAdmin } = await transferCommunityAdmin(this.db, {
-      communityId,
-      fromUserId,
-      toUserId,
-      actorId,
-      now: new Date().toISOString(),
-      operationId: crypto.randomUUID(),
-    });
-    this.afterDirectChange(index.withChanges([newAdmin], [], index.communities.map((c) => (c.id === community.id ? community : c))), [newAdmin.id], true);
+    const { community, changed } = await transferCommunityAdmin(
+      this.store,
+      { communityId, fromUserId, toUserId, actorId, now: new Date().toISOString(), operationId: crypto.randomUUID() },
+      this.lookup(),
+    );
+    this.afterDirectChange(index.withChanges(changed, [], index.communities.map((c) => (c.id === community.id ? community : c))), changed.map((u) => u.id), true);
   }
 
   /** R2: re-assigns an active user's previous assignments as they were; returns how many came back. */
   async reassignPreviousAssignments(userId: string): Promise<number> {
     const index = this.requireIndex();
     const actorId = this.requireManageUsers('re-assign assignments');
-    const { changed, restoredCount } = await reassignPreviousAssignments(this.db, {
-      userIds: [userId],
-      actorId,
-      now: new Date().toISOString(),
-      operationId: crypto.randomUUID(),
-    });
+    const { changed, restoredCount } = await reassignPreviousAssignments(this.store, { userIds: [userId], actorId, now: new Date().toISOString(), operationId: crypto.randomUUID() }, this.lookup());
     this.afterDirectChange(index.withChanges(changed, []), changed.map((u) => u.id));
     return restoredCount;
   }
@@ -723,15 +721,11 @@ export class RosterEngine {
   async issueCertificate(userId: string, courseId: string, communityId: string): Promise<IssuedCertificate> {
     const index = this.requireIndex();
     const actorId = this.requireManageUsers('issue certificates');
-    const { user, certificate, wasKept } = await issueCertificate(this.db, {
-      userId,
-      courseId,
-      communityId,
-      globalCommunityId: index.communities.find((c) => c.global)?.id ?? null,
-      actorId,
-      now: new Date().toISOString(),
-      operationId: crypto.randomUUID(),
-    });
+    const { user, certificate, wasKept } = await issueCertificate(
+      this.store,
+      { userId, courseId, communityId, actorId, now: new Date().toISOString(), operationId: crypto.randomUUID() },
+      this.lookup(),
+    );
     this.afterDirectChange(index.withChanges([user], []), [user.id]);
     return { certificateId: certificate.id, issuedAt: certificate.issuedAt, wasKept };
   }
@@ -856,8 +850,7 @@ export class RosterEngine {
     if (!plan.canApply) throw codedError('plan_blocked', 'This plan cannot be applied.');
     this.plans.delete(planId);
     const index = this.requireIndex();
-    const elaMethodologyIds = new Set(index.methodologies.filter((m) => m.model === 'ela').map((m) => m.id));
-    const globalCommunityId = index.communities.find((c) => c.global)?.id ?? null;
+    const lookup = this.lookup();
     const changed: StoredUser[] = [];
     const deletedIds: string[] = [];
     let usersApplied = 0;
@@ -866,24 +859,25 @@ export class RosterEngine {
     for (const [batchIndex, userIds] of plan.batches.entries()) {
       const inBatch = new Set(userIds);
       try {
-        const applied = await applyLifecycleBatch(this.db, {
-          action: plan.action,
-          actorId: plan.actorId,
-          planId,
-          batchIndex,
-          batchCount: plan.batches.length,
-          userIds,
-          reportMoves: plan.effects.reportMoves.filter((m) => inBatch.has(m.fromManagerId)),
-          policy: plan.policy,
-          globalCommunityId,
-          elaMethodologyIds,
-          now: new Date().toISOString(),
-          operationId: crypto.randomUUID(),
-          reassignPrevious: plan.action === 'reactivate' && options.reassignPrevious === true,
-          selectionRule: this.planRuleName,
-        });
+        const applied = await applyLifecycleBatch(
+          this.store,
+          {
+            action: plan.action,
+            actorId: plan.actorId,
+            planId,
+            batchIndex,
+            batchCount: plan.batches.length,
+            userIds,
+            reportMoves: plan.effects.reportMoves.filter((m) => inBatch.has(m.fromManagerId)),
+            now: new Date().toISOString(),
+            operationId: crypto.randomUUID(),
+            reassignPrevious: plan.action === 'reactivate' && options.reassignPrevious === true,
+            selectionRule: this.planRuleName,
+          },
+          lookup,
+        );
         changed.push(...applied.changed);
-        if (plan.action === 'reactivate') assignmentsReassigned += applied.operation.before.removedAssignments?.length ?? 0;
+        assignmentsReassigned += applied.assignmentsReassigned;
         deletedIds.push(...applied.deletedIds);
         usersApplied += userIds.length;
         onProgress?.({ batchesDone: batchIndex + 1, batchCount: plan.batches.length, usersDone: usersApplied, userCount: plan.eligibleIds.length });
@@ -943,6 +937,14 @@ export class RosterEngine {
       if (!excluded.has(id)) ids.push(id);
     }
     return ids;
+  }
+
+  /** What the in-memory roster knows for a change: who is on the roster. */
+  private lookup(): RosterLookup {
+    const index = this.requireIndex();
+    const isOnRoster = (id: string): boolean => index.userById(id) !== undefined;
+    // Emails are checked where they are entered (the import's check); changes here set none.
+    return { mayHold: isOnRoster, hasUser: isOnRoster, userIdWithEmail: () => undefined };
   }
 
   private requireIndex(): RosterIndex {

@@ -23,11 +23,14 @@ import {
 import { mapRow, neutralizeFormula } from '../src/core/csv/csv-formats.ts';
 import { importNotice as noticeOf } from '../src/core/csv/import-notice.ts';
 import type { RosterIndex } from '../src/core/roster-index.ts';
-import type { Admin, CustomFieldDefinition, Organization } from '../src/core/roster-types.ts';
+import type { Admin, CustomFieldDefinition, Organization, User } from '../src/core/roster-types.ts';
 import type { OffboardDatabase, StoredUser } from '../src/db/offboard-database.ts';
 import { discardImport, type DiscardedImport } from '../src/db/discard-import.ts';
 import { IMPORT_FILES_KEY, IMPORT_MARKER_KEY, findPendingImport, type ImportMarker, type PendingImportView } from '../src/db/pending-import.ts';
-import { writeImportChunk, type ImportChunk, type ImportChunkRecords } from '../src/db/write-import-chunk.ts';
+import { writeImportChunk, type ImportChunk } from '../src/db/write-import-chunk.ts';
+import type { ImportedRecords } from '../src/core/changes/operation.ts';
+import type { RosterLookup } from '../src/db/commit-local-change.ts';
+import type { RosterStore } from '../src/db/roster-store.ts';
 import type { CsvFileReader } from './csv-file-reader.ts';
 import type { CsvFileSniff, FileProblem } from './read-csv-file.ts';
 
@@ -102,6 +105,7 @@ export interface ImportResult {
 /** What the import needs of the engine that owns the roster. */
 export interface ImportHost {
   db: OffboardDatabase;
+  store: RosterStore;
   csvReads: CsvFileReader;
   index(): RosterIndex;
   organization(): Organization | null;
@@ -361,7 +365,7 @@ export class RosterImports {
 
   /** Undoes every chunk an import cut short wrote, in one transaction; the roster is as it was before it. */
   async discardPending(): Promise<DiscardedImport> {
-    const discarded = await discardImport(this.host.db, { actorId: this.host.actorId(), now: new Date().toISOString() });
+    const discarded = await discardImport(this.host.store, { actorId: this.host.actorId(), now: new Date().toISOString() });
     await this.host.afterDiscard(discarded.isRosterEmpty);
     return discarded;
   }
@@ -378,6 +382,15 @@ export class RosterImports {
     let isCancelled = false;
     let setupPending = marker.setup && marker.rowsDone.every((n) => n === 0) ? marker.setup : null;
     let fieldsPending = marker.newCustomFields;
+    // Users an earlier chunk created are on the device, not yet in the in-memory roster.
+    const created = new Set<string>();
+    const index = this.host.index();
+    const lookup: RosterLookup = {
+      mayHold: (id) => created.has(id) || index.userById(id) !== undefined,
+      // The check refused rows whose manager is unknown or whose email is taken, across every file.
+      hasUser: () => true,
+      userIdWithEmail: () => undefined,
+    };
     for (const [fileIndex, entry] of stored.files.entries()) {
       const rejected = new Set(entry.rejectedRows);
       const skipTo = marker.rowsDone[fileIndex] ?? 0;
@@ -403,18 +416,18 @@ export class RosterImports {
           now: new Date().toISOString(),
           operationId: crypto.randomUUID(),
           data: this.chunkRecords(entry.mapping, rows.records, presentColumns),
-          ...(entry.mapping.kind === 'users' ? { existingUserIds: this.heldIds(rows.records) } : {}),
           newCustomFields: fieldsPending,
           ...(setupPending ? { setup: setupPending } : {}),
         };
         fieldsPending = [];
         setupPending = null;
-        inFlight = writeImportChunk(this.host.db, chunk).then(
+        inFlight = writeImportChunk(this.host.store, chunk, lookup).then(
           (written) => {
             totals.created += written.counts.created;
             totals.updated += written.counts.updated;
             totals.unchanged += written.counts.unchanged;
             changed.push(...written.changed);
+            for (const id of written.createdUserIds) created.add(id);
           },
           (error: unknown) => {
             const { code, message } = error as { code?: string; message?: string };
@@ -453,13 +466,7 @@ export class RosterImports {
     return { ...totals, isCancelled, failure, kinds: stored.files.map((f) => f.mapping.kind) };
   }
 
-  /** The ids of these rows that the roster holds, from the in-memory index. */
-  private heldIds(rows: Record<string, string>[]): string[] {
-    const index = this.host.index();
-    return rows.map((fields) => (fields['id'] ?? '').trim()).filter((id) => index.userById(id) !== undefined);
-  }
-
-  private chunkRecords(mapping: ColumnMapping, rows: Record<string, string>[], presentColumns: string[]): ImportChunkRecords {
+  private chunkRecords(mapping: ColumnMapping, rows: Record<string, string>[], presentColumns: string[]): ImportedRecords {
     const kind = mapping.kind;
     if (kind === 'custom_fields') {
       const roster = importViewOf(this.host.index());
@@ -469,11 +476,12 @@ export class RosterImports {
         const user = (id && roster.userById(id)) || roster.userById(roster.userIdByEmail(fields['email'] ?? '') ?? '');
         if (user) changes.push({ userId: user.id, values: customFieldChanges(user, fields) });
       }
-      return { kind, changes };
+      return { recordKind: 'custom_fields', changes };
     }
     if (kind === 'user_list') throw codedError('import_refused', 'A bulk-action file changes nothing by itself: it opens a plan.');
     const records = rows.map((fields) => mapRow(kind, fields).record).filter((r) => r !== null);
-    return { kind, records, presentColumns } as ImportChunkRecords;
+    if (kind === 'users') return { recordKind: 'users', rows: records as User[], presentColumns };
+    return { recordKind: kind, records } as ImportedRecords;
   }
 
   /** An empty device gets an organization, and the admin named by email becomes its first admin. */

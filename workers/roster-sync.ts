@@ -7,6 +7,7 @@ import type { LifecycleAction } from '../src/core/build-lifecycle-plan.ts';
 import type { SessionResponse } from '../src/core/sync/sync-protocol.ts';
 import { isRetryable, type SyncRejectionRecord } from '../src/core/sync/sync-rejection.ts';
 import type { OffboardDatabase } from '../src/db/offboard-database.ts';
+import type { RosterStore } from '../src/db/roster-store.ts';
 import { SESSION_KEY, clearRoster } from '../src/db/write-roster-in-chunks.ts';
 import { readSyncOutcome, readSyncServer, SYNC_SERVER_KEY, type SyncOutcome, type SyncServer } from '../src/db/sync-state.ts';
 import type { WrittenBundles } from '../src/db/write-user-bundles.ts';
@@ -53,6 +54,7 @@ export type SignInResult =
 
 export interface RosterSyncHost {
   db: OffboardDatabase;
+  store: RosterStore;
   /** The in-memory roster follows a write. */
   applyWritten(written: WrittenBundles): Promise<void>;
   /** The device's data was replaced: read it all again. */
@@ -167,6 +169,7 @@ export class RosterSync {
   run(onProgress?: (done: number, total: number) => void): Promise<SyncRunReport> {
     this.running ??= new SyncClient({
       db: this.host.db,
+      store: this.host.store,
       onPullProgress: onProgress,
       onWritten: async (written) => {
         await this.host.applyWritten(written);

@@ -5,12 +5,12 @@
  * cut anywhere (offline, tab closed, server down) resumes where it stopped: an operation whose answer was
  * lost is sent again and the server answers it again without redoing it.
  */
-import type { OutboxOperation } from '../src/core/outbox-operation.ts';
-import { needsCurrentUsers, pushOperationOf } from '../src/core/sync/push-operation-of.ts';
+import { pushOperationOf } from '../src/core/sync/push-operation-of.ts';
 import { isRetryableStatus } from '../src/core/sync/retry-backoff.ts';
 import { SYNC_PROTOCOL_VERSION, type PullResponse, type PushRequest, type PushResponse, type SessionResponse, type SyncErrorBody } from '../src/core/sync/sync-protocol.ts';
 import { applyPulledPage, usersWithPendingChanges } from '../src/db/apply-pulled-page.ts';
-import { toUser, type OffboardDatabase } from '../src/db/offboard-database.ts';
+import type { OffboardDatabase } from '../src/db/offboard-database.ts';
+import type { RosterStore } from '../src/db/roster-store.ts';
 import { rollBackRefusedOperations, settlePushResults } from '../src/db/settle-push-results.ts';
 import { readSyncCursor, readSyncServer, recordSyncOutcome, type SyncServer } from '../src/db/sync-state.ts';
 import type { WrittenBundles } from '../src/db/write-user-bundles.ts';
@@ -41,6 +41,7 @@ export interface SyncRunReport {
 
 export interface SyncClientOptions {
   db: OffboardDatabase;
+  store: RosterStore;
   /** Called after every committed step, with what it changed: the in-memory roster follows. */
   onWritten: (written: WrittenBundles) => Promise<void> | void;
   onPullProgress?: (done: number, total: number) => void;
@@ -109,7 +110,7 @@ export class SyncClient {
     for (;;) {
       const operations = await db.outbox.where('status').equals('pending').limit(limit).toArray();
       if (operations.length === 0) return;
-      const body: PushRequest = { protocol: SYNC_PROTOCOL_VERSION, clientId: server.clientId, operations: await this.wireOperations(operations) };
+      const body: PushRequest = { protocol: SYNC_PROTOCOL_VERSION, clientId: server.clientId, operations: operations.map(pushOperationOf) };
       let response: PushResponse;
       try {
         response = await request<PushResponse>(this.fetch, `${server.url}/push`, server.token, { method: 'POST', body: JSON.stringify(body) }, this.timeoutMs);
@@ -121,30 +122,19 @@ export class SyncClient {
           continue;
         }
         if (error instanceof HttpFailure && error.status === 403) {
-          const settled = await rollBackRefusedOperations(db, operations, error.message, new Date().toISOString());
+          const settled = await rollBackRefusedOperations(this.options.store, operations, error.message, new Date().toISOString());
           report.operationsRefused += settled.rejectedOperations;
           await this.options.onWritten(settled);
           continue;
         }
         throw toSyncFailure(error);
       }
-      const settled = await settlePushResults(db, operations, response.results, new Date().toISOString());
+      const settled = await settlePushResults(this.options.store, operations, response.results, new Date().toISOString());
       report.operationsPushed += settled.applied;
       report.operationsRefused += settled.rejectedOperations;
       report.usersRejected += settled.rejectedUsers;
       await this.options.onWritten(settled);
     }
-  }
-
-  private async wireOperations(operations: OutboxOperation[]) {
-    const { db } = this.options;
-    return Promise.all(
-      operations.map(async (operation) => {
-        if (!needsCurrentUsers(operation)) return pushOperationOf(operation);
-        const users = (await db.users.bulkGet(operation.userIds)).filter((u) => u !== undefined).map(toUser);
-        return pushOperationOf(operation, users);
-      }),
-    );
   }
 
   private async pull(server: SyncServer, report: SyncRunReport): Promise<void> {
@@ -174,7 +164,7 @@ export class SyncClient {
       if (total === 0) total = page.remaining;
       const isRosterEmpty = isFirstPullOnEmptyDevice && !page.users.some((u) => written.has(u.id));
       if (isFirstPullOnEmptyDevice) for (const u of page.users) written.add(u.id);
-      const changes = await applyPulledPage(db, page, { isRosterEmpty, pendingUserIds });
+      const changes = await applyPulledPage(this.options.store, page, { isRosterEmpty, pendingUserIds });
       report.usersPulled += page.users.length;
       report.pullRemaining = page.remaining - page.users.length;
       this.options.onPullProgress?.(report.usersPulled, total);

@@ -23,23 +23,17 @@ import type {
   Token,
   User,
 } from '../core/roster-types.ts';
-import { customFieldTags } from '../core/custom-field-tags.ts';
-import type { OutboxOperation } from '../core/outbox-operation.ts';
+import type { OutboxOperation } from '../core/changes/operation.ts';
+import { toStoredUser, toUser, type StoredUser } from '../core/stored-user.ts';
+import type { ReportMove } from '../core/build-lifecycle-plan.ts';
 import type { SyncRejectionRecord } from '../core/sync/sync-rejection.ts';
 import { APP_DATABASE_NAME } from '../core/sync/roster-changes-channel.ts';
 import { PER_USER_RECORD_KINDS } from '../core/roster-types.ts';
-import { emptyUserRecordSummary, summarizeUserRecords, type UserRecordSummary } from '../core/summarize-user-records.ts';
+import { summarizeUserRecords } from '../core/summarize-user-records.ts';
+
+export { toStoredUser, toUser, type StoredUser } from '../core/stored-user.ts';
 
 export const DEFAULT_DATABASE_NAME = APP_DATABASE_NAME;
-
-/**
- * A user as stored: the domain record plus what is derived from the records around it, written in the
- * same transactions as they are. `fieldTags` indexes custom field values, `communityIds` memberships;
- * the summary lets a cold start read this table alone (see summarize-user-records.ts).
- */
-export interface StoredUser extends User, UserRecordSummary {
-  fieldTags: string[];
-}
 
 /** Small key-value records: the session, an interrupted load, and the like. */
 export interface MetaRecord {
@@ -102,7 +96,11 @@ export const SCHEMA_V5_CHANGES: Record<string, string> = {
   removedMemberships: '[userId+communityId]',
 };
 
-export const CURRENT_SCHEMA_VERSION = 5;
+/** Version 6: outbox operations take the form of src/core/changes/operation.ts (no index changes); see
+ * `upgradeOutboxOperation`. */
+export const SCHEMA_V6_CHANGES: Record<string, string> = {};
+
+export const CURRENT_SCHEMA_VERSION = 6;
 
 /** Every table that holds the organization's data (all but `meta`). */
 export const ROSTER_TABLES = [
@@ -181,15 +179,67 @@ export class OffboardDatabase extends Dexie {
             user.counts = { ...user.counts, removedCertificates: user.counts.removedCertificates ?? 0, removedMemberships: user.counts.removedMemberships ?? 0 };
           });
       });
+    this.version(6)
+      .stores(SCHEMA_V6_CHANGES)
+      .upgrade(async (tx) => {
+        const [operations, customFields] = await Promise.all([tx.table('outbox').toArray(), tx.table<CustomFieldDefinition, string>('customFields').toArray()]);
+        const upgraded: OutboxOperation[] = [];
+        for (const operation of operations as V5OutboxOperation[]) {
+          const users = operation.kind === 'import' && operation.status === 'pending' && operation.args?.recordKind === 'users' ? await tx.table<StoredUser, string>('users').bulkGet(operation.userIds) : [];
+          upgraded.push(upgradeOutboxOperation(operation, users.filter((u) => u !== undefined), customFields));
+        }
+        await tx.table('outbox').bulkPut(upgraded);
+      });
   }
 }
 
-/** The domain record of a stored user (drops the derived fields). */
-export function toUser(stored: StoredUser): User {
-  const { fieldTags: _tags, communityIds: _communities, licenses: _licenses, counts: _counts, ...user } = stored;
-  return user;
+/** An outbox operation as versions 2 to 5 wrote it. */
+interface V5OutboxOperation {
+  seq?: number;
+  id: string;
+  kind: OutboxOperation['kind'];
+  args?: Record<string, unknown> & { recordKind?: string; records?: unknown[]; reassignPrevious?: boolean };
+  planId: string;
+  batchIndex: number;
+  batchCount: number;
+  actorId: string;
+  userIds: string[];
+  reportMoves: ReportMove[];
+  createdAt: string;
+  status: OutboxOperation['status'];
 }
 
-export function toStoredUser(user: User, summary: UserRecordSummary = emptyUserRecordSummary()): StoredUser {
-  return { ...toUser(user as StoredUser), fieldTags: customFieldTags(user.customFields ?? {}), ...summary };
+const USER_COLUMNS = ['id', 'email', 'first_name', 'last_name', 'status', 'manager_id', 'last_login_at', 'created_at'];
+
+/**
+ * An operation of version 5 in today's form. Its before-image was kept per table and cannot become whole
+ * bundles: it is dropped, and a refusal of the operation is mended by pulling its users again. An import
+ * of users kept no copy of them: they go as stored now, every column, as version 5 would have sent them.
+ */
+export function upgradeOutboxOperation(old: V5OutboxOperation, storedUsers: readonly StoredUser[], customFields: readonly CustomFieldDefinition[]): OutboxOperation {
+  const base = { seq: old.seq, id: old.id, actorId: old.actorId, userIds: old.userIds, createdAt: old.createdAt, planId: old.planId, batchIndex: old.batchIndex, batchCount: old.batchCount, status: old.status, before: null };
+  const args = old.args ?? {};
+  switch (old.kind) {
+    case 'deactivate':
+    case 'delete':
+      return { ...base, kind: old.kind, args: { reportMoves: old.reportMoves ?? [] } };
+    case 'reactivate':
+      return { ...base, kind: old.kind, args: { reportMoves: old.reportMoves ?? [], reassignPrevious: args.reassignPrevious === true } };
+    case 'transfer_community_admin':
+      return { ...base, kind: old.kind, args: { communityId: String(args.communityId), fromUserId: String(args.fromUserId), toUserId: String(args.toUserId) } };
+    case 'reassign_assignments':
+      return { ...base, kind: old.kind, args: { assignmentIds: (args.assignmentIds as string[] | undefined) ?? [] } };
+    case 'issue_certificate':
+      return { ...base, kind: old.kind, args: { courseId: String(args.courseId), communityId: String(args.communityId) } };
+    case 'import': {
+      const common = { importId: String(args.importId ?? old.planId), fileName: String(args.fileName ?? ''), lastRow: 0, newCustomFields: [...customFields] };
+      const records = (args.records ?? []) as never[];
+      if (args.recordKind === 'users') {
+        const fieldColumns = [...new Set(storedUsers.flatMap((u) => Object.keys(u.customFields)))].map((name) => `custom.${name}`);
+        return { ...base, kind: 'import', args: { ...common, recordKind: 'users', rows: storedUsers.map(toUser), presentColumns: [...USER_COLUMNS, ...fieldColumns] } };
+      }
+      if (args.recordKind === 'custom_fields') return { ...base, kind: 'import', args: { ...common, recordKind: 'custom_fields', changes: records } };
+      return { ...base, kind: 'import', args: { ...common, recordKind: args.recordKind as 'licenses', records } };
+    }
+  }
 }

@@ -2,16 +2,18 @@
  * What a push's answer does to the device, in one transaction: applied operations leave the outbox's
  * queue (kept as sent, without their before-images); every user the server refused is put back as the
  * server holds them (the answer carries their bundles) and listed with the reason; an operation refused
- * whole is marked so. A refusal of the whole push (403) rolls every sent operation back from its
+ * whole is marked so. A refusal of the whole push (403) undoes every sent operation from its
  * before-image instead, newest first, since the server answered nothing per user.
  */
-import { emptyBeforeImage, type ImportArgs, type OutboxOperation } from '../core/outbox-operation.ts';
+import type { OutboxOperation } from '../core/changes/operation.ts';
+import type { StoredUser } from '../core/stored-user.ts';
 import type { OperationResult } from '../core/sync/sync-protocol.ts';
 import type { SyncRejectionRecord } from '../core/sync/sync-rejection.ts';
 import type { UserBundle } from '../core/sync/user-bundle.ts';
-import type { OffboardDatabase, StoredUser } from './offboard-database.ts';
-import { restoreBeforeImage } from './restore-before-image.ts';
-import { syncWriteTables, writeUserBundles, type WrittenBundles } from './write-user-bundles.ts';
+import { undoOperation } from './commit-local-change.ts';
+import type { RosterStore } from './roster-store.ts';
+import { SYNC_CURSOR_KEY } from './sync-state.ts';
+import { writeUserBundles, type WrittenBundles } from './write-user-bundles.ts';
 
 export interface SettledPush extends WrittenBundles {
   applied: number;
@@ -19,15 +21,20 @@ export interface SettledPush extends WrittenBundles {
   rejectedOperations: number;
 }
 
-/** An operation once the server has it: its before-image and a copy of imported records are no longer needed. */
+/** An operation once the server has it: its before-image and its copy of imported records are no longer needed. */
 function asSent(operation: OutboxOperation, status: OutboxOperation['status']): OutboxOperation {
-  const args = operation.kind === 'import' ? { ...(operation.args as ImportArgs), records: [] } : operation.args;
-  return { ...operation, status, args, before: emptyBeforeImage() };
+  if (operation.kind === 'import') {
+    const { args } = operation;
+    const emptied =
+      args.recordKind === 'users' ? { ...args, rows: [] } : args.recordKind === 'custom_fields' ? { ...args, changes: [] } : { ...args, records: [] };
+    return { ...operation, args: emptied, status, before: null } as OutboxOperation;
+  }
+  return { ...operation, status, before: null };
 }
 
-export async function settlePushResults(db: OffboardDatabase, operations: readonly OutboxOperation[], results: readonly OperationResult[], now: string): Promise<SettledPush> {
+export async function settlePushResults(store: RosterStore, operations: readonly OutboxOperation[], results: readonly OperationResult[], now: string): Promise<SettledPush> {
   const byId = new Map(operations.map((op) => [op.id, op]));
-  return db.transaction('rw', syncWriteTables(db), async () => {
+  return store.write(async (tx) => {
     const current = new Map<string, UserBundle>();
     const rejections: SyncRejectionRecord[] = [];
     const updated: OutboxOperation[] = [];
@@ -45,37 +52,51 @@ export async function settlePushResults(db: OffboardDatabase, operations: readon
       updated.push(asSent(operation, result.status === 'rejected' ? 'rejected' : 'pushed'));
     }
     // Still queued ones are skipped: a later operation of this device will settle them.
-    const written = await writeUserBundles(db, [...current.values()], null);
-    await Promise.all([db.outbox.bulkPut(updated), db.syncRejections.bulkAdd(rejections)]);
+    const written = await writeUserBundles(tx, [...current.values()], null);
+    await tx.putOperations(updated);
+    await tx.addRejections(rejections);
     return { ...written, applied, rejectedUsers: rejections.filter((r) => r.userId !== null).length, rejectedOperations };
   });
 }
 
 /**
  * 403: the server took none of these operations. Each is undone from its before-image, newest first,
- * and listed as refused with the server's message.
+ * and listed as refused with the server's message. One without a before-image (written by an earlier
+ * version) cannot be undone here: the pull starts over, and brings its users back as the server has them.
  */
-export async function rollBackRefusedOperations(db: OffboardDatabase, operations: readonly OutboxOperation[], message: string, now: string): Promise<SettledPush> {
-  return db.transaction('rw', syncWriteTables(db), async () => {
-    const touched = new Set<string>();
+export async function rollBackRefusedOperations(store: RosterStore, operations: readonly OutboxOperation[], message: string, now: string): Promise<SettledPush> {
+  return store.write(async (tx) => {
+    const latest = new Map<string, StoredUser>();
     const deleted = new Set<string>();
     const newestFirst = [...operations].sort((a, b) => (b.seq ?? 0) - (a.seq ?? 0));
+    let needsFullPull = false;
     for (const operation of newestFirst) {
-      const { restoredIds, removedIds } = await restoreBeforeImage(db, operation);
-      for (const id of restoredIds) {
-        touched.add(id);
-        deleted.delete(id);
+      const undone = await undoOperation(tx, operation);
+      if (!undone) {
+        needsFullPull = true;
+        continue;
       }
-      for (const id of removedIds) {
+      for (const user of undone.changed) {
+        latest.set(user.id, user);
+        deleted.delete(user.id);
+      }
+      for (const id of undone.deletedIds) {
         deleted.add(id);
-        touched.delete(id);
+        latest.delete(id);
       }
     }
-    await db.outbox.bulkPut(operations.map((op) => asSent(op, 'rejected')));
-    await db.syncRejections.bulkAdd(
+    if (needsFullPull) await tx.deleteMeta([SYNC_CURSOR_KEY]);
+    await tx.putOperations(operations.map((op) => asSent(op, 'rejected')));
+    await tx.addRejections(
       operations.map((op) => ({ operationId: op.id, kind: op.kind, userId: null, code: 'forbidden' as const, rule: 'A1', message, changedSinceSeen: false, madeAt: op.createdAt, rejectedAt: now })),
     );
-    const changed = (await db.users.bulkGet([...touched])).filter((u): u is StoredUser => u !== undefined);
-    return { changed, deletedIds: [...deleted], isOrganizationChanged: operations.some((op) => op.kind === 'transfer_community_admin' || op.kind === 'import'), applied: 0, rejectedUsers: 0, rejectedOperations: operations.length };
+    return {
+      changed: [...latest.values()],
+      deletedIds: [...deleted],
+      isOrganizationChanged: operations.some((op) => op.before?.organization),
+      applied: 0,
+      rejectedUsers: 0,
+      rejectedOperations: operations.length,
+    };
   });
 }

@@ -8,8 +8,12 @@ import { generateDemoOrganization } from '../../src/core/generate-demo-organizat
 import { buildLifecyclePlan, type LifecycleAction, type LifecyclePlan } from '../../src/core/build-lifecycle-plan.ts';
 import { createPlanningRoster } from '../../src/core/planning-roster.ts';
 import { summarizeUserRecords } from '../../src/core/summarize-user-records.ts';
+import { RosterStore } from '../../src/db/roster-store.ts';
+import type { RosterLookup } from '../../src/db/commit-local-change.ts';
 
 const db = new OffboardDatabase(`apply-${crypto.randomUUID()}`);
+const store = new RosterStore(db);
+const lookup: RosterLookup = { mayHold: () => true, hasUser: () => true, userIdWithEmail: () => undefined };
 const demo = generateDemoOrganization({ size: 1_000, seed: 3 });
 const globalId = demo.header.communities.find((c) => c.global)!.id;
 const actorId = demo.header.signedInAdminId;
@@ -52,24 +56,24 @@ async function rosterNow() {
 }
 
 async function applyAll(plan: LifecyclePlan, reassignPrevious = false): Promise<void> {
-  const elaIds = new Set(demo.header.methodologies.filter((m) => m.model === 'ela').map((m) => m.id));
   for (const [batchIndex, userIds] of plan.batches.entries()) {
     const inBatch = new Set(userIds);
-    await applyLifecycleBatch(db, {
-      action: plan.action,
-      actorId,
-      planId: 'plan-1',
-      batchIndex,
-      batchCount: plan.batches.length,
-      userIds,
-      reportMoves: plan.effects.reportMoves.filter((m) => inBatch.has(m.fromManagerId)),
-      policy: plan.policy,
-      globalCommunityId: globalId,
-      elaMethodologyIds: elaIds,
-      now: '2026-11-20T12:00:00.000Z',
-      operationId: crypto.randomUUID(),
-      reassignPrevious,
-    });
+    await applyLifecycleBatch(
+      store,
+      {
+        action: plan.action,
+        actorId,
+        planId: 'plan-1',
+        batchIndex,
+        batchCount: plan.batches.length,
+        userIds,
+        reportMoves: plan.effects.reportMoves.filter((m) => inBatch.has(m.fromManagerId)),
+        now: '2026-11-20T12:00:00.000Z',
+        operationId: crypto.randomUUID(),
+        reassignPrevious,
+      },
+      lookup,
+    );
   }
 }
 
@@ -149,7 +153,7 @@ describe('applyLifecycleBatch', () => {
 
     const ops = await db.outbox.orderBy('seq').toArray();
     expect(ops.map((o) => o.batchIndex)).toEqual(theplan.batches.map((_, i) => i));
-    expect(ops.every((o) => o.status === 'pending' && o.before.users.length >= o.userIds.length)).toBe(true);
+    expect(ops.every((o) => o.status === 'pending' && o.before!.bundles.length >= o.userIds.length)).toBe(true);
     expect(await db.audit.where('action').equals('deactivate').count()).toBe(deactivated.length);
     await expectSummariesConsistent();
   });
@@ -226,7 +230,7 @@ describe('applyLifecycleBatch', () => {
     expect(new Set(audit.map((a) => a.targetId))).toEqual(new Set(previous.map((a) => a.userId)));
     const ops = await db.outbox.where('seq').above(seqBefore).toArray();
     expect(ops.every((o) => o.kind === 'reactivate' && (o.args as { reassignPrevious: boolean }).reassignPrevious)).toBe(true);
-    expect(ops.flatMap((o) => o.before.removedAssignments ?? []).map((a) => a.id).sort()).toEqual(previous.map((a) => a.id).sort());
+    expect(ops.flatMap((o) => o.before!.bundles.filter((b) => o.userIds.includes(b.id)).flatMap((b) => b.removedAssignments)).map((a) => a.id).sort()).toEqual(previous.map((a) => a.id).sort());
     await expectSummariesConsistent();
   });
 
@@ -234,13 +238,13 @@ describe('applyLifecycleBatch', () => {
     const inactive = (await db.users.toArray()).find((u) => u.status === 'inactive' && u.counts.removedAssignments > 0)!;
     const context = { actorId, now: '2026-11-21T09:00:00.000Z', operationId: crypto.randomUUID() };
     const outbox = await db.outbox.count();
-    await expect(reassignPreviousAssignments(db, { ...context, userIds: [inactive.id] })).rejects.toMatchObject({ code: 'reassign_refused' });
+    await expect(reassignPreviousAssignments(store, { ...context, userIds: [inactive.id] }, lookup)).rejects.toMatchObject({ code: 'reassign_refused' });
     expect(await db.outbox.count()).toBe(outbox);
     expect(await db.removedAssignments.where('userId').equals(inactive.id).count()).toBe(inactive.counts.removedAssignments);
 
     const active = (await db.users.toArray()).find((u) => u.status === 'active' && u.counts.removedAssignments > 0)!;
     expect(active).toBeDefined();
-    const result = await reassignPreviousAssignments(db, { ...context, operationId: crypto.randomUUID(), userIds: [active.id] });
+    const result = await reassignPreviousAssignments(store, { ...context, operationId: crypto.randomUUID(), userIds: [active.id] }, lookup);
     expect(result.restoredCount).toBe(active.counts.removedAssignments);
     expect(await db.removedAssignments.where('userId').equals(active.id).count()).toBe(0);
     expect((await db.users.get(active.id))?.counts.removedAssignments).toBe(0);
@@ -254,10 +258,10 @@ describe('applyLifecycleBatch', () => {
       (c) => active.has(c.userId) && c.communityId !== globalId && !certified.has(`${c.userId} ${c.courseId} ${c.communityId}`),
     )!;
     const request = { ...completion, globalCommunityId: globalId, actorId, now: '2026-11-21T09:00:00.000Z', operationId: crypto.randomUUID() };
-    const { certificate } = await issueCertificate(db, request);
+    const { certificate } = await issueCertificate(store, request, lookup);
     expect(await db.certificates.get(certificate.id)).toMatchObject({ userId: completion.userId, courseId: completion.courseId });
     const outbox = await db.outbox.count();
-    await expect(issueCertificate(db, { ...request, operationId: crypto.randomUUID() })).rejects.toMatchObject({ code: 'certificate_refused' });
+    await expect(issueCertificate(store, { ...request, operationId: crypto.randomUUID() }, lookup)).rejects.toMatchObject({ code: 'certificate_refused' });
     expect(await db.outbox.count()).toBe(outbox);
     await expectSummariesConsistent();
   });

@@ -135,9 +135,14 @@ describe('OffboardDatabase schema', () => {
     expect(db.verno).toBe(CURRENT_SCHEMA_VERSION);
     // Every table version 4 had holds the same records; users gained zero counts and nothing else.
     for (const [table, records] of Object.entries(tablesV4)) {
-      if (table === 'users') continue;
+      if (table === 'users' || table === 'outbox') continue;
       expect(await db.table(table).toArray(), table).toEqual(records);
     }
+    // Version 6: the waiting operation takes today's form; its per-table before-image cannot become whole
+    // bundles and is dropped (a refusal of it is mended by pulling its users again).
+    expect(await db.outbox.toArray()).toEqual([
+      { seq: 1, id: 'op-1', kind: 'deactivate', args: { reportMoves: [] }, planId: 'p', batchIndex: 0, batchCount: 1, actorId: header.signedInAdminId, userIds: [chunk.users[5]!.id], createdAt: '2026-11-01T00:00:00.000Z', status: 'pending', before: null },
+    ]);
     const users = await db.users.toArray();
     expect(users).toEqual(storedV4.map((u) => ({ ...u, counts: { ...u.counts, removedCertificates: 0, removedMemberships: 0 } })));
     // …which is what the tables say.

@@ -13,11 +13,13 @@ import { issueCertificate, reassignPreviousAssignments } from '../../src/db/rest
 import { rollBackRefusedOperations } from '../../src/db/settle-push-results.ts';
 import { recordsOfUsers } from '../../src/db/records-of-users.ts';
 import { generateDemoOrganization } from '../../src/core/generate-demo-organization.ts';
-import { effectivePolicy } from '../../src/core/lifecycle-policy.ts';
 import { summarizeUserRecords } from '../../src/core/summarize-user-records.ts';
 import { PER_USER_RECORD_KINDS, type RosterChunk } from '../../src/core/roster-types.ts';
-import type { OutboxOperation } from '../../src/core/outbox-operation.ts';
+import type { OutboxOperation } from '../../src/core/changes/operation.ts';
+import { RosterStore } from '../../src/db/roster-store.ts';
+import type { RosterLookup } from '../../src/db/commit-local-change.ts';
 import { ServerRoster } from '../../src/core/sync/server-roster.ts';
+import { SYNC_PROTOCOL_VERSION } from '../../src/core/sync/sync-protocol.ts';
 import { serverSnapshotOfRoster } from '../../src/core/sync/server-snapshot-of-roster.ts';
 import { pushOperationOf } from '../../src/core/sync/push-operation-of.ts';
 import { BUNDLE_RECORD_KINDS } from '../../src/core/sync/user-bundle.ts';
@@ -27,8 +29,7 @@ const demo = generateDemoOrganization({ size: 2_000 });
 const all = collect();
 const { userId, globalCommunityId, otherCertificate } = findRoundTripUser(demo.header, all);
 const actorId = demo.header.signedInAdminId;
-const elaMethodologyIds = new Set(demo.header.methodologies.filter((m) => m.model === 'ela').map((m) => m.id));
-const policy = effectivePolicy(demo.header.organization);
+const lookup: RosterLookup = { mayHold: () => true, hasUser: () => true, userIdWithEmail: () => undefined };
 
 const T_DEACTIVATE = '2026-11-20T10:00:00.000Z';
 const T_REACTIVATE = '2026-11-21T10:00:00.000Z';
@@ -64,29 +65,19 @@ async function loadedDatabase(): Promise<OffboardDatabase> {
 }
 
 function lifecycle(db: OffboardDatabase, action: 'deactivate' | 'reactivate', now: string, reassignPrevious = false) {
-  return applyLifecycleBatch(db, {
-    action,
-    actorId,
-    planId: crypto.randomUUID(),
-    batchIndex: 0,
-    batchCount: 1,
-    userIds: [userId],
-    reportMoves: [],
-    policy,
-    globalCommunityId,
-    elaMethodologyIds,
-    now,
-    operationId: crypto.randomUUID(),
-    reassignPrevious,
-  });
+  return applyLifecycleBatch(
+    new RosterStore(db),
+    { action, actorId, planId: crypto.randomUUID(), batchIndex: 0, batchCount: 1, userIds: [userId], reportMoves: [], now, operationId: crypto.randomUUID(), reassignPrevious },
+    lookup,
+  );
 }
 
 function getCertificate(db: OffboardDatabase, now: string) {
-  return issueCertificate(db, { userId, ...otherCertificate, globalCommunityId, actorId, now, operationId: crypto.randomUUID() });
+  return issueCertificate(new RosterStore(db), { userId, ...otherCertificate, actorId, now, operationId: crypto.randomUUID() }, lookup);
 }
 
 function reassign(db: OffboardDatabase, now: string) {
-  return reassignPreviousAssignments(db, { userIds: [userId], actorId, now, operationId: crypto.randomUUID() });
+  return reassignPreviousAssignments(new RosterStore(db), { userIds: [userId], actorId, now, operationId: crypto.randomUUID() }, lookup);
 }
 
 /** Every record of the user on the device, table by table, in one order. */
@@ -166,7 +157,7 @@ describe('records keep their identity across a round trip on the device', () => 
     const other = await loadedDatabase();
     // This user only, in a database of their own: deactivated and reactivated with R2 in one step.
     const deactivated = await lifecycle(other, 'deactivate', T_DEACTIVATE);
-    expect(deactivated.operation.before.removedCertificates).toEqual([]);
+    expect(deactivated.operation.before!.bundles.find((b) => b.id === userId)!.removedCertificates).toEqual([]);
     await lifecycle(other, 'reactivate', T_REACTIVATE, true);
     const after = await recordsOnDevice(other);
     expect(after.assignments).toEqual(sorted(original.assignments));
@@ -181,7 +172,7 @@ describe('a push refused whole (403) puts the records back as they were', () => 
     const afterDeactivation = await recordsOnDevice(db);
     const userAfterDeactivation = await db.users.get(userId);
     const reactivated = await lifecycle(db, 'reactivate', T_REACTIVATE, true);
-    await rollBackRefusedOperations(db, [reactivated.operation], 'refused', T_CERTIFICATE);
+    await rollBackRefusedOperations(new RosterStore(db), [reactivated.operation], 'refused', T_CERTIFICATE);
     expect(await recordsOnDevice(db)).toEqual(afterDeactivation);
     expect(await db.users.get(userId)).toEqual(userAfterDeactivation);
   });
@@ -198,9 +189,9 @@ describe('a push refused whole (403) puts the records back as they were', () => 
     const queued = await db.outbox.where('status').equals('pending').sortBy('seq');
     expect(queued.map((o) => o.kind)).toEqual(['deactivate', 'reactivate', 'reassign_assignments', 'issue_certificate']);
     // The "Get certificate" gave the kept one back: undone, it waits aside again.
-    await rollBackRefusedOperations(db, queued.slice(3), 'refused', T_CERTIFICATE);
+    await rollBackRefusedOperations(new RosterStore(db), queued.slice(3), 'refused', T_CERTIFICATE);
     expect((await recordsOnDevice(db)).removedCertificates).toContainEqual(original.certificates.find(isOther));
-    await rollBackRefusedOperations(db, queued.slice(0, 3), 'refused', T_CERTIFICATE);
+    await rollBackRefusedOperations(new RosterStore(db), queued.slice(0, 3), 'refused', T_CERTIFICATE);
     expect(await recordsOnDevice(db)).toEqual(before);
     expect(await db.users.get(userId)).toEqual(userBefore);
   });
@@ -218,7 +209,7 @@ describe('the device and the server core give the same records', () => {
     await getCertificate(db, T_CERTIFICATE);
     // What the sync client sends: every operation of the outbox, in order.
     const operations = await db.outbox.orderBy('seq').toArray();
-    const outcome = server.push({ protocol: 1, clientId: 'device', operations: operations.map((op) => pushOperationOf(op)) }, admin);
+    const outcome = server.push({ protocol: SYNC_PROTOCOL_VERSION, clientId: 'device', operations: operations.map((op) => pushOperationOf(op)) }, admin);
     if (!outcome.ok) throw new Error(outcome.message);
     expect(outcome.results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied']);
 

@@ -7,6 +7,7 @@ import type { Page } from 'playwright-core';
 import { useBrowserSession } from './browser-session.ts';
 import { readStore } from './read-app-database.ts';
 import { DEMO_ADMIN_TOKEN } from '../../src/server/reference-sync-server.ts';
+import { SYNC_PROTOCOL_VERSION } from '../../src/core/sync/sync-protocol.ts';
 import type { PullResponse, PushResponse } from '../../src/core/sync/sync-protocol.ts';
 
 async function signIn(page: Page): Promise<void> {
@@ -100,7 +101,7 @@ describe('sync, end to end', () => {
     const push = await fetch(`${baseUrl}/api/push`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${DEMO_ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ protocol: 1, clientId: 'another-device', operations: [{ id: crypto.randomUUID(), seq: 1, kind: 'deactivate', userIds: [theirs!.id], seen: {}, createdAt: new Date().toISOString() }] }),
+      body: JSON.stringify({ protocol: SYNC_PROTOCOL_VERSION, clientId: 'another-device', operations: [{ id: crypto.randomUUID(), seq: 1, kind: 'deactivate', args: { reportMoves: [] }, userIds: [theirs!.id], seen: {}, createdAt: new Date().toISOString() }] }),
     });
     expect(((await push.json()) as PushResponse).results[0]!.status).toBe('applied');
 

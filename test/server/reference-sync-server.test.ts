@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_ADMIN_TOKEN, DEMO_REPORTS_TOKEN, startReferenceServer, type RunningReferenceServer } from '../../src/server/reference-sync-server.ts';
-import type { PullResponse, PushOperation, PushResponse, SessionResponse } from '../../src/core/sync/sync-protocol.ts';
+import { SYNC_PROTOCOL_VERSION, type PullResponse, type PushOperation, type PushResponse, type SessionResponse } from '../../src/core/sync/sync-protocol.ts';
 
 let directory: string;
 let server: RunningReferenceServer;
@@ -27,7 +27,7 @@ async function call<T>(path: string, init: RequestInit & { token?: string } = {}
 }
 
 function push(operations: PushOperation[], token?: string) {
-  return call<PushResponse>('/push', { method: 'POST', body: JSON.stringify({ protocol: 1, clientId: 'device-1', operations }), token });
+  return call<PushResponse>('/push', { method: 'POST', body: JSON.stringify({ protocol: SYNC_PROTOCOL_VERSION, clientId: 'device-1', operations }), token });
 }
 
 async function plainUsers(count: number): Promise<string[]> {
@@ -37,13 +37,13 @@ async function plainUsers(count: number): Promise<string[]> {
   return body.users.filter((u) => u.user!.status === 'active' && !adminIds.has(u.id) && !managers.has(u.id)).slice(0, count).map((u) => u.id);
 }
 
-const deactivate = (id: string, seq: number, userIds: string[]): PushOperation => ({ id, seq, kind: 'deactivate', userIds, seen: {}, createdAt: '2026-11-20T10:00:00.000Z' });
+const deactivate = (id: string, seq: number, userIds: string[]): PushOperation => ({ id, seq, kind: 'deactivate', args: { reportMoves: [] }, userIds, seen: {}, createdAt: '2026-11-20T10:00:00.000Z' });
 
 describe('reference sync server over HTTP', () => {
   it('answers /session for a known token and 401 for any other', async () => {
     const session = await call<SessionResponse>('/session');
     expect(session.status).toBe(200);
-    expect(session.body).toMatchObject({ protocol: 1, admin: { permissions: expect.arrayContaining(['manage_users']) }, limits: { operationsPerPush: 50 } });
+    expect(session.body).toMatchObject({ protocol: SYNC_PROTOCOL_VERSION, admin: { permissions: expect.arrayContaining(['manage_users']) }, limits: { operationsPerPush: 50 } });
     expect((await call('/session', { token: 'wrong' })).status).toBe(401);
   });
 

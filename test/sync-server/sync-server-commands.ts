@@ -9,6 +9,7 @@ import type { BrowserCommand, BrowserCommandContext } from 'vitest/node';
 import { startReferenceServer, type RunningReferenceServer } from '../../src/server/reference-sync-server.ts';
 import type { SyncFaults } from '../../src/server/sync-http-handler.ts';
 import { createRandom } from '../../src/core/seeded-random.ts';
+import { SYNC_PROTOCOL_VERSION } from '../../src/core/sync/sync-protocol.ts';
 
 interface RunningServer {
   server: RunningReferenceServer;
@@ -123,7 +124,7 @@ export const transferCommunityAdminOnServer: BrowserCommand<[args: { communityId
   const server = current(context);
   const admin = server.data.roster.organizationState.admins.find((a) => a.permissions.includes('manage_users'))!;
   const outcome = server.data.roster.push(
-    { protocol: 1, clientId: 'another-admin', operations: [{ id: crypto.randomUUID(), seq: Date.now(), kind: 'transfer_community_admin', userIds: [args.fromUserId, args.toUserId], args, seen: {}, createdAt: new Date().toISOString() }] },
+    { protocol: SYNC_PROTOCOL_VERSION, clientId: 'another-admin', operations: [{ id: crypto.randomUUID(), seq: Date.now(), kind: 'transfer_community_admin', userIds: [args.fromUserId, args.toUserId], args, seen: {}, createdAt: new Date().toISOString() }] },
     admin,
   );
   if (!outcome.ok) throw new Error(outcome.message);

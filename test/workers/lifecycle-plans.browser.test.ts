@@ -106,7 +106,7 @@ describe('lifecycle plans in the worker', () => {
     const operations = (await db.table('outbox').toArray()).filter((o) => o.kind === 'transfer_community_admin');
     expect(operations).toHaveLength(1);
     expect(operations[0].args).toEqual({ communityId, fromUserId: blockedAdmin.userId, toUserId: candidate!.id });
-    expect(operations[0].before.communities[0].adminIds).toContain(blockedAdmin.userId);
+    expect(operations[0].before.organization.communities.find((c: { id: string }) => c.id === communityId).adminIds).toContain(blockedAdmin.userId);
     expect(await db.table('memberships').get([candidate!.id, communityId])).toBeDefined();
     const audit = (await db.table('audit').toArray()).filter((a) => a.action === 'transfer_community_admin');
     expect(audit).toMatchObject([{ targetId: blockedAdmin.userId, batchId: operations[0].id }]);

@@ -86,7 +86,12 @@ describe('importing CSV files in the worker', () => {
     expect(await countOf(worker, { customField: { name: 'offboard', value: 'wave-3' } })).toBeGreaterThanOrEqual(3);
     const operations = (await db.table('outbox').toArray()).filter((o) => o.kind === 'import');
     expect(operations.length).toBe(1);
-    expect(operations[0].before.users.map((u: { id: string }) => u.id).sort()).toEqual(['U0000005', 'U0000006', 'U0000007']);
+    // The bundles as they were of the users it updated, and the ids of those it created: what an undo needs.
+    expect(operations[0].before.bundles.map((b: { id: string }) => b.id).sort()).toEqual(['U0000005', 'U0000006', 'U0000007']);
+    expect(operations[0].before.createdUserIds.sort()).toEqual(['N0000001', 'N0000002']);
+    // The users as imported travel with the operation: what reaches the server is the import itself.
+    expect(operations[0].args).toMatchObject({ recordKind: 'users', presentColumns: expect.arrayContaining(['id', 'email']) });
+    expect(operations[0].args.rows.map((u: { id: string }) => u.id)).toEqual(expect.arrayContaining(['N0000001', 'N0000002', 'U0000005', 'U0000006', 'U0000007']));
     expect(await db.table('meta').get('pendingImport')).toBeUndefined();
     db.close();
   });

@@ -194,6 +194,29 @@ describe('sync over HTTP with the reference server', () => {
     await expectSameAsServer();
   });
 
+  it('A7, A10, F9: a user imported and then deactivated before any sync reaches the server as imported, and the deactivation takes effect there', async () => {
+    const csv = (name: string, lines: string[]) => new File([lines.join('\r\n') + '\r\n'], name, { type: 'text/csv' });
+    const users = csv('late-hire.csv', ['id,email,first_name,last_name,status,manager_id,last_login_at,created_at', 'H0000009,late.hire@northwind.example,Late,Hire,active,U0000002,,2026-11-01']);
+    const memberships = csv('late-hire-communities.csv', ['user_id,community_id', 'H0000009,C-2']);
+    const licenses = csv('late-hire-licenses.csv', ['user_id,methodology_id,state', 'H0000009,M-COM,reserved']);
+    const views = await worker.inspectImportFiles([users, memberships, licenses]);
+    const check = await worker.checkImport(crypto.randomUUID(), views.map((v) => ({ fileId: v.fileId, mapping: v.mapping ?? v.guess, remember: false })));
+    expect(check.files.every((f) => f.counts.rejected === 0)).toBe(true);
+    await worker.writeImport(crypto.randomUUID(), check.importId, {});
+    // Offline, before the import is pushed: the new hire leaves again.
+    const plan = await worker.planLifecycle({ action: 'deactivate', selection: { kind: 'ids', ids: ['H0000009'] } });
+    expect(plan.canApply).toBe(true);
+    await worker.applyPlan(plan.planId);
+
+    const report = await worker.syncNow();
+    expect(report).toMatchObject({ operationsRefused: 0, usersRejected: 0 });
+    const bundle = await commands.syncServerBundle('H0000009');
+    // The deactivation was applied on the server, not skipped as "already inactive" (X3).
+    expect(bundle).toMatchObject({ user: { status: 'inactive' }, memberships: [], licenses: [] });
+    expect(bundle!.user!.deactivatedAt).not.toBeNull();
+    await expectSameAsServer();
+  });
+
   it('A1: when the server takes manage_users away, the push gets 403 and the changes are rolled back on the device', async () => {
     const ids = await plainActiveIds(3);
     const plan = await worker.planLifecycle({ action: 'deactivate', selection: { kind: 'ids', ids } });

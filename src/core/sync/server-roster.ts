@@ -11,11 +11,13 @@
  * gets its first answer again and changes nothing.
  */
 import { buildLifecyclePlan, type LifecycleAction, type PlanReasonCode } from '../build-lifecycle-plan.ts';
-import { effectivePolicy } from '../lifecycle-policy.ts';
 import type { PlanningRoster } from '../planning-roster.ts';
-import type { Admin, Community, LicenseGrant, Methodology, User } from '../roster-types.ts';
+import type { Admin, LicenseGrant, User } from '../roster-types.ts';
 import { addUserRecordCounts, emptyUserRecordCounts, type UserRecordCounts } from '../user-record-counts.ts';
-import { applyLifecycleToBundle, applyReportMove } from './apply-lifecycle-to-bundles.ts';
+import { applyOperation } from '../changes/apply-operation.ts';
+import type { ChangeContext, ChangeOutcome } from '../changes/change-outcome.ts';
+import { applyLifecycleChange } from '../changes/lifecycle-change.ts';
+import { isLifecycleOperation, OPERATION_KINDS } from '../changes/operation.ts';
 import type {
   OperationResult,
   OrganizationState,
@@ -26,8 +28,7 @@ import type {
   RejectionCode,
   SyncLimits,
 } from './sync-protocol.ts';
-import { certificateToIssue } from '../records-kept-aside.ts';
-import { emptyBundle, tombstoneOf, withEveryRecordList, type UserBundle } from './user-bundle.ts';
+import { tombstoneOf, withEveryRecordList, type UserBundle } from './user-bundle.ts';
 
 export const DEFAULT_SYNC_LIMITS: SyncLimits = { operationsPerPush: 50, usersPerPull: 5_000 };
 
@@ -249,27 +250,9 @@ export class ServerRoster {
       work.rejections.push({ userId, code, rule, message, changedSinceSeen: bundle !== undefined && seenRevision !== undefined && bundle.revision > seenRevision });
     };
     try {
-      switch (op.kind) {
-        case 'deactivate':
-        case 'reactivate':
-        case 'delete':
-          this.evaluateLifecycle(op, op.kind, admin, work, reject);
-          break;
-        case 'transfer_community_admin':
-          this.evaluateTransfer(op, work, reject);
-          break;
-        case 'reassign_assignments':
-          this.evaluateReassign(op, work, reject);
-          break;
-        case 'issue_certificate':
-          this.evaluateCertificate(op, work, reject);
-          break;
-        case 'import':
-          this.evaluateImport(op, work, reject);
-          break;
-        default:
-          reject(null, 'invalid_operation', `This server does not know operations of kind "${String(op.kind)}".`);
-      }
+      if (isLifecycleOperation(op)) this.evaluateLifecycle(op, admin, work, reject);
+      else if (OPERATION_KINDS.includes(op.kind)) this.take(applyOperation(this.changeContext(op, admin), { ...op, actorId: admin.userId }), work, reject);
+      else reject(null, 'invalid_operation', `This server does not know operations of kind "${String((op as { kind: unknown }).kind)}".`);
     } catch (error) {
       // A malformed operation is refused whole; it never takes the server down or half applies.
       work.changed.clear();
@@ -290,7 +273,8 @@ export class ServerRoster {
     return { revision: committedAt, clientId, seq: op.seq, result, bundles: [...work.changed.values()], organization: work.organization };
   }
 
-  private evaluateLifecycle(op: PushOperation, action: LifecycleAction, admin: Admin, work: OperationWork, reject: Reject): void {
+  private evaluateLifecycle(op: Extract<PushOperation, { kind: LifecycleAction }>, admin: Admin, work: OperationWork, reject: Reject): void {
+    const action = op.kind;
     const plan = buildLifecyclePlan(this.planningRoster(), { action, actorId: admin.userId, userIds: op.userIds });
     if (plan.blockers.length > 0) {
       const blocker = plan.blockers[0]!;
@@ -303,166 +287,29 @@ export class ServerRoster {
       if (reason) reject(outcome.userId, REJECTION_OF_REASON[reason.code]!, reason.message, reason.rule);
       else work.unchanged.push(outcome.userId); // X3: already as asked
     }
-    const methodologies = this.org.methodologies;
-    const change = {
-      action,
+    // The same change the device made, on the users that still qualify here, with the server's own A8
+    // moves worked out on its roster (the device takes them from the next pull).
+    const reassignPrevious = op.kind === 'reactivate' && op.args.reassignPrevious === true;
+    this.take(applyLifecycleChange(this.changeContext(op, admin), { action, userIds: plan.eligibleIds, reportMoves: plan.effects.reportMoves, reassignPrevious }), work, reject);
+  }
+
+  /** Records a change function's outcome in the operation's work: bundles at the new revision, refusals. */
+  private take(outcome: ChangeOutcome, work: OperationWork, reject: Reject): void {
+    for (const refusal of outcome.refusals) reject(refusal.userId, refusal.code, refusal.message, refusal.rule);
+    work.unchanged.push(...outcome.unchanged);
+    for (const [id, bundle] of outcome.changed) work.changed.set(id, bundle.deleted || !bundle.user ? tombstoneOf(id, work.revision) : { ...bundle, revision: work.revision, user: withoutRevision(bundle.user) });
+    if (outcome.organization) work.organization = { ...cloneOrganization(this.org), ...outcome.organization, revision: work.revision };
+  }
+
+  private changeContext(op: PushOperation, admin: Admin): ChangeContext {
+    return {
+      organization: this.org,
+      bundleOf: (id) => this.live(id),
+      hasUser: (id) => this.live(id) !== undefined,
+      userIdWithEmail: (email) => this.emailOwner.get(email.toLowerCase()),
       actorId: admin.userId,
       now: op.createdAt,
-      policy: plan.policy,
-      globalCommunityId: this.org.communities.find((c) => c.global)?.id ?? null,
-      elaMethodologyIds: new Set(methodologies.filter((m) => m.model === 'ela').map((m) => m.id)),
-      reassignPrevious: action === 'reactivate' && (op.args as { reassignPrevious?: boolean } | undefined)?.reassignPrevious === true,
     };
-    for (const id of plan.eligibleIds) work.changed.set(id, applyLifecycleToBundle(this.bundles.get(id)!, change, work.revision));
-    // A8: the server's own moves, worked out on its roster; the device takes them from the next pull.
-    for (const move of plan.effects.reportMoves) work.changed.set(move.userId, applyReportMove(work.changed.get(move.userId) ?? this.bundles.get(move.userId)!, move, work.revision));
-  }
-
-  private evaluateTransfer(op: PushOperation, work: OperationWork, reject: Reject): void {
-    const { communityId, fromUserId, toUserId } = op.args as { communityId: string; fromUserId: string; toUserId: string };
-    const community = this.org.communities.find((c) => c.id === communityId);
-    const newAdmin = this.live(toUserId);
-    if (!community) return reject(fromUserId, 'not_found', `Community ${communityId} is no longer on the server.`, 'F3');
-    if (community.adminIds.includes(toUserId) && !community.adminIds.includes(fromUserId)) {
-      work.unchanged.push(fromUserId, toUserId);
-      return;
-    }
-    if (!community.adminIds.includes(fromUserId)) return reject(fromUserId, 'not_admin', `${fromUserId} is no longer an admin of ${communityId}.`, 'F3');
-    if (!newAdmin || newAdmin.user!.status !== 'active') return reject(toUserId, 'not_active', `The new admin ${toUserId} is not an active user on the server.`, 'F3');
-    const updated: Community = { ...community, adminIds: [...community.adminIds.filter((id) => id !== fromUserId && id !== toUserId), toUserId] };
-    work.organization = { ...cloneOrganization(this.org), revision: work.revision, communities: this.org.communities.map((c) => (c.id === communityId ? updated : c)) };
-    // Both users' roles changed: their bundles take the new revision too, so a device that saw them
-    // before can tell (Rejection.changedSinceSeen). An admin is a member (F3).
-    const isMember = newAdmin.memberships.some((m) => m.communityId === communityId);
-    work.changed.set(toUserId, { ...newAdmin, revision: work.revision, memberships: isMember ? newAdmin.memberships : [...newAdmin.memberships, { userId: toUserId, communityId, joinedAt: op.createdAt }] });
-    const oldAdmin = this.live(fromUserId);
-    if (oldAdmin) work.changed.set(fromUserId, { ...oldAdmin, revision: work.revision });
-  }
-
-  private evaluateReassign(op: PushOperation, work: OperationWork, reject: Reject): void {
-    const ids = new Set((op.args as { assignmentIds: string[] }).assignmentIds);
-    for (const userId of op.userIds) {
-      const bundle = this.live(userId);
-      if (!bundle) {
-        reject(userId, 'unknown_user', `User ${userId} is no longer on the server.`, 'R2');
-        continue;
-      }
-      if (bundle.user!.status !== 'active') {
-        reject(userId, 'not_active', `User ${userId} is inactive on the server: reactivate them first.`, 'R2');
-        continue;
-      }
-      const back = bundle.removedAssignments.filter((a) => ids.has(a.id));
-      if (back.length === 0) {
-        work.unchanged.push(userId);
-        continue;
-      }
-      work.changed.set(userId, {
-        ...bundle,
-        revision: work.revision,
-        assignments: [...bundle.assignments, ...back],
-        removedAssignments: bundle.removedAssignments.filter((a) => !ids.has(a.id)),
-      });
-    }
-  }
-
-  private evaluateCertificate(op: PushOperation, work: OperationWork, reject: Reject): void {
-    const { courseId, communityId } = op.args as { certificateId: string; courseId: string; communityId: string };
-    const userId = op.userIds[0]!;
-    const bundle = this.live(userId);
-    if (!bundle) return reject(userId, 'unknown_user', `User ${userId} is no longer on the server.`, 'R4');
-    if (bundle.user!.status !== 'active') return reject(userId, 'not_active', `User ${userId} is inactive on the server: reactivate them first.`, 'R4');
-    if (bundle.certificates.some((c) => c.courseId === courseId && c.communityId === communityId)) {
-      work.unchanged.push(userId);
-      return;
-    }
-    const completion = bundle.completions.find((c) => c.courseId === courseId && c.communityId === communityId);
-    if (!completion) return reject(userId, 'not_found', `The server has no completion of ${courseId} in ${communityId} for ${userId}.`, 'R4');
-    // R4: decided on the server's records, as the device decided on its own: the certificate kept aside
-    // comes back as it was, otherwise one is issued at the time the change was made.
-    const { certificate, wasKept } = certificateToIssue(completion, bundle.removedCertificates, op.createdAt);
-    work.changed.set(userId, {
-      ...bundle,
-      revision: work.revision,
-      certificates: [...bundle.certificates, certificate],
-      removedCertificates: wasKept ? bundle.removedCertificates.filter((c) => c !== certificate) : bundle.removedCertificates,
-    });
-  }
-
-  private evaluateImport(op: PushOperation, work: OperationWork, reject: Reject): void {
-    const args = op.args as { recordKind: string; records?: unknown[]; users?: User[] };
-    const kind = args.recordKind;
-    if (kind === 'users' || kind === 'custom_fields') {
-      const users = args.users ?? [];
-      const incoming = new Map(users.map((u) => [u.id, u]));
-      const claimed = new Map<string, string>();
-      const knownFields = new Set(this.org.customFields.map((f) => f.name));
-      const newFields = new Set<string>();
-      for (const user of users) {
-        const existing = this.live(user.id);
-        if (kind === 'custom_fields') {
-          if (!existing) {
-            reject(user.id, 'unknown_user', `User ${user.id} is no longer on the server.`, 'A13');
-            continue;
-          }
-          const customFields = { ...existing.user!.customFields, ...user.customFields };
-          for (const name of Object.keys(user.customFields)) if (!knownFields.has(name)) newFields.add(name);
-          work.changed.set(user.id, { ...existing, revision: work.revision, user: { ...existing.user!, customFields } });
-          continue;
-        }
-        const email = user.email.toLowerCase();
-        const owner = this.emailOwner.get(email);
-        if ((owner !== undefined && owner !== user.id && !incoming.has(owner)) || (claimed.has(email) && claimed.get(email) !== user.id)) {
-          reject(user.id, 'duplicate_email', `Another user already has the email ${user.email} on the server.`);
-          continue;
-        }
-        if (user.managerId !== null && !incoming.has(user.managerId) && !this.live(user.managerId)) {
-          reject(user.id, 'unknown_manager', `The manager ${user.managerId} is not on the server.`);
-          continue;
-        }
-        claimed.set(email, user.id);
-        for (const name of Object.keys(user.customFields)) if (!knownFields.has(name)) newFields.add(name);
-        // Status never changes by import: that is what plans are for.
-        const merged: User = existing ? { ...user, status: existing.user!.status, deactivatedAt: existing.user!.deactivatedAt, deactivatedBy: existing.user!.deactivatedBy } : user;
-        work.changed.set(user.id, existing ? { ...existing, revision: work.revision, user: merged } : emptyBundle(user.id, work.revision, merged));
-      }
-      if (newFields.size > 0) {
-        work.organization = {
-          ...cloneOrganization(this.org),
-          revision: work.revision,
-          customFields: [...this.org.customFields, ...[...newFields].sort().map((name) => ({ name, label: name, allowedValues: [] }))],
-        };
-      }
-      return;
-    }
-    const records = (args.records ?? []) as Record<string, unknown>[];
-    if (kind === 'communities' || kind === 'methodologies') {
-      const organization = cloneOrganization(this.org);
-      organization.revision = work.revision;
-      const list = (kind === 'communities' ? organization.communities : organization.methodologies) as (Community | Methodology)[];
-      for (const record of records as unknown as (Community | Methodology)[]) {
-        const at = list.findIndex((r) => r.id === record.id);
-        if (at >= 0) list[at] = record;
-        else list.push(record);
-      }
-      work.organization = organization;
-      return;
-    }
-    const keyOf = PER_USER_KEY[kind];
-    if (!keyOf) return reject(null, 'invalid_operation', `Records of kind "${kind}" cannot be imported.`);
-    const table = kind as 'licenses' | 'memberships' | 'assignments' | 'completions' | 'certificates';
-    for (const record of records) {
-      const userId = String(record.userId);
-      const bundle = work.changed.get(userId) ?? this.live(userId);
-      if (!bundle) {
-        if (!work.rejections.some((r) => r.userId === userId)) reject(userId, 'unknown_user', `User ${userId} is not on the server.`);
-        continue;
-      }
-      const list = bundle[table] as unknown as Record<string, unknown>[];
-      const key = keyOf(record);
-      const next = list.filter((r) => keyOf(r) !== key);
-      next.push(record);
-      work.changed.set(userId, { ...bundle, revision: work.revision, [table]: next });
-    }
   }
 
   private live(id: string): UserBundle | undefined {
@@ -559,10 +406,9 @@ interface OperationWork {
   unchanged: string[];
 }
 
-const PER_USER_KEY: Record<string, ((record: Record<string, unknown>) => string) | undefined> = {
-  licenses: (r) => `${String(r.userId)} ${String(r.methodologyId)}`,
-  memberships: (r) => `${String(r.userId)} ${String(r.communityId)}`,
-  assignments: (r) => String(r.id),
-  completions: (r) => `${String(r.userId)} ${String(r.courseId)} ${String(r.communityId)}`,
-  certificates: (r) => String(r.id),
-};
+/** The server keeps revisions on bundles; a user record carries none. */
+function withoutRevision(user: User): User {
+  if (user.revision === undefined) return user;
+  const { revision: _revision, ...rest } = user;
+  return rest;
+}

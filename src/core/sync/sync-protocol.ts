@@ -4,11 +4,13 @@
  * The README's "Sync protocol" section describes it for anyone implementing a server; the reference server in
  * src/server/ speaks it, and so must any platform endpoint the app is pointed at.
  */
-import type { OperationKind } from '../outbox-operation.ts';
+import type { OperationBody } from '../changes/operation.ts';
 import type { Admin, CustomFieldDefinition, Community, Methodology, Organization, Permission } from '../roster-types.ts';
 import type { UserBundle } from './user-bundle.ts';
 
-export const SYNC_PROTOCOL_VERSION = 1;
+/** 2: operations carry their kind's arguments as src/core/changes/operation.ts types them; an import
+ * carries its records as imported. */
+export const SYNC_PROTOCOL_VERSION = 2;
 
 /** What the server accepts in one request; a push above these gets 413 and the client sends less. */
 export interface SyncLimits {
@@ -27,19 +29,19 @@ export interface SessionResponse {
   limits: SyncLimits;
 }
 
-/** One outbox operation as sent. `seq` grows with every operation of a client; ids are unique everywhere. */
-export interface PushOperation {
+/**
+ * One outbox operation as sent: its kind and arguments (src/core/changes/operation.ts). `seq` grows with
+ * every operation of a client; ids are unique everywhere.
+ */
+export type PushOperation = OperationBody & {
   id: string;
   seq: number;
-  kind: OperationKind;
   /** The users the operation is about (a lifecycle batch's users; an import chunk's users). */
   userIds: string[];
-  /** Kind-specific arguments; an import carries its records here. */
-  args?: unknown;
   /** The server revision of each user as the client saw it when it made the change (absent: never pulled). */
   seen: Record<string, number>;
   createdAt: string;
-}
+};
 
 /** POST /push */
 export interface PushRequest {

@@ -2,7 +2,7 @@
  * A change the server refused for one user, kept on the device until the admin retries it (after fixing
  * what blocked it) or discards it. The user is already back in the server's state when it is listed.
  */
-import type { OperationKind } from '../outbox-operation.ts';
+import type { OperationKind } from '../changes/operation.ts';
 import type { RejectionCode } from './sync-protocol.ts';
 
 export interface SyncRejectionRecord {

@@ -204,9 +204,10 @@ async function recordsWrittenBy(databaseName: string, planId: string): Promise<M
     const batchOfUser = new Map<string, number>();
     for (const [batch, operation] of operations.entries()) {
       for (const id of operation.userIds) batchOfUser.set(id, batch);
-      const userIds = [...operation.userIds, ...operation.reportMoves.map((move) => move.userId)];
+      const moves = operation.kind === 'deactivate' || operation.kind === 'reactivate' || operation.kind === 'delete' ? operation.args.reportMoves : [];
+      const userIds = [...operation.userIds, ...moves.map((move) => move.userId)];
       const now = await db.users.bulkGet(userIds);
-      const before = new Map(operation.before.users.map((user) => [user.id, user]));
+      const before = new Map((operation.before?.bundles ?? []).map((bundle) => [bundle.id, bundle.user!]));
       userIds.forEach((id, i) => {
         const user = now[i] ?? before.get(id);
         if (user === undefined) throw new Error(`user ${id} of batch ${batch} is neither stored nor in the batch's before-image`);

@@ -7,7 +7,7 @@ import { generateDemoOrganization } from '../../../src/core/generate-demo-organi
 import { ServerRoster } from '../../../src/core/sync/server-roster.ts';
 import { serverSnapshotOfRoster } from '../../../src/core/sync/server-snapshot-of-roster.ts';
 import { recordsOfBundles, type UserBundle } from '../../../src/core/sync/user-bundle.ts';
-import type { PushOperation } from '../../../src/core/sync/sync-protocol.ts';
+import { SYNC_PROTOCOL_VERSION, type PushOperation } from '../../../src/core/sync/sync-protocol.ts';
 import { findRoundTripUser } from '../../fixtures/round-trip-user.ts';
 
 const demo = generateDemoOrganization({ size: 2_000 });
@@ -24,11 +24,12 @@ const T_CERTIFICATE = '2026-11-23T10:00:00.000Z';
 let seq = 0;
 function op(kind: PushOperation['kind'], createdAt: string, args?: unknown): PushOperation {
   seq++;
-  return { id: `identity-${seq}`, seq, kind, userIds: [userId], args, seen: {}, createdAt };
+  const lifecycleArgs = kind === 'reactivate' ? { reportMoves: [], reassignPrevious: false } : { reportMoves: [] };
+  return { id: `identity-${seq}`, seq, kind, userIds: [userId], args: args ?? lifecycleArgs, seen: {}, createdAt } as PushOperation;
 }
 
 function push(server: ServerRoster, ...operations: PushOperation[]): void {
-  const outcome = server.push({ protocol: 1, clientId: 'identity', operations }, admin);
+  const outcome = server.push({ protocol: SYNC_PROTOCOL_VERSION, clientId: 'identity', operations }, admin);
   if (!outcome.ok) throw new Error(outcome.message);
   for (const result of outcome.results) expect(result, `${result.id} applied`).toMatchObject({ status: 'applied', rejections: [] });
 }
@@ -36,7 +37,7 @@ function push(server: ServerRoster, ...operations: PushOperation[]): void {
 /** Deactivated, then reactivated (without R2 in the same step). */
 function roundTrip(): ServerRoster {
   const server = new ServerRoster(structuredClone(snapshot));
-  push(server, op('deactivate', T_DEACTIVATE), op('reactivate', T_REACTIVATE, { reassignPrevious: false }));
+  push(server, op('deactivate', T_DEACTIVATE), op('reactivate', T_REACTIVATE, { reportMoves: [], reassignPrevious: false }));
   return server;
 }
 
@@ -74,7 +75,7 @@ describe('records keep their identity across a round trip on the server', () => 
     const server = new ServerRoster(structuredClone(snapshot));
     push(server, op('deactivate', T_DEACTIVATE));
     expect(server.bundle(userId)!.licenses.some((l) => l.releasedFromElaAt === T_DEACTIVATE)).toBe(true);
-    push(server, op('reactivate', T_REACTIVATE, { reassignPrevious: false }));
+    push(server, op('reactivate', T_REACTIVATE, { reportMoves: [], reassignPrevious: false }));
     // A10: reserved licenses went back to the pool and do not come back; every other one is as it was.
     expect(server.bundle(userId)!.licenses).toEqual(original.licenses.filter((l) => l.state !== 'reserved'));
   });
@@ -82,7 +83,7 @@ describe('records keep their identity across a round trip on the server', () => 
   it('R4: "Get certificate" gives back the certificate kept for another community, its id and issue date', () => {
     const server = roundTrip();
     const kept = original.certificates.find((c) => c.courseId === otherCertificate.courseId && c.communityId === otherCertificate.communityId)!;
-    push(server, op('issue_certificate', T_CERTIFICATE, { certificateId: kept.id, ...otherCertificate }));
+    push(server, op('issue_certificate', T_CERTIFICATE, { ...otherCertificate }));
     const after = server.bundle(userId)!;
     expect(after.certificates.find((c) => c.courseId === kept.courseId && c.communityId === kept.communityId)).toEqual(kept);
     expect(after.removedCertificates.some((c) => c.id === kept.id)).toBe(false);
@@ -93,7 +94,7 @@ describe('records keep their identity across a round trip on the server', () => 
     const bundle = snapshot.bundles.find((b) => b.user?.status === 'active' && b.completions.some((c) => !b.certificates.some((x) => x.courseId === c.courseId && x.communityId === c.communityId)))!;
     const completion = bundle.completions.find((c) => !bundle.certificates.some((x) => x.courseId === c.courseId && x.communityId === c.communityId))!;
     const outcome = server.push(
-      { protocol: 1, clientId: 'identity-new', operations: [{ id: 'new-cert', seq: 1, kind: 'issue_certificate', userIds: [bundle.id], args: { certificateId: 'ignored', courseId: completion.courseId, communityId: completion.communityId }, seen: {}, createdAt: T_CERTIFICATE }] },
+      { protocol: SYNC_PROTOCOL_VERSION, clientId: 'identity-new', operations: [{ id: 'new-cert', seq: 1, kind: 'issue_certificate', userIds: [bundle.id], args: { courseId: completion.courseId, communityId: completion.communityId }, seen: {}, createdAt: T_CERTIFICATE }] },
       admin,
     );
     expect(outcome).toMatchObject({ ok: true, results: [{ status: 'applied' }] });
@@ -138,7 +139,7 @@ describe('records keep their identity across a round trip on the server', () => 
       delete (bundle as Partial<UserBundle>).removedMemberships;
     }
     const server = new ServerRoster(older);
-    push(server, op('deactivate', T_DEACTIVATE), op('reactivate', T_REACTIVATE, { reassignPrevious: false }));
+    push(server, op('deactivate', T_DEACTIVATE), op('reactivate', T_REACTIVATE, { reportMoves: [], reassignPrevious: false }));
     const after = server.bundle(userId)!;
     expect(after.memberships).toEqual(original.memberships.filter((m) => m.communityId === globalCommunityId));
     expect(byId(after.certificates)).toEqual(byId(original.certificates.filter((c) => c.communityId === globalCommunityId)));

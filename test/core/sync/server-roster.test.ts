@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generateDemoOrganization } from '../../../src/core/generate-demo-organization.ts';
 import { ServerRoster, type ServerSnapshot, type SyncCommit } from '../../../src/core/sync/server-roster.ts';
 import { serverSnapshotOfRoster } from '../../../src/core/sync/server-snapshot-of-roster.ts';
-import type { PushOperation } from '../../../src/core/sync/sync-protocol.ts';
+import { SYNC_PROTOCOL_VERSION, type PushOperation } from '../../../src/core/sync/sync-protocol.ts';
 import type { Admin } from '../../../src/core/roster-types.ts';
 
 function demoSnapshot(size = 2_000): ServerSnapshot {
@@ -25,14 +25,18 @@ function setup(size = 2_000) {
   return { snapshot, server, admin, readOnly, plain, manager, reportsOf, communityAdminId: [...adminIds][0]! };
 }
 
+const USER_COLUMNS = ['id', 'email', 'first_name', 'last_name', 'status', 'manager_id', 'last_login_at', 'created_at'];
+
 let seq = 0;
-function op(kind: PushOperation['kind'], userIds: string[], extra: Partial<PushOperation> = {}): PushOperation {
+/** An operation as a device sends it; a lifecycle batch's own A8 moves are the server's to work out. */
+function op(kind: PushOperation['kind'], userIds: string[], extra: { args?: unknown; seen?: Record<string, number> } = {}): PushOperation {
   seq++;
-  return { id: `op-${seq}`, seq, kind, userIds, seen: {}, createdAt: '2026-11-20T10:00:00.000Z', ...extra };
+  const args = extra.args ?? (kind === 'reactivate' ? { reportMoves: [], reassignPrevious: false } : { reportMoves: [] });
+  return { id: `op-${seq}`, seq, kind, userIds, seen: extra.seen ?? {}, createdAt: '2026-11-20T10:00:00.000Z', args } as PushOperation;
 }
 
 function pushOk(server: ServerRoster, admin: Admin, operations: PushOperation[], clientId = 'client-a') {
-  const outcome = server.push({ protocol: 1, clientId, operations }, admin);
+  const outcome = server.push({ protocol: SYNC_PROTOCOL_VERSION, clientId, operations }, admin);
   if (!outcome.ok) throw new Error(`push refused: ${outcome.message}`);
   return outcome;
 }
@@ -118,7 +122,7 @@ describe('ServerRoster', () => {
 
   it('A1: an account without manage_users gets 403 and nothing changes', () => {
     const { server, readOnly, plain } = setup();
-    const outcome = server.push({ protocol: 1, clientId: 'c', operations: [op('deactivate', [plain[0]!])] }, readOnly);
+    const outcome = server.push({ protocol: SYNC_PROTOCOL_VERSION, clientId: 'c', operations: [op('deactivate', [plain[0]!])] }, readOnly);
     expect(outcome).toMatchObject({ ok: false, status: 403, code: 'forbidden' });
     expect(server.currentRevision).toBe(1);
   });
@@ -126,9 +130,9 @@ describe('ServerRoster', () => {
   it('a push above the server’s limit gets 413; operations out of order get 409', () => {
     const { server, admin, plain } = setup();
     const tooMany = Array.from({ length: server.limits.operationsPerPush + 1 }, () => op('deactivate', [plain[0]!]));
-    expect(server.push({ protocol: 1, clientId: 'c', operations: tooMany }, admin)).toMatchObject({ ok: false, status: 413 });
+    expect(server.push({ protocol: SYNC_PROTOCOL_VERSION, clientId: 'c', operations: tooMany }, admin)).toMatchObject({ ok: false, status: 413 });
     const [x, y] = [op('deactivate', [plain[0]!]), op('deactivate', [plain[1]!])];
-    expect(server.push({ protocol: 1, clientId: 'c', operations: [y, x] }, admin)).toMatchObject({ ok: false, status: 409 });
+    expect(server.push({ protocol: SYNC_PROTOCOL_VERSION, clientId: 'c', operations: [y, x] }, admin)).toMatchObject({ ok: false, status: 409 });
   });
 
   it('pages a first pull of the whole roster by cursor, each user once', () => {
@@ -159,13 +163,13 @@ describe('ServerRoster', () => {
     const { snapshot, server, admin, plain, manager } = setup();
     const commits: SyncCommit[] = [];
     commits.push(...pushOk(server, admin, [op('deactivate', [manager.id, plain[0]!]), op('delete', [plain[1]!])]).commits);
-    commits.push(...pushOk(server, admin, [op('reactivate', [plain[0]!], { args: { reassignPrevious: true } })]).commits);
+    commits.push(...pushOk(server, admin, [op('reactivate', [plain[0]!], { args: { reportMoves: [], reassignPrevious: true } })]).commits);
     const restarted = new ServerRoster(structuredClone(snapshot));
     for (const commit of JSON.parse(JSON.stringify(commits)) as SyncCommit[]) restarted.commit(commit);
     expect(restarted.snapshot().bundles.sort((a, b) => a.id.localeCompare(b.id))).toEqual(server.snapshot().bundles.sort((a, b) => a.id.localeCompare(b.id)));
     expect(restarted.currentRevision).toBe(server.currentRevision);
     // The restarted server still knows what it answered.
-    const replay = restarted.push({ protocol: 1, clientId: 'client-a', operations: [{ id: 'op-x', seq: 1, kind: 'delete', userIds: [plain[2]!], seen: {}, createdAt: '' }] }, admin);
+    const replay = restarted.push({ protocol: SYNC_PROTOCOL_VERSION, clientId: 'client-a', operations: [{ id: 'op-x', seq: 1, kind: 'delete', args: { reportMoves: [] }, userIds: [plain[2]!], seen: {}, createdAt: '' }] }, admin);
     expect(replay).toMatchObject({ ok: true, commits: [] });
   });
 
@@ -175,7 +179,7 @@ describe('ServerRoster', () => {
     const globalId = snapshot.organization.communities.find((c) => c.global)!.id;
     const inactive = snapshot.bundles.find((b) => b.user?.status === 'inactive' && b.removedAssignments.length > 0 && b.licenses.some((l) => l.releasedFromElaAt && ela.has(l.methodologyId)));
     expect(inactive, 'the demo holds an inactive user with removed assignments and a released ELA license').toBeDefined();
-    const outcome = pushOk(server, admin, [op('reactivate', [inactive!.id], { args: { reassignPrevious: true } })]);
+    const outcome = pushOk(server, admin, [op('reactivate', [inactive!.id], { args: { reportMoves: [], reassignPrevious: true } })]);
     if (outcome.results[0]!.status !== 'applied') {
       // R1/R5 may block it on a full demo: then the reason is there.
       expect(outcome.results[0]!.rejections[0]!.rule).toMatch(/R1|R5/);
@@ -194,7 +198,7 @@ describe('ServerRoster', () => {
     const taken = snapshot.bundles[10]!.user!.email.toUpperCase();
     const base = { firstName: 'N', lastName: 'New', status: 'active' as const, managerId: null, customFields: {}, lastLoginAt: null, createdAt: '2026-11-01T00:00:00.000Z', deactivatedAt: null, deactivatedBy: null };
     const outcome = pushOk(server, admin, [
-      op('import', ['NEW-1', 'NEW-2'], { args: { recordKind: 'users', users: [{ ...base, id: 'NEW-1', email: 'new1@example.com' }, { ...base, id: 'NEW-2', email: taken }] } }),
+      op('import', ['NEW-1', 'NEW-2'], { args: { recordKind: 'users', rows: [{ ...base, id: 'NEW-1', email: 'new1@example.com' }, { ...base, id: 'NEW-2', email: taken }], presentColumns: USER_COLUMNS, importId: 'import-1', fileName: 'users.csv', lastRow: 3, newCustomFields: [] } }),
     ]);
     expect(outcome.results[0]).toMatchObject({ status: 'partly_applied', rejections: [expect.objectContaining({ userId: 'NEW-2', code: 'duplicate_email' })] });
     expect(outcome.results[0]!.current).toEqual([expect.objectContaining({ id: 'NEW-2', deleted: true })]);

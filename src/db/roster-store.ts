@@ -1,0 +1,304 @@
+/**
+ * The roster store: the one module that knows how user bundles are laid out in IndexedDB (today a table
+ * per record kind, and each user's record summary on the user). Changes read the bundles they need and
+ * commit the bundles they produce, with their audit entries, outbox operations and meta records, in one
+ * transaction; the store writes only what differs from what it read, and derives every user's summary
+ * from the bundle as it commits it.
+ */
+import type { IndexableType, Table } from 'dexie';
+import type { OrganizationLists, OrganizationView } from '../core/changes/change-outcome.ts';
+import { globalCommunityIdOf } from '../core/changes/change-outcome.ts';
+import { sameRecord } from '../core/changes/import-chunk.ts';
+import type { OutboxOperation } from '../core/changes/operation.ts';
+import type { AuditEntry } from '../core/roster-types.ts';
+import { storedUserOf, toUser, type StoredUser } from '../core/stored-user.ts';
+import type { OrganizationState } from '../core/sync/sync-protocol.ts';
+import type { SyncRejectionRecord } from '../core/sync/sync-rejection.ts';
+import { BUNDLE_RECORD_KINDS, emptyBundle, type BundleRecordKind, type UserBundle } from '../core/sync/user-bundle.ts';
+import { PER_USER_RECORD_KINDS } from '../core/roster-types.ts';
+import type { MetaRecord, OffboardDatabase } from './offboard-database.ts';
+
+/** Each per-user kind's primary key, as a string to compare by. */
+const KEY_OF: { [K in BundleRecordKind]: (record: UserBundle[K][number]) => IndexableType } = {
+  licenses: (r) => [r.userId, r.methodologyId],
+  memberships: (r) => [r.userId, r.communityId],
+  membershipRequests: (r) => [r.userId, r.communityId],
+  assignments: (r) => r.id,
+  removedAssignments: (r) => r.id,
+  completions: (r) => [r.userId, r.courseId, r.communityId],
+  certificates: (r) => r.id,
+  removedCertificates: (r) => r.id,
+  removedMemberships: (r) => [r.userId, r.communityId],
+  tokens: (r) => r.id,
+};
+
+/** Whether a user's summary says a table holds anything of theirs (licenses are in the summary whole). */
+const HOLDS: { [K in Exclude<BundleRecordKind, 'licenses'>]: (user: StoredUser) => boolean } = {
+  memberships: (u) => u.communityIds.length > 0,
+  membershipRequests: (u) => u.counts.requests > 0,
+  assignments: (u) => u.counts.assignments > 0,
+  removedAssignments: (u) => u.counts.removedAssignments > 0,
+  completions: (u) => u.counts.completions > 0,
+  certificates: (u) => u.counts.certificates > 0,
+  removedCertificates: (u) => (u.counts.removedCertificates ?? 0) > 0,
+  removedMemberships: (u) => (u.counts.removedMemberships ?? 0) > 0,
+  tokens: (u) => Object.values(u.counts.tokens).some((n) => n > 0),
+};
+
+const keyText = (key: IndexableType): string => (Array.isArray(key) ? key.join('\u0000') : String(key));
+
+/** Every table a change may write. */
+function changeTables(db: OffboardDatabase): Table[] {
+  return [
+    db.meta,
+    db.organization,
+    db.admins,
+    db.methodologies,
+    db.communities,
+    db.customFields,
+    db.audit,
+    db.outbox,
+    db.syncRejections,
+    ...PER_USER_RECORD_KINDS.map((kind) => db.table(kind)),
+  ];
+}
+
+export interface CommittedUsers {
+  /** Users as stored now (created or changed). */
+  changed: StoredUser[];
+  deletedIds: string[];
+}
+
+export interface BundleCommit {
+  /** Bundles after the change: live ones are written, tombstones delete their user. */
+  bundles: Iterable<UserBundle>;
+  /** Users the change created: added, so that one created meanwhile (another tab) fails the change whole. */
+  createdIds?: Iterable<string>;
+  organization?: OrganizationLists | null;
+}
+
+export class RosterStore {
+  constructor(readonly db: OffboardDatabase) {}
+
+  /** Runs `work` in one read-write transaction over everything a change writes: all of it, or none. */
+  write<T>(work: (tx: RosterTransaction) => Promise<T>): Promise<T> {
+    // An async scope function: Dexie follows native awaits in it (a plain one returning a promise loses the
+    // transaction at the first await that issues no request).
+    return this.db.transaction('rw', changeTables(this.db), async () => await work(new RosterTransaction(this.db)));
+  }
+
+  /** Bundles of these users as stored (live ones only), in a read transaction of their own. */
+  readBundles(userIds: readonly string[]): Promise<Map<string, UserBundle>> {
+    const tables = [this.db.users, ...PER_USER_RECORD_KINDS.filter((k) => k !== 'users').map((k) => this.db.table(k))];
+    return this.db.transaction('r', tables, async () => await readBundles(this.db, userIds));
+  }
+}
+
+/** A change in progress: what it read, and what it writes. */
+export class RosterTransaction {
+  /** Bundles as stored when read, by id; null: no such user. Commits keep it current. */
+  private readonly stored = new Map<string, { bundle: UserBundle; user: StoredUser } | null>();
+  private organizationRead: OrganizationView | null = null;
+
+  constructor(readonly db: OffboardDatabase) {}
+
+  /** The live bundles of these users, as stored now (a user not on the roster is absent). */
+  async bundles(userIds: readonly string[]): Promise<Map<string, UserBundle>> {
+    const missing = [...new Set(userIds)].filter((id) => !this.stored.has(id));
+    if (missing.length > 0) {
+      const read = await readStoredBundles(this.db, missing);
+      for (const id of missing) this.stored.set(id, read.get(id) ?? null);
+    }
+    const found = new Map<string, UserBundle>();
+    for (const id of userIds) {
+      const entry = this.stored.get(id);
+      if (entry) found.set(id, entry.bundle);
+    }
+    return found;
+  }
+
+  async organization(): Promise<OrganizationView> {
+    if (!this.organizationRead) {
+      const { db } = this;
+      const [organization, admins, methodologies, communities, customFields] = await Promise.all([
+        db.organization.toCollection().first(),
+        db.admins.toArray(),
+        db.methodologies.toArray(),
+        db.communities.toArray(),
+        db.customFields.toArray(),
+      ]);
+      if (!organization) throw Object.assign(new Error('There is no organization on this device.'), { code: 'roster_not_open' });
+      this.organizationRead = { organization, admins, methodologies, communities, customFields };
+    }
+    return this.organizationRead;
+  }
+
+  /**
+   * Writes bundles (only what differs from what is stored) and the organization lists given, each
+   * user's summary derived from their bundle. Bundles not read in this transaction are read first.
+   */
+  async commit(change: BundleCommit): Promise<CommittedUsers> {
+    const bundles = [...change.bundles];
+    const created = new Set(change.createdIds ?? []);
+    if (change.organization) await this.replaceOrganizationLists(change.organization);
+    await this.bundles(bundles.filter((b) => !created.has(b.id)).map((b) => b.id));
+    const globalId = this.organizationRead ? globalCommunityIdOf(this.organizationRead) : ((await this.db.communities.toArray()).find((c) => c.global)?.id ?? null);
+    const deletes = new Map<BundleRecordKind | 'retainedHistory', IndexableType[]>();
+    const puts = new Map<BundleRecordKind | 'retainedHistory', unknown[]>();
+    const push = <V>(into: Map<string, V[]>, kind: string, value: V): void => {
+      const list = into.get(kind);
+      if (list) list.push(value);
+      else into.set(kind, [value]);
+    };
+    const usersAdded: StoredUser[] = [];
+    const usersPut: StoredUser[] = [];
+    const changed: StoredUser[] = [];
+    const deletedIds: string[] = [];
+    for (const bundle of bundles) {
+      const before = created.has(bundle.id) ? null : (this.stored.get(bundle.id) ?? null);
+      const beforeBundle = before?.bundle ?? emptyBundle(bundle.id, 0, null);
+      const after = bundle.deleted || !bundle.user ? emptyBundle(bundle.id, 0, null) : bundle;
+      for (const kind of BUNDLE_RECORD_KINDS) {
+        const keyOf = KEY_OF[kind] as (record: unknown) => IndexableType;
+        const was = new Map<string, unknown>();
+        for (const record of beforeBundle[kind] ?? []) was.set(keyText(keyOf(record)), record);
+        const now = new Set<string>();
+        for (const record of after[kind] ?? []) {
+          const key = keyText(keyOf(record));
+          now.add(key);
+          if (!sameRecord(was.get(key), record)) push(puts, kind, record);
+        }
+        for (const [key, record] of was) if (!now.has(key)) push(deletes, kind, keyOf(record));
+      }
+      if (beforeBundle.retainedHistory && !after.retainedHistory) push(deletes, 'retainedHistory', bundle.id);
+      else if (after.retainedHistory && !sameRecord(beforeBundle.retainedHistory, after.retainedHistory)) push(puts, 'retainedHistory', after.retainedHistory);
+
+      if (after.user) {
+        const user = storedUserOf(after, globalId);
+        if (!before) usersAdded.push(user);
+        else if (!sameRecord(before.user, user)) usersPut.push(user);
+        changed.push(user);
+        this.stored.set(bundle.id, { bundle: after, user });
+      } else {
+        if (before) deletedIds.push(bundle.id);
+        this.stored.set(bundle.id, null);
+      }
+    }
+    // Deletes are sent before puts: a record that moved from one user to another is deleted, then written.
+    const { db } = this;
+    const writes: Promise<unknown>[] = [];
+    for (const [kind, keys] of deletes) writes.push(db.table(kind).bulkDelete(keys));
+    if (deletedIds.length > 0) writes.push(db.users.bulkDelete(deletedIds));
+    for (const [kind, records] of puts) writes.push(db.table(kind).bulkPut(records));
+    if (usersAdded.length > 0) writes.push(db.users.bulkAdd(usersAdded));
+    if (usersPut.length > 0) writes.push(db.users.bulkPut(usersPut));
+    await Promise.all(writes);
+    return { changed, deletedIds };
+  }
+
+  /** Replaces the organization-wide records whole: what a pull brings when any of them changed. */
+  async replaceOrganization(state: Pick<OrganizationState, 'organization' | 'admins' | 'methodologies' | 'communities' | 'customFields'>): Promise<void> {
+    const { db } = this;
+    await Promise.all([db.organization.clear(), db.admins.clear()]);
+    await Promise.all([db.organization.put(state.organization), db.admins.bulkPut(state.admins)]);
+    await this.replaceOrganizationLists(state);
+    this.organizationRead = { organization: state.organization, admins: state.admins, methodologies: state.methodologies, communities: state.communities, customFields: state.customFields };
+  }
+
+  /** An import onto an empty device: the organization and its first admin. */
+  async setUpOrganization(organization: OrganizationView['organization'], admin: OrganizationView['admins'][number]): Promise<void> {
+    await Promise.all([this.db.organization.put(organization), this.db.admins.put(admin)]);
+    this.organizationRead = null;
+  }
+
+  private async replaceOrganizationLists(lists: OrganizationLists): Promise<void> {
+    const { db } = this;
+    // One await after another: Promise.all over native async functions would leave Dexie's transaction zone.
+    if (lists.communities) await replaceTable(db.communities, lists.communities);
+    if (lists.methodologies) await replaceTable(db.methodologies, lists.methodologies);
+    if (lists.customFields) await replaceTable(db.customFields, lists.customFields);
+    if (this.organizationRead) this.organizationRead = { ...this.organizationRead, ...lists };
+  }
+
+  async addAudit(entries: readonly AuditEntry[]): Promise<void> {
+    if (entries.length > 0) await this.db.audit.bulkAdd([...entries]);
+  }
+
+  async addOperation(operation: OutboxOperation): Promise<void> {
+    await this.db.outbox.add(operation);
+  }
+
+  async putOperations(operations: readonly OutboxOperation[]): Promise<void> {
+    await this.db.outbox.bulkPut([...operations]);
+  }
+
+  async deleteOperations(seqs: readonly number[]): Promise<void> {
+    await this.db.outbox.bulkDelete([...seqs]);
+  }
+
+  async addRejections(records: readonly SyncRejectionRecord[]): Promise<void> {
+    if (records.length > 0) await this.db.syncRejections.bulkAdd([...records]);
+  }
+
+  async meta<T>(key: string): Promise<T | undefined> {
+    return (await this.db.meta.get(key))?.value as T | undefined;
+  }
+
+  async putMeta(key: string, value: unknown): Promise<void> {
+    await this.db.meta.put({ key, value } satisfies MetaRecord);
+  }
+
+  async deleteMeta(keys: readonly string[]): Promise<void> {
+    await this.db.meta.bulkDelete([...keys]);
+  }
+}
+
+/** A small table's records replaced whole. */
+async function replaceTable<T>(table: Table<T, string>, records: readonly T[]): Promise<void> {
+  await table.clear();
+  await table.bulkPut([...records]);
+}
+
+/** The live bundles of these users and their stored user records; call inside a transaction. */
+async function readStoredBundles(db: OffboardDatabase, userIds: readonly string[]): Promise<Map<string, { bundle: UserBundle; user: StoredUser }>> {
+  const users = (await db.users.bulkGet([...userIds])).filter((u): u is StoredUser => u !== undefined);
+  const found = new Map<string, { bundle: UserBundle; user: StoredUser }>();
+  for (const user of users) {
+    const bundle = emptyBundle(user.id, user.revision ?? 0, toUser(user));
+    bundle.licenses = user.licenses.map((l) => ({ ...l }));
+    found.set(user.id, { bundle, user });
+  }
+  // One getAll per user and table, all sent at once, only where the user's summary says there is anything:
+  // where('userId').anyOf(ids) walks a cursor instead, a round trip per record.
+  const reads: Promise<void>[] = [];
+  for (const kind of Object.keys(HOLDS) as (keyof typeof HOLDS)[]) {
+    const table = db.table(kind);
+    for (const user of users) {
+      if (!HOLDS[kind](user)) continue;
+      reads.push(
+        table
+          .where('userId')
+          .equals(user.id)
+          .toArray()
+          .then((records) => {
+            (found.get(user.id)!.bundle[kind] as unknown[]) = records;
+          }),
+      );
+    }
+  }
+  const withHistory = users.filter((u) => u.counts.hasRetainedHistory).map((u) => u.id);
+  if (withHistory.length > 0) {
+    reads.push(
+      db.retainedHistory.bulkGet(withHistory).then((histories) => {
+        for (const history of histories) if (history) found.get(history.userId)!.bundle.retainedHistory = history;
+      }),
+    );
+  }
+  await Promise.all(reads);
+  return found;
+}
+
+async function readBundles(db: OffboardDatabase, userIds: readonly string[]): Promise<Map<string, UserBundle>> {
+  const read = await readStoredBundles(db, userIds);
+  return new Map([...read].map(([id, entry]) => [id, entry.bundle]));
+}
