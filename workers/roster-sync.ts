@@ -14,24 +14,14 @@ import type { WrittenBundles } from '../src/db/write-user-bundles.ts';
 import { fetchSession, normalizeServerUrl, SyncClient, SyncFailure, type SyncRunReport } from './sync-client.ts';
 import { blockedSyncOriginMessage } from '../src/core/sync/is-sync-origin-allowed.ts';
 import { parseSyncOrigins } from '../src/core/sync/parse-sync-origins.ts';
-import { rosterChangesChannelName } from '../src/core/sync/roster-changes-channel.ts';
+import { EMPTY_ROSTER, type RosterChange } from './roster-cache.ts';
 
 /** Servers the app's Content-Security-Policy lets it reach besides its own origin (set at build time);
  * null where no policy applies (the tests' servers). */
 const ALLOWED_SYNC_ORIGINS = import.meta.env.OFFBOARD_SYNC_ORIGINS === undefined ? null : parseSyncOrigins(import.meta.env.OFFBOARD_SYNC_ORIGINS).origins;
 
 
-export interface RosterChangeMessage {
-  /** The worker that wrote: a tab ignores its own messages. */
-  sourceId: string;
-  changedIds: string[];
-  deletedIds: string[];
-  isOrganizationChanged: boolean;
-  /** The outbox changed (a local change to push, or a sync settled some). */
-  isOutboxChanged: boolean;
-  /** A local change, made by an admin: a reason to sync soon. */
-  isLocalChange: boolean;
-}
+export type { RosterChangeMessage } from './roster-broadcast.ts';
 
 export interface SyncStateView {
   server: { url: string; organizationName: string; adminId: string; permissions: string[]; signedInAt: string } | null;
@@ -55,9 +45,11 @@ export type SignInResult =
 export interface RosterSyncHost {
   db: OffboardDatabase;
   store: RosterStore;
-  /** The in-memory roster follows a write. */
-  applyWritten(written: WrittenBundles): Promise<void>;
-  /** The device's data was replaced: read it all again. */
+  /** Runs a sync step's write in the worker's write queue and applies what it wrote to the in-memory roster. */
+  runWrite<T extends WrittenBundles>(write: () => Promise<T>): Promise<T>;
+  /** Applies (and announces) a change that touches no users: the outbox, a cleared device. */
+  apply(change: RosterChange): void;
+  /** The device's data was replaced: read it all again (and tell the other tabs to). */
   reopen(): Promise<void>;
   userName(id: string): string | null;
   localUserCount(): number;
@@ -65,24 +57,9 @@ export interface RosterSyncHost {
 }
 
 export class RosterSync {
-  readonly sourceId = crypto.randomUUID();
-  private readonly channel: BroadcastChannel | null;
   private running: Promise<SyncRunReport> | null = null;
 
-  constructor(
-    private readonly host: RosterSyncHost,
-    onOtherTabChange: (message: RosterChangeMessage) => void,
-  ) {
-    this.channel = typeof BroadcastChannel === 'undefined' ? null : new BroadcastChannel(rosterChangesChannelName(host.db.name));
-    this.channel?.addEventListener('message', (event: MessageEvent<RosterChangeMessage>) => {
-      if (event.data?.sourceId !== this.sourceId) onOtherTabChange(event.data);
-    });
-  }
-
-  /** Tells the other tabs (and this tab's page) what was written. */
-  announce(change: Omit<RosterChangeMessage, 'sourceId'>): void {
-    this.channel?.postMessage({ ...change, sourceId: this.sourceId } satisfies RosterChangeMessage);
-  }
+  constructor(private readonly host: RosterSyncHost) {}
 
   async state(): Promise<SyncStateView> {
     const { db } = this.host;
@@ -142,6 +119,7 @@ export class RosterSync {
         };
       }
       await clearRoster(db);
+      this.host.apply({ replaced: EMPTY_ROSTER });
     }
     const server: SyncServer = {
       url: serverUrl,
@@ -171,14 +149,7 @@ export class RosterSync {
       db: this.host.db,
       store: this.host.store,
       onPullProgress: onProgress,
-      onWritten: async (written) => {
-        await this.host.applyWritten(written);
-        if (written.changed.length > 0 || written.deletedIds.length > 0 || written.isOrganizationChanged) {
-          this.announce({ changedIds: written.changed.map((u) => u.id), deletedIds: written.deletedIds, isOrganizationChanged: written.isOrganizationChanged, isOutboxChanged: true, isLocalChange: false });
-        } else {
-          this.announce({ changedIds: [], deletedIds: [], isOrganizationChanged: false, isOutboxChanged: true, isLocalChange: false });
-        }
-      },
+      runWrite: (write) => this.host.runWrite(write),
     })
       .run()
       .finally(() => {
@@ -194,7 +165,7 @@ export class RosterSync {
 
   async discardRejections(ids: number[]): Promise<void> {
     await this.host.db.syncRejections.bulkDelete(ids);
-    this.announce({ changedIds: [], deletedIds: [], isOrganizationChanged: false, isOutboxChanged: true, isLocalChange: false });
+    this.host.apply({ outbox: true });
   }
 
   /** What "retry" plans again: the same action for the rejected users still on the roster. */

@@ -8,7 +8,7 @@
 import { pushOperationOf } from '../src/core/sync/push-operation-of.ts';
 import { isRetryableStatus } from '../src/core/sync/retry-backoff.ts';
 import { SYNC_PROTOCOL_VERSION, type PullResponse, type PushRequest, type PushResponse, type SessionResponse, type SyncErrorBody } from '../src/core/sync/sync-protocol.ts';
-import { applyPulledPage, usersWithPendingChanges } from '../src/db/apply-pulled-page.ts';
+import { applyPulledPage } from '../src/db/apply-pulled-page.ts';
 import type { OffboardDatabase } from '../src/db/offboard-database.ts';
 import type { RosterStore } from '../src/db/roster-store.ts';
 import { rollBackRefusedOperations, settlePushResults } from '../src/db/settle-push-results.ts';
@@ -42,8 +42,11 @@ export interface SyncRunReport {
 export interface SyncClientOptions {
   db: OffboardDatabase;
   store: RosterStore;
-  /** Called after every committed step, with what it changed: the in-memory roster follows. */
-  onWritten: (written: WrittenBundles) => Promise<void> | void;
+  /**
+   * Runs each write step (a push's outcome, a pulled page) in the worker's write queue, so that it never
+   * interleaves with a local change, and applies what it wrote to the in-memory roster as it commits.
+   */
+  runWrite: <T extends WrittenBundles>(write: () => Promise<T>) => Promise<T>;
   onPullProgress?: (done: number, total: number) => void;
   fetch?: typeof fetch;
   timeoutMs?: number;
@@ -122,25 +125,22 @@ export class SyncClient {
           continue;
         }
         if (error instanceof HttpFailure && error.status === 403) {
-          const settled = await rollBackRefusedOperations(this.options.store, operations, error.message, new Date().toISOString());
+          const settled = await this.options.runWrite(() => rollBackRefusedOperations(this.options.store, operations, error.message, new Date().toISOString()));
           report.operationsRefused += settled.rejectedOperations;
-          await this.options.onWritten(settled);
           continue;
         }
         throw toSyncFailure(error);
       }
-      const settled = await settlePushResults(this.options.store, operations, response.results, new Date().toISOString());
+      const settled = await this.options.runWrite(() => settlePushResults(this.options.store, operations, response.results, new Date().toISOString()));
       report.operationsPushed += settled.applied;
       report.operationsRefused += settled.rejectedOperations;
       report.usersRejected += settled.rejectedUsers;
-      await this.options.onWritten(settled);
     }
   }
 
   private async pull(server: SyncServer, report: SyncRunReport): Promise<void> {
     const { db } = this.options;
     let cursor = await readSyncCursor(db);
-    const pendingUserIds = await usersWithPendingChanges(db);
     const isFirstPullOnEmptyDevice = cursor === null && (await db.users.count()) === 0;
     // On an empty device records are only added; a user met again later in the same pull (they changed
     // on the server meanwhile) needs the old records removed first, so that page is written the slow way.
@@ -164,11 +164,10 @@ export class SyncClient {
       if (total === 0) total = page.remaining;
       const isRosterEmpty = isFirstPullOnEmptyDevice && !page.users.some((u) => written.has(u.id));
       if (isFirstPullOnEmptyDevice) for (const u of page.users) written.add(u.id);
-      const changes = await applyPulledPage(this.options.store, page, { isRosterEmpty, pendingUserIds });
+      await this.options.runWrite(() => applyPulledPage(this.options.store, page, { isRosterEmpty }));
       report.usersPulled += page.users.length;
       report.pullRemaining = page.remaining - page.users.length;
       this.options.onPullProgress?.(report.usersPulled, total);
-      await this.options.onWritten(changes);
       cursor = page.cursor;
       if (!page.hasMore) return;
     }

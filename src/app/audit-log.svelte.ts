@@ -3,7 +3,7 @@
  * in the worker, newest first, a page at a time, so an audit of millions of entries opens at once.
  */
 import type { AuditAction } from '../core/roster-types.ts';
-import type { AuditPage, AuditQuery } from '../../workers/roster-engine.ts';
+import type { AuditPage, AuditQuery } from '../../workers/roster-api.ts';
 import { describeError, type ErrorMessage } from './describe-error.ts';
 import type { RosterWorker } from './roster-worker-client.ts';
 

@@ -7,7 +7,7 @@
 import { proxy } from 'comlink';
 import type { ColumnMapping, ImportKind, ValueAnswers } from '../core/csv/column-mapping.ts';
 import type { BulkAction } from '../core/csv/check-import.ts';
-import type { ImportCheckView, ImportFileView, ImportProgress, ImportResult, PendingImportView } from '../../workers/roster-import.ts';
+import type { ImportCheckView, ImportFileView, ImportProgress, ImportResult, PendingImportView } from '../../workers/roster-api.ts';
 import { describeError, type ErrorMessage } from './describe-error.ts';
 import { downloadBlob } from './report-exports.svelte.ts';
 import type { RosterWorker } from './roster-worker-client.ts';

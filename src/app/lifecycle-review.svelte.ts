@@ -6,7 +6,7 @@ import { proxy } from 'comlink';
 import type { LifecycleAction } from '../core/build-lifecycle-plan.ts';
 import type { UserEntryMatch } from '../core/match-user-entry.ts';
 import type { UserRef } from '../core/user-views.ts';
-import type { ApplyOptions, ApplyProgress, ApplyResult, LifecycleSelection, PlanRemovalsPage, PlanView } from '../../workers/roster-engine.ts';
+import type { ApplyOptions, ApplyProgress, ApplyResult, LifecycleSelection, PlanRemovalsPage, PlanView } from '../../workers/roster-api.ts';
 import { describeError, type ErrorMessage } from './describe-error.ts';
 import type { RosterWorker } from './roster-worker-client.ts';
 import type { UserSelection } from './user-selection.svelte.ts';

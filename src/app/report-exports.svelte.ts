@@ -7,7 +7,7 @@ import { proxy } from 'comlink';
 import { effectivePolicy } from '../core/lifecycle-policy.ts';
 import { reportsExcludeInactive } from '../core/csv/report-kinds.ts';
 import { plural } from '../core/plural.ts';
-import type { EveryReportFile, ExportProgress, ReportFile, ReportRequest } from '../../workers/export-reports.ts';
+import type { EveryReportFile, ExportProgress, ReportFile, ReportRequest } from '../../workers/roster-api.ts';
 import { describeError, type ErrorMessage } from './describe-error.ts';
 import type { RosterSession } from './roster-session.svelte.ts';
 import type { RosterWorker } from './roster-worker-client.ts';

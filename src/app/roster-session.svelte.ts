@@ -3,7 +3,7 @@
  * move between them. One instance serves the app; tests make their own with a throwaway worker.
  */
 import type { LoadMarker } from '../db/write-roster-in-chunks.ts';
-import type { LoadProgress, RosterSummary } from '../../workers/roster-engine.ts';
+import type { LoadProgress, RosterSummary } from '../../workers/roster-api.ts';
 import { describeError, type ErrorMessage } from './describe-error.ts';
 import { progressCallback, type RosterWorker } from './roster-worker-client.ts';
 

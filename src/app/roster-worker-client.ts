@@ -4,7 +4,7 @@
  */
 import { proxy, wrap, type Remote } from 'comlink';
 import type { RosterWorkerApi } from '../../workers/roster.worker.ts';
-import type { LoadProgress } from '../../workers/roster-engine.ts';
+import type { LoadProgress } from '../../workers/roster-api.ts';
 import { registerCodedErrorTransfer } from '../../workers/coded-error-transfer.ts';
 
 export type RosterWorker = Remote<RosterWorkerApi>;

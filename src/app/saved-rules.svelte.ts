@@ -1,5 +1,5 @@
 /** The Rules screen's state: saved selection rules with what each matches now. */
-import type { RuleSummary } from '../../workers/roster-engine.ts';
+import type { RuleSummary } from '../../workers/roster-api.ts';
 import { describeError, type ErrorMessage } from './describe-error.ts';
 import type { RosterWorker } from './roster-worker-client.ts';
 

@@ -9,7 +9,7 @@
 import { tick } from 'svelte';
 import { EMPTY_FILTER, completeFilter, type RosterFilter } from '../core/roster-filter.ts';
 import type { UserDetail, UserRef } from '../core/user-views.ts';
-import type { RosterFacets } from '../../workers/roster-engine.ts';
+import type { RosterFacets } from '../../workers/roster-api.ts';
 import { formatDate } from '../core/format-date.ts';
 import { plural } from '../core/plural.ts';
 import { describeError, type ErrorMessage } from './describe-error.ts';

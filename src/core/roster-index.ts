@@ -200,6 +200,36 @@ export class RosterIndex {
   }
 
   /** A10–A12: licenses of a methodology held by anyone, reserved or consumed (not ELA-released ones). */
+  /**
+   * The index after any change: users whose names and emails stay patched in place (the common case:
+   * lifecycle changes touch neither), the list sorted again around users who are new or renamed, and
+   * the organization lists replaced where the change replaced them.
+   */
+  withChange(change: { changed: readonly IndexedUser[]; deletedIds: readonly string[]; lists?: Partial<Omit<RosterIndexSource, 'users'>> }): RosterIndex {
+    const lists = { methodologies: this.methodologies, communities: this.communities, customFields: this.customFields, ...change.lists };
+    const reordered = change.changed.some((user) => {
+      const position = this.positionOf.get(user.id);
+      if (position === undefined) return true;
+      const was = this.users[position]!;
+      return was.firstName !== user.firstName || was.lastName !== user.lastName || was.email !== user.email;
+    });
+    if (!reordered) {
+      const patched = this.withChanges(change.changed, change.deletedIds, lists.communities);
+      return lists.methodologies === this.methodologies && lists.customFields === this.customFields ? patched : new RosterIndex(patched.users, lists, patched.derived);
+    }
+    const latest = new Map(change.changed.map((u) => [u.id, u]));
+    const deleted = new Set(change.deletedIds);
+    const keyed: KeyedUser[] = [];
+    for (const user of this.users) {
+      if (deleted.has(user.id)) continue;
+      const now = latest.get(user.id);
+      latest.delete(user.id);
+      keyed.push(keyUser(now ?? user));
+    }
+    for (const user of latest.values()) if (!deleted.has(user.id)) keyed.push(keyUser(user));
+    return RosterIndex.fromKeyed(keyed, lists);
+  }
+
   licensesInUse(methodologyId: string): number {
     return this.inUse.get(methodologyId) ?? 0;
   }

@@ -24,9 +24,11 @@ export async function usersWithPendingChanges(db: OffboardDatabase): Promise<Set
   return ids;
 }
 
-export async function applyPulledPage(store: RosterStore, page: PullResponse, options: { isRosterEmpty: boolean; pendingUserIds: ReadonlySet<string> }): Promise<WrittenBundles> {
+export async function applyPulledPage(store: RosterStore, page: PullResponse, options: { isRosterEmpty: boolean }): Promise<WrittenBundles> {
   return store.write(async (tx) => {
-    const bundles = options.pendingUserIds.size === 0 ? page.users : page.users.filter((b) => !options.pendingUserIds.has(b.id));
+    // Read in the page's own transaction: a change made while the pull ran is left alone too.
+    const pendingUserIds = await usersWithPendingChanges(store.db);
+    const bundles = pendingUserIds.size === 0 ? page.users : page.users.filter((b) => !pendingUserIds.has(b.id));
     const written = await writeUserBundles(tx, bundles, page.organization, { isRosterEmpty: options.isRosterEmpty });
     await tx.putMeta(SYNC_CURSOR_KEY, page.cursor);
     return written;

@@ -77,7 +77,7 @@ function fakeWorker(options: { isSignedIn?: boolean; outcomes?: RunOutcome[] } =
       };
     },
     otherTabChanged() {
-      watcher?.({ sourceId: 'other-tab', changedIds: ['U0000002'], deletedIds: [], isOrganizationChanged: false, isOutboxChanged: true, isLocalChange: true });
+      watcher?.({ sourceId: 'other-tab', changedIds: ['U0000002'], deletedIds: [], isOrganizationChanged: false, isSessionChanged: false, isRulesChanged: false, isReportCoverageChanged: false, isReplaced: false, isOutboxChanged: true, isLocalChange: true });
     },
   };
 }

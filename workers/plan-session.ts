@@ -1,0 +1,165 @@
+/**
+ * The lifecycle plan on screen: built over the whole in-memory roster, reviewed, then applied batch by
+ * batch (A14), each batch one transaction through the write queue. A plan lives here, by id, until it
+ * is applied or the roster changes under it (RosterCache's followers call `forget`); only its view
+ * crosses to the page.
+ */
+import { buildLifecyclePlan, type LifecyclePlan } from '../src/core/build-lifecycle-plan.ts';
+import { codedError } from '../src/core/coded-error.ts';
+import type { AppliedPlanState } from '../src/core/csv/plan-result-report.ts';
+import { planningRosterFromIndex } from '../src/core/planning-roster.ts';
+import type { RosterIndex } from '../src/core/roster-index.ts';
+import type { StoredUser } from '../src/core/stored-user.ts';
+import { fullName } from '../src/core/user-views.ts';
+import { applyLifecycleBatch } from '../src/db/apply-lifecycle-batch.ts';
+import type { RosterLookup } from '../src/db/commit-local-change.ts';
+import type { OffboardDatabase } from '../src/db/offboard-database.ts';
+import type { RosterStore } from '../src/db/roster-store.ts';
+import { requireIndex } from './directory-queries.ts';
+import { PLAN_REMOVALS_PAGE, readPlanRemovals, type PlanRemovalsPage } from './plan-removals.ts';
+import { PLAN_SAMPLE_SIZE, toPlanView, type PlanView, type PreviousAssignment } from './plan-view.ts';
+import type { ApplyOptions, ApplyProgress, ApplyResult, LifecycleRequest } from './roster-api.ts';
+import type { RosterCache, RosterChange, WriteQueue } from './roster-cache.ts';
+
+export interface PlanSessionHost {
+  db: OffboardDatabase;
+  store: RosterStore;
+  cache: RosterCache;
+  writes: WriteQueue;
+  lookup(): RosterLookup;
+  idsMatching(filter: Extract<LifecycleRequest['selection'], { kind: 'filter' }>['filter'], excludedIds: readonly string[]): string[];
+}
+
+export class PlanSession {
+  /** Plans built and not yet applied, by id; a plan's ids stay here rather than cross to the page. */
+  private readonly plans = new Map<string, LifecyclePlan>();
+  /** The saved rule the plan on screen was built from. */
+  private planRuleName: string | null = null;
+  /** The plan on screen and, once applied, how far it got: what "Export the plan" writes. */
+  private onScreen: { planId: string; plan: LifecyclePlan; applied: AppliedPlanState | null } | null = null;
+
+  constructor(private readonly host: PlanSessionHost) {}
+
+  /** The roster changed: plans built before no longer apply (the one on screen can still be exported). */
+  forget(): void {
+    this.plans.clear();
+  }
+
+  /** Everything gone (the device was cleared or loaded anew). */
+  reset(): void {
+    this.plans.clear();
+    this.onScreen = null;
+  }
+
+  /**
+   * Plans a deactivation, reactivation or deletion over the whole in-memory roster. The selection is a
+   * list of ids, or a filter (minus any ids unticked after "select all N matching").
+   */
+  async plan(request: LifecycleRequest): Promise<PlanView> {
+    const state = this.host.cache.state;
+    const index = requireIndex(state);
+    if (!state.organization || !state.signedInAdminId) throw codedError('roster_not_open', 'The roster is not open yet.');
+    const userIds = request.selection.kind === 'ids' ? request.selection.ids : this.host.idsMatching(request.selection.filter, request.selection.excludedIds);
+    const roster = planningRosterFromIndex(index, { organization: state.organization, admins: state.admins, reportCoverage: state.reportCoverage });
+    const selectedByCustomField = request.selection.kind === 'filter' ? request.selection.filter.customField : null;
+    const plan = buildLifecyclePlan(roster, { action: request.action, actorId: state.signedInAdminId, userIds, selectedByCustomField });
+    const planId = crypto.randomUUID();
+    this.plans.clear(); // only the plan on screen can be applied
+    this.plans.set(planId, plan);
+    this.onScreen = { planId, plan, applied: null };
+    this.planRuleName = request.selection.kind === 'filter' ? (request.selection.ruleName ?? null) : null;
+    const view = toPlanView(planId, plan, index, new Set(userIds).size);
+    if (plan.action === 'reactivate' && plan.effects.assignmentsToOffer > 0) {
+      view.previousAssignments = await this.previousAssignmentsOf(plan.eligibleIds, index);
+    }
+    return view;
+  }
+
+  /**
+   * Per user, what the plan on screen removes (F9, A3, A7, F2), for `limit` of its eligible users from
+   * `start`: read when the admin expands the detail, a page at a time.
+   */
+  removals(planId: string, start: number, limit = PLAN_REMOVALS_PAGE): Promise<PlanRemovalsPage> {
+    const plan = this.plans.get(planId);
+    if (!plan) throw codedError('plan_expired', 'This plan is no longer current.');
+    return readPlanRemovals(this.host.db, requireIndex(this.host.cache.state), plan, start, limit);
+  }
+
+  /** The plan on screen, or once applied its result: what "Export the plan" writes. */
+  planOnScreen(planId: string): { plan: LifecyclePlan; applied: AppliedPlanState | null } {
+    if (this.onScreen?.planId !== planId) throw codedError('plan_expired', 'This plan is no longer current.');
+    return this.onScreen;
+  }
+
+  /**
+   * Applies a plan batch by batch (A14), each batch one transaction, each applied to the in-memory roster
+   * as it commits. Stops at the first batch that fails, with every earlier batch applied whole and nothing
+   * of the failed one.
+   */
+  async apply(planId: string, onProgress?: (progress: ApplyProgress) => void, options: ApplyOptions = {}): Promise<ApplyResult> {
+    const plan = this.plans.get(planId);
+    if (!plan) throw codedError('plan_expired', 'This plan is no longer current.');
+    if (!plan.canApply) throw codedError('plan_blocked', 'This plan cannot be applied.');
+    this.plans.delete(planId);
+    const { cache, writes, store } = this.host;
+    let usersApplied = 0;
+    let assignmentsReassigned = 0;
+    let failure: ApplyResult['failure'] = null;
+    for (const [batchIndex, userIds] of plan.batches.entries()) {
+      const inBatch = new Set(userIds);
+      try {
+        await writes.run(async () => {
+          const applied = await applyLifecycleBatch(
+            store,
+            {
+              action: plan.action,
+              actorId: plan.actorId,
+              planId,
+              batchIndex,
+              batchCount: plan.batches.length,
+              userIds,
+              reportMoves: plan.effects.reportMoves.filter((m) => inBatch.has(m.fromManagerId)),
+              now: new Date().toISOString(),
+              operationId: crypto.randomUUID(),
+              reassignPrevious: plan.action === 'reactivate' && options.reassignPrevious === true,
+              selectionRule: this.planRuleName,
+            },
+            this.host.lookup(),
+          );
+          cache.apply({ users: { changed: applied.changed, deletedIds: applied.deletedIds }, outbox: true, isLocalChange: true });
+          assignmentsReassigned += applied.assignmentsReassigned;
+        });
+        usersApplied += userIds.length;
+        onProgress?.({ batchesDone: batchIndex + 1, batchCount: plan.batches.length, usersDone: usersApplied, userCount: plan.eligibleIds.length });
+      } catch (error) {
+        const { code, message } = error as { code?: string; message?: string };
+        failure = { batchIndex, code: code ?? 'unknown', message: message ?? String(error) };
+        // Something changed these users behind the plan (another tab, a sync): take the stored truth.
+        await writes.run(async () => {
+          const stored = await this.host.db.users.bulkGet(userIds).catch(() => [] as (StoredUser | undefined)[]);
+          const change: RosterChange = { users: { changed: stored.filter((u): u is StoredUser => u !== undefined), deletedIds: userIds.filter((_, i) => !stored[i]) } };
+          cache.apply({ ...change, origin: 'read' });
+        });
+        break;
+      }
+    }
+    if (this.onScreen?.planId === planId) {
+      this.onScreen.applied = { batchesApplied: failure ? failure.batchIndex : plan.batches.length, failure };
+    }
+    return { action: plan.action, batchesApplied: failure ? failure.batchIndex : plan.batches.length, batchCount: plan.batches.length, usersApplied, assignmentsReassigned, failure };
+  }
+
+  /** R2: the first previous assignments of these users, to list in the plan. */
+  private async previousAssignmentsOf(userIds: readonly string[], index: RosterIndex): Promise<PreviousAssignment[]> {
+    const found: PreviousAssignment[] = [];
+    // A page of users at a time: the list is a sample, and 100,000 ids in one anyOf() is a slow query.
+    for (let start = 0; start < userIds.length && found.length < PLAN_SAMPLE_SIZE; start += 500) {
+      const page = await this.host.db.removedAssignments.where('userId').anyOf(userIds.slice(start, start + 500)).limit(PLAN_SAMPLE_SIZE - found.length).toArray();
+      for (const a of page) {
+        const user = index.userById(a.userId);
+        found.push({ ...a, name: user ? fullName(user) : a.userId });
+      }
+    }
+    return found;
+  }
+}
