@@ -128,8 +128,9 @@ export class DirectoryQueries {
       communities: index.communities
         .map((c) => ({ id: c.id, name: c.name, isGlobal: c.global }))
         .sort((a, b) => Number(b.isGlobal) - Number(a.isGlobal) || a.name.localeCompare(b.name)),
-      customFields: index.customFields.map((f) => ({ name: f.name, label: f.label, values: index.valuesOfField(f.name) })),
-      methodologies: index.methodologies.map((m) => ({ id: m.id, name: m.name, model: m.model })),
+      // By name, whatever order they were loaded or stored in: the choices read the same after a reload.
+      customFields: index.customFields.map((f) => ({ name: f.name, label: f.label, values: index.valuesOfField(f.name) })).sort((a, b) => a.label.localeCompare(b.label)),
+      methodologies: index.methodologies.map((m) => ({ id: m.id, name: m.name, model: m.model })).sort((a, b) => a.name.localeCompare(b.name)),
     };
   }
 

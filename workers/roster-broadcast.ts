@@ -53,6 +53,10 @@ export class RosterBroadcast {
     });
   }
 
+  close(): void {
+    this.channel?.close();
+  }
+
   post(change: RosterChange): void {
     this.channel?.postMessage(messageOf(change, this.sourceId));
   }

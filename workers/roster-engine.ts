@@ -188,6 +188,12 @@ export class RosterEngine {
     });
   }
 
+  /** Lets go of the database and the channel (a worker shutting down, a test done with a database). */
+  close(): void {
+    this.broadcast.close();
+    this.db.close();
+  }
+
   summary(): RosterSummary {
     return summaryOf(this.cache.state);
   }

@@ -114,6 +114,10 @@ function patchDerived(previous: DerivedData, before: readonly IndexedUser[], aft
   return { positionOf: previous.positionOf, searchText: previous.searchText, managerPositionOf, membersOf, activeCount, licensesInUse };
 }
 
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export class RosterIndex {
   /** Users sorted by last name, first name, id: the list's order. */
   readonly users: IndexedUser[];
@@ -161,9 +165,11 @@ export class RosterIndex {
       if (manager >= 0) this.reportPositions[fill[manager]!++] = p;
     }
 
-    this.methodologies = source.methodologies;
-    this.communities = source.communities;
-    this.customFields = source.customFields;
+    // One order whatever order they were loaded or stored in (IndexedDB returns them by key, "C-10"
+    // before "C-2"): what lists them (a plan's reasons, the filters) reads the same after a reload.
+    this.methodologies = [...source.methodologies].sort((a, b) => a.name.localeCompare(b.name) || compareIds(a.id, b.id));
+    this.communities = [...source.communities].sort((a, b) => Number(b.global) - Number(a.global) || a.name.localeCompare(b.name) || compareIds(a.id, b.id));
+    this.customFields = [...source.customFields].sort((a, b) => a.label.localeCompare(b.label) || compareIds(a.name, b.name));
     this.methodologyById = new Map(source.methodologies.map((m) => [m.id, m]));
     this.communityById = new Map(source.communities.map((c) => [c.id, c]));
   }
