@@ -11,6 +11,7 @@ import type { FilterNames } from '../src/core/selection-rule.ts';
 import type { StoredUser } from '../src/core/stored-user.ts';
 import { buildUserDetail, buildUserRow, fullName, type UserDetail, type UserRef, type UserRow } from '../src/core/user-views.ts';
 import type { OffboardDatabase } from '../src/db/offboard-database.ts';
+import type { RosterStore } from '../src/db/roster-store.ts';
 import { codedError } from '../src/core/coded-error.ts';
 import type { AdminSummary, QueryResult, RosterFacets, RosterSummary } from './roster-api.ts';
 import type { RosterCache, RosterState } from './roster-cache.ts';
@@ -54,6 +55,7 @@ export class DirectoryQueries {
   constructor(
     private readonly cache: RosterCache,
     private readonly db: OffboardDatabase,
+    private readonly store: RosterStore,
   ) {}
 
   /** The roster changed: the query on screen no longer answers for it (the page asks again). */
@@ -103,23 +105,24 @@ export class DirectoryQueries {
     const user = index.userById(id);
     if (!user) return null;
     const db = this.db;
-    const [admin, membershipRequests, assignments, previousAssignments, completions, certificates, tokens, retainedHistory, audit] = await db.transaction(
-      'r',
-      [db.admins, db.membershipRequests, db.assignments, db.removedAssignments, db.completions, db.certificates, db.tokens, db.retainedHistory, db.audit],
-      () =>
-        Promise.all([
-          db.admins.get(id),
-          db.membershipRequests.where('userId').equals(id).toArray(),
-          db.assignments.where('userId').equals(id).toArray(),
-          db.removedAssignments.where('userId').equals(id).toArray(),
-          db.completions.where('userId').equals(id).toArray(),
-          db.certificates.where('userId').equals(id).toArray(),
-          db.tokens.where('userId').equals(id).toArray(),
-          db.retainedHistory.get(id),
-          db.audit.where('targetId').equals(id).reverse().limit(50).toArray(),
-        ]),
-    );
-    return buildUserDetail(index, user, { admin: admin ?? null, membershipRequests, assignments, previousAssignments, completions, certificates, tokens, retainedHistory: retainedHistory ?? null, audit });
+    const [bundles, admin, audit] = await Promise.all([
+      this.store.readBundles([id]),
+      db.admins.get(id),
+      db.audit.where('targetId').equals(id).reverse().limit(50).toArray(),
+    ]);
+    const bundle = bundles.get(id);
+    if (!bundle) return null;
+    return buildUserDetail(index, user, {
+      admin: admin ?? null,
+      membershipRequests: bundle.membershipRequests,
+      assignments: bundle.assignments,
+      previousAssignments: bundle.removedAssignments,
+      completions: bundle.completions,
+      certificates: bundle.certificates,
+      tokens: bundle.tokens,
+      retainedHistory: bundle.retainedHistory,
+      audit,
+    });
   }
 
   facets(): RosterFacets {

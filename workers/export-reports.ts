@@ -31,8 +31,9 @@ import type { RosterIndex } from '../src/core/roster-index.ts';
 import type { Admin, Organization, ReportSnapshot } from '../src/core/roster-types.ts';
 import { fullName } from '../src/core/user-views.ts';
 import type { OffboardDatabase } from '../src/db/offboard-database.ts';
-import { readInPages } from '../src/db/read-roster.ts';
-import { recordsOfUsers } from '../src/db/records-of-users.ts';
+import { readInPages } from '../src/db/read-in-pages.ts';
+import type { RosterStore } from '../src/db/roster-store.ts';
+import type { BundleRecordKind, UserBundle } from '../src/core/sync/user-bundle.ts';
 import { CsvBlobBuilder, CsvZipBuilder, type CsvFileWriter } from './csv-file-writer.ts';
 
 /** A report the export menu offers; a plan's result is exported from the plan itself. */
@@ -73,6 +74,7 @@ export interface EveryReportFile extends ReportFile {
 /** What an export reads: the worker's roster and who is asking. */
 export interface ReportSources {
   db: OffboardDatabase;
+  store: RosterStore;
   index: RosterIndex;
   organization: Organization;
   admins: readonly Admin[];
@@ -132,21 +134,10 @@ function idsInScope(sources: ReportSources, scope: UserScope): string[] {
 }
 
 /** The records of the users in scope, in primary key order (a few users: user by user). */
-async function writeRecordsOf<T, K extends IndexableType>(
-  sources: ReportSources,
-  scope: UserScope,
-  table: Table<T, K>,
-  keyOf: (record: T) => K,
-  toRow: (record: T) => string[],
-  writer: CsvFileWriter,
-): Promise<void> {
-  const keep = (record: T): boolean => isInScope(sources, scope, (record as { userId: string }).userId);
-  if (scope.isFiltered && scope.count <= DIRECT_READ_LIMIT) {
-    for (const record of await recordsOfUsers(table, idsInScope(sources, scope))) writer.row(toRow(record));
-    return;
-  }
-  await readInPages(table, keyOf, (page) => {
-    for (const record of page) if (keep(record)) writer.row(toRow(record));
+async function writeRecordsOf<K extends BundleRecordKind>(sources: ReportSources, scope: UserScope, kind: K, toRow: (record: UserBundle[K][number]) => string[], writer: CsvFileWriter): Promise<void> {
+  const read = scope.isFiltered && scope.count <= DIRECT_READ_LIMIT ? { userIds: idsInScope(sources, scope) } : { keep: (userId: string) => isInScope(sources, scope, userId) };
+  await sources.store.readRecords(kind, read, (records) => {
+    for (const record of records) writer.row(toRow(record));
   });
 }
 
@@ -172,15 +163,15 @@ async function writeReport(
       }
       return;
     case 'memberships':
-      return writeRecordsOf(sources, scope, db.memberships, (m): [string, string] => [m.userId, m.communityId], canonical('memberships'), writer);
+      return writeRecordsOf(sources, scope, 'memberships', canonical('memberships'), writer);
     case 'licenses':
-      return writeRecordsOf(sources, scope, db.licenses, (l): [string, string] => [l.userId, l.methodologyId], canonical('licenses'), writer);
+      return writeRecordsOf(sources, scope, 'licenses', canonical('licenses'), writer);
     case 'assignments':
-      return writeRecordsOf(sources, scope, db.assignments, (a) => a.id, canonical('assignments'), writer);
+      return writeRecordsOf(sources, scope, 'assignments', canonical('assignments'), writer);
     case 'completions':
-      return writeRecordsOf(sources, scope, db.completions, (c): [string, string, string] => [c.userId, c.courseId, c.communityId], canonical('completions'), writer);
+      return writeRecordsOf(sources, scope, 'completions', canonical('completions'), writer);
     case 'certificates':
-      return writeRecordsOf(sources, scope, db.certificates, (c) => c.id, canonical('certificates'), writer);
+      return writeRecordsOf(sources, scope, 'certificates', canonical('certificates'), writer);
     case 'communities':
       writer.rows(byId(index.communities).map(canonical('communities')));
       return;

@@ -7,8 +7,8 @@
 import type { LifecyclePlan } from '../src/core/build-lifecycle-plan.ts';
 import { describeUserRemovals, type UserRemovals } from '../src/core/describe-user-removals.ts';
 import type { RosterIndex } from '../src/core/roster-index.ts';
-import type { OffboardDatabase } from '../src/db/offboard-database.ts';
-import { recordsOfUsers } from '../src/db/records-of-users.ts';
+import type { RosterStore } from '../src/db/roster-store.ts';
+import type { UserBundle } from '../src/core/sync/user-bundle.ts';
 
 /** Users per page of the detail. */
 export const PLAN_REMOVALS_PAGE = 25;
@@ -22,29 +22,11 @@ export interface PlanRemovalsPage {
   total: number;
 }
 
-export async function readPlanRemovals(db: OffboardDatabase, index: RosterIndex, plan: LifecyclePlan, start: number, limit: number): Promise<PlanRemovalsPage> {
+export async function readPlanRemovals(store: RosterStore, index: RosterIndex, plan: LifecyclePlan, start: number, limit: number): Promise<PlanRemovalsPage> {
   const from = Math.max(0, Math.floor(start));
   const ids = plan.eligibleIds.slice(from, from + Math.max(1, Math.min(limit, MOST_PER_PAGE)));
   const users = ids.map((id) => index.userById(id)).filter((u) => u !== undefined);
-  // Each user's summary says which tables hold anything of theirs: only those are read.
-  const holding = (has: (counts: (typeof users)[number]['counts']) => boolean): string[] => users.filter((u) => has(u.counts)).map((u) => u.id);
-  const isLeaving = plan.action !== 'reactivate';
-  const [requests, certificates, assignments, completions] = isLeaving
-    ? await db.transaction('r', [db.membershipRequests, db.certificates, db.assignments, db.completions], () =>
-        Promise.all([
-          recordsOfUsers(db.membershipRequests, holding((c) => c.requests > 0)),
-          recordsOfUsers(db.certificates, holding((c) => c.certificates > 0)),
-          recordsOfUsers(db.assignments, holding((c) => c.assignments > 0)),
-          plan.action === 'delete' ? recordsOfUsers(db.completions, holding((c) => c.completions > 0)) : [],
-        ]),
-      )
-    : [[], [], [], []];
-  const ofUser = <T extends { userId: string }>(records: readonly T[]): Map<string, T[]> => {
-    const byUser = new Map<string, T[]>();
-    for (const record of records) byUser.set(record.userId, [...(byUser.get(record.userId) ?? []), record]);
-    return byUser;
-  };
-  const [requestsOf, certificatesOf, assignmentsOf, completionsOf] = [ofUser(requests), ofUser(certificates), ofUser(assignments), ofUser(completions)];
+  const bundles = plan.action !== 'reactivate' ? await store.readBundles(users.map((u) => u.id)) : new Map<string, UserBundle>();
   const communityName = (id: string): string | undefined => index.communityById.get(id)?.name;
   return {
     users: users.map((user) =>
@@ -54,10 +36,11 @@ export async function readPlanRemovals(db: OffboardDatabase, index: RosterIndex,
         user,
         {
           communityIds: user.communityIds,
-          membershipRequests: requestsOf.get(user.id) ?? [],
-          certificates: certificatesOf.get(user.id) ?? [],
-          assignments: assignmentsOf.get(user.id) ?? [],
-          completions: completionsOf.get(user.id) ?? [],
+          membershipRequests: bundles.get(user.id)?.membershipRequests ?? [],
+          certificates: bundles.get(user.id)?.certificates ?? [],
+          assignments: bundles.get(user.id)?.assignments ?? [],
+          // Only deletion removes completions (F2).
+          completions: plan.action === 'delete' ? (bundles.get(user.id)?.completions ?? []) : [],
           tokenCount: Object.values(user.counts.tokens).reduce((a, b) => a + b, 0),
         },
         communityName,

@@ -82,7 +82,7 @@ export class PlanSession {
   removals(planId: string, start: number, limit = PLAN_REMOVALS_PAGE): Promise<PlanRemovalsPage> {
     const plan = this.plans.get(planId);
     if (!plan) throw codedError('plan_expired', 'This plan is no longer current.');
-    return readPlanRemovals(this.host.db, requireIndex(this.host.cache.state), plan, start, limit);
+    return readPlanRemovals(this.host.store, requireIndex(this.host.cache.state), plan, start, limit);
   }
 
   /** The plan on screen, or once applied its result: what "Export the plan" writes. */
@@ -136,7 +136,7 @@ export class PlanSession {
         failure = { batchIndex, code: code ?? 'unknown', message: message ?? String(error) };
         // Something changed these users behind the plan (another tab, a sync): take the stored truth.
         await writes.run(async () => {
-          const stored = await this.host.db.users.bulkGet(userIds).catch(() => [] as (StoredUser | undefined)[]);
+          const stored = await this.host.store.readStoredUsers(userIds).catch(() => [] as (StoredUser | undefined)[]);
           const change: RosterChange = { users: { changed: stored.filter((u): u is StoredUser => u !== undefined), deletedIds: userIds.filter((_, i) => !stored[i]) } };
           cache.apply({ ...change, origin: 'read' });
         });
@@ -151,13 +151,13 @@ export class PlanSession {
 
   /** R2: the first previous assignments of these users, to list in the plan. */
   private async previousAssignmentsOf(userIds: readonly string[], index: RosterIndex): Promise<PreviousAssignment[]> {
+    // The summaries say who has any: only their bundles are read, a page at a time until the sample is full.
+    const holding = userIds.filter((id) => (index.userById(id)?.counts.removedAssignments ?? 0) > 0);
     const found: PreviousAssignment[] = [];
-    // A page of users at a time: the list is a sample, and 100,000 ids in one anyOf() is a slow query.
-    for (let start = 0; start < userIds.length && found.length < PLAN_SAMPLE_SIZE; start += 500) {
-      const page = await this.host.db.removedAssignments.where('userId').anyOf(userIds.slice(start, start + 500)).limit(PLAN_SAMPLE_SIZE - found.length).toArray();
-      for (const a of page) {
-        const user = index.userById(a.userId);
-        found.push({ ...a, name: user ? fullName(user) : a.userId });
+    for (let start = 0; start < holding.length && found.length < PLAN_SAMPLE_SIZE; start += 100) {
+      const bundles = await this.host.store.readBundles(holding.slice(start, start + 100));
+      for (const bundle of bundles.values()) {
+        for (const a of bundle.removedAssignments) if (found.length < PLAN_SAMPLE_SIZE) found.push({ ...a, name: fullName(bundle.user!) });
       }
     }
     return found;

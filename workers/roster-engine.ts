@@ -15,14 +15,13 @@ import { validateSettings, type SettingsInput } from '../src/core/organization-s
 import { reportCoverageOf } from '../src/core/report-coverage.ts';
 import type { RosterFilter } from '../src/core/roster-filter.ts';
 import { RosterIndex, keyUser, type KeyedUser } from '../src/core/roster-index.ts';
-import type { Admin, Organization } from '../src/core/roster-types.ts';
+import type { Admin, Community, CustomFieldDefinition, Methodology, Organization } from '../src/core/roster-types.ts';
 import { describeFilter } from '../src/core/selection-rule.ts';
 import type { StoredUser } from '../src/core/stored-user.ts';
 import { fullName, type UserDetail, type UserRef, type UserRow } from '../src/core/user-views.ts';
 import type { RosterLookup } from '../src/db/commit-local-change.ts';
 import { OffboardDatabase } from '../src/db/offboard-database.ts';
 import { findPendingImport, type PendingImportView } from '../src/db/pending-import.ts';
-import { readRosterSource } from '../src/db/read-roster.ts';
 import { issueCertificate, reassignPreviousAssignments } from '../src/db/restore-learning-records.ts';
 import { RosterStore } from '../src/db/roster-store.ts';
 import { saveOrganizationSettings, saveSignedInAdmin } from '../src/db/save-settings.ts';
@@ -97,7 +96,7 @@ export class RosterEngine {
   constructor(databaseName?: string) {
     this.db = new OffboardDatabase(databaseName);
     this.store = new RosterStore(this.db);
-    this.directory = new DirectoryQueries(this.cache, this.db);
+    this.directory = new DirectoryQueries(this.cache, this.db, this.store);
     this.plans = new PlanSession({
       db: this.db,
       store: this.store,
@@ -200,17 +199,17 @@ export class RosterEngine {
 
   /** Everything the in-memory roster holds, read from the database. */
   private async readState(onProgress?: (progress: LoadProgress) => void): Promise<RosterState> {
-    const source = await readRosterSource(this.db, (done, total) => onProgress?.({ phase: 'reading', done, total }));
-    onProgress?.({ phase: 'indexing', done: source.users.length, total: source.users.length });
-    const index = RosterIndex.fromKeyed(source.users, source);
-    const [organization, session, admins, snapshots] = await Promise.all([
-      this.db.organization.toCollection().first(),
-      this.db.meta.get(SESSION_KEY),
-      this.db.admins.toArray(),
-      this.db.reportSnapshots.toArray(),
-    ]);
+    // Users come keyed for sorting and search page by page, while the next page is read.
+    const users: KeyedUser[] = [];
+    await this.store.readStoredUsersInPages((page, total) => {
+      for (const stored of page) users.push(keyUser(stored));
+      onProgress?.({ phase: 'reading', done: users.length, total });
+    });
+    onProgress?.({ phase: 'indexing', done: users.length, total: users.length });
+    const [{ organization, admins, lists }, session, snapshots] = await Promise.all([this.readOrganization(), this.db.meta.get(SESSION_KEY), this.db.reportSnapshots.toArray()]);
+    const index = RosterIndex.fromKeyed(users, lists);
     const signedInAdminId = (session?.value as { adminId?: string } | undefined)?.adminId ?? null;
-    return { index, organization: organization ?? null, admins, signedInAdminId, reportCoverage: reportCoverageOf(snapshots) };
+    return { index, organization: organization ?? null, admins: admins ?? [], signedInAdminId, reportCoverage: reportCoverageOf(snapshots) };
   }
 
   /** The device's data was replaced (a sign-in, a discarded import): read anew, and the other tabs too. */
@@ -241,7 +240,7 @@ export class RosterEngine {
     return written.isOrganizationChanged ? { ...change, ...(await this.readOrganization()) } : change;
   }
 
-  private async readOrganization(): Promise<Pick<RosterChange, 'organization' | 'admins' | 'lists'>> {
+  private async readOrganization(): Promise<Pick<RosterChange, 'organization' | 'admins'> & { lists: { methodologies: Methodology[]; communities: Community[]; customFields: CustomFieldDefinition[] } }> {
     const [organization, admins, methodologies, communities, customFields] = await Promise.all([
       this.db.organization.toCollection().first(),
       this.db.admins.toArray(),
@@ -261,7 +260,7 @@ export class RosterEngine {
       }
       const change: RosterChange = { origin: 'other_tab', outbox: message.isOutboxChanged, rules: message.isRulesChanged };
       if (message.changedIds.length > 0 || message.deletedIds.length > 0) {
-        const stored = await this.db.users.bulkGet(message.changedIds);
+        const stored = await this.store.readStoredUsers(message.changedIds);
         const changed = stored.filter((u): u is StoredUser => u !== undefined);
         change.users = { changed, deletedIds: [...message.deletedIds, ...message.changedIds.filter((_, i) => stored[i] === undefined)] };
       }
@@ -568,7 +567,7 @@ export class RosterEngine {
     const change: RosterChange = { users: { changed, deletedIds: [] }, lists: organization.lists, outbox: true, isLocalChange: true };
     if (!this.cache.state.index) {
       // An import onto an empty device: its first roster.
-      const index = RosterIndex.fromKeyed(changed.map(keyUser), { methodologies: [], communities: [], customFields: [], ...organization.lists });
+      const index = RosterIndex.fromKeyed(changed.map(keyUser), organization.lists);
       this.cache.apply({ replaced: { index, organization: setup?.organization ?? null, admins: setup ? [setup.admin] : [], signedInAdminId: setup?.admin.userId ?? null, reportCoverage: new Map() } });
       return;
     }
@@ -600,6 +599,6 @@ export class RosterEngine {
     const state = this.cache.state;
     const index = requireIndex(state);
     if (!state.organization) throw codedError('roster_not_open', 'The roster is not open yet.');
-    return { db: this.db, index, organization: state.organization, admins: state.admins, signedInAdminId: state.signedInAdminId };
+    return { db: this.db, store: this.store, index, organization: state.organization, admins: state.admins, signedInAdminId: state.signedInAdminId };
   }
 }

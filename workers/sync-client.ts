@@ -141,7 +141,7 @@ export class SyncClient {
   private async pull(server: SyncServer, report: SyncRunReport): Promise<void> {
     const { db } = this.options;
     let cursor = await readSyncCursor(db);
-    const isFirstPullOnEmptyDevice = cursor === null && (await db.users.count()) === 0;
+    const isFirstPullOnEmptyDevice = cursor === null && (await this.options.store.userCount()) === 0;
     // On an empty device records are only added; a user met again later in the same pull (they changed
     // on the server meanwhile) needs the old records removed first, so that page is written the slow way.
     const written = new Set<string>();

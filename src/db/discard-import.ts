@@ -32,7 +32,7 @@ export async function discardImport(store: RosterStore, request: { actorId: stri
     for (const operation of operations) await undoOperation(tx, operation);
     await tx.deleteOperations(operations.map((op) => op.seq!));
     await tx.deleteMeta([IMPORT_MARKER_KEY, IMPORT_FILES_KEY]);
-    const isRosterEmpty = (await db.users.count()) === 0;
+    const isRosterEmpty = (await tx.userCount()) === 0;
     if (isRosterEmpty && marker.setup) {
       // The import had set the device up: with its users gone, nothing of it stays.
       await Promise.all([db.organization.clear(), db.admins.clear(), db.customFields.clear(), db.audit.clear(), db.meta.delete(SESSION_KEY)]);

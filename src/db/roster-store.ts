@@ -11,12 +11,14 @@ import { globalCommunityIdOf } from '../core/changes/change-outcome.ts';
 import { sameRecord } from '../core/changes/import-chunk.ts';
 import type { OutboxOperation } from '../core/changes/operation.ts';
 import type { AuditEntry } from '../core/roster-types.ts';
-import { storedUserOf, toUser, type StoredUser } from '../core/stored-user.ts';
+import { storedUserOf, toStoredUser, toUser, type StoredUser } from '../core/stored-user.ts';
+import { summarizeUserRecords } from '../core/summarize-user-records.ts';
+import { readInPages } from './read-in-pages.ts';
 import type { OrganizationState } from '../core/sync/sync-protocol.ts';
 import type { SyncRejectionRecord } from '../core/sync/sync-rejection.ts';
 import { BUNDLE_RECORD_KINDS, emptyBundle, type BundleRecordKind, type UserBundle } from '../core/sync/user-bundle.ts';
-import { PER_USER_RECORD_KINDS } from '../core/roster-types.ts';
-import type { MetaRecord, OffboardDatabase } from './offboard-database.ts';
+import { PER_USER_RECORD_KINDS, type RosterChunk } from '../core/roster-types.ts';
+import { ROSTER_TABLES, type MetaRecord, type OffboardDatabase } from './offboard-database.ts';
 
 /** Each per-user kind's primary key, as a string to compare by. */
 const KEY_OF: { [K in BundleRecordKind]: (record: UserBundle[K][number]) => IndexableType } = {
@@ -85,6 +87,64 @@ export class RosterStore {
     // An async scope function: Dexie follows native awaits in it (a plain one returning a promise loses the
     // transaction at the first await that issues no request).
     return this.db.transaction('rw', changeTables(this.db), async () => await work(new RosterTransaction(this.db)));
+  }
+
+  /** Removes every record of the roster, the meta records with it, in one transaction: all or nothing. */
+  clear(): Promise<void> {
+    const tables = [this.db.meta, ...ROSTER_TABLES.map((name) => this.db.table(name))];
+    return this.db.transaction('rw', tables, async () => {
+      await Promise.all(tables.map((table) => table.clear()));
+    });
+  }
+
+  /** How many users the device holds. */
+  userCount(): Promise<number> {
+    return this.db.users.count();
+  }
+
+  /** Users as stored (with their record summaries), by id; undefined where there is none. */
+  readStoredUsers(userIds: readonly string[]): Promise<(StoredUser | undefined)[]> {
+    return this.db.users.bulkGet([...userIds]);
+  }
+
+  /**
+   * Every user as stored, a page at a time in id order: what the cold start reads. The summaries users
+   * carry are all the in-memory roster needs, so no other per-user table is read.
+   */
+  readStoredUsersInPages(onPage: (page: StoredUser[], totalUsers: number) => void): Promise<void> {
+    return this.db.transaction('r', this.db.users, async () => {
+      const total = await this.db.users.count();
+      await readInPages(this.db.users, (u: StoredUser) => u.id, (page) => onPage(page, total));
+    });
+  }
+
+  /**
+   * The records of one per-user kind, for exports: of these users (a few: read user by user), or of every
+   * user a page at a time in key order (`keep` filters them).
+   */
+  async readRecords<K extends BundleRecordKind>(kind: K, scope: { userIds: readonly string[] } | { keep: (userId: string) => boolean }, onPage: (records: UserBundle[K]) => void): Promise<void> {
+    const table = this.db.table(kind) as Table<UserBundle[K][number], IndexableType>;
+    if ('userIds' in scope) {
+      onPage((await Promise.all(scope.userIds.map((id) => table.where('userId').equals(id).toArray()))).flat() as UserBundle[K]);
+      return;
+    }
+    const keyOf = KEY_OF[kind] as (record: UserBundle[K][number]) => IndexableType;
+    await readInPages(table, keyOf, (page) => onPage(page.filter((r) => scope.keep(r.userId)) as UserBundle[K]));
+  }
+
+  /**
+   * A chunk of a whole organization written into an empty roster (a load): every record only added, the
+   * users with summaries worked out from the chunk. One transaction per chunk.
+   */
+  async addChunk(chunk: RosterChunk, globalCommunityId: string | null): Promise<StoredUser[]> {
+    const summaries = summarizeUserRecords(chunk, globalCommunityId);
+    const stored = chunk.users.map((user) => toStoredUser(user, summaries.get(user.id)));
+    const tables = PER_USER_RECORD_KINDS.map((name) => this.db.table(name));
+    await this.db.transaction('rw', tables, async () => {
+      // Every kind goes to the table of the same name; users carry their summaries.
+      await Promise.all(PER_USER_RECORD_KINDS.map((kind) => (kind === 'users' ? this.db.users.bulkAdd(stored) : this.db.table(kind).bulkAdd(chunk[kind]))));
+    });
+    return stored;
   }
 
   /** Bundles of these users as stored (live ones only), in a read transaction of their own. */
@@ -218,6 +278,10 @@ export class RosterTransaction {
     if (lists.methodologies) await replaceTable(db.methodologies, lists.methodologies);
     if (lists.customFields) await replaceTable(db.customFields, lists.customFields);
     if (this.organizationRead) this.organizationRead = { ...this.organizationRead, ...lists };
+  }
+
+  userCount(): Promise<number> {
+    return this.db.users.count();
   }
 
   async addAudit(entries: readonly AuditEntry[]): Promise<void> {

@@ -5,9 +5,9 @@
  * discards it (see `discardInterruptedLoad`) instead of showing half an organization.
  */
 import type { DemoHeader, RosterChunk } from '../core/generate-demo-organization.ts';
-import { PER_USER_RECORD_KINDS, type AuditEntry } from '../core/roster-types.ts';
-import { summarizeUserRecords } from '../core/summarize-user-records.ts';
-import { OffboardDatabase, ROSTER_TABLES, toStoredUser, type StoredUser } from './offboard-database.ts';
+import type { AuditEntry } from '../core/roster-types.ts';
+import type { OffboardDatabase, StoredUser } from './offboard-database.ts';
+import { RosterStore } from './roster-store.ts';
 import { RosterNotEmptyError } from './database-errors.ts';
 
 export const LOAD_MARKER_KEY = 'pendingLoad';
@@ -37,8 +37,9 @@ export async function writeRosterInChunks(
   },
 ): Promise<void> {
   const { expectedUsers } = options;
-  await db.transaction('rw', [db.meta, db.users, db.organization, db.admins, db.methodologies, db.communities, db.customFields], async () => {
-    if ((await db.users.count()) > 0) throw new RosterNotEmptyError();
+  const store = new RosterStore(db);
+  await store.write(async (tx) => {
+    if ((await tx.userCount()) > 0) throw new RosterNotEmptyError();
     const marker: LoadMarker = { kind: options.kind, expectedUsers, startedAt: new Date().toISOString() };
     await db.meta.put({ key: LOAD_MARKER_KEY, value: marker });
     await db.meta.put({ key: SESSION_KEY, value: { adminId: header.signedInAdminId } });
@@ -50,15 +51,9 @@ export async function writeRosterInChunks(
   });
 
   let usersWritten = 0;
-  const tables = PER_USER_RECORD_KINDS.map((name) => db.table(name));
   const globalCommunityId = header.communities.find((c) => c.global)?.id ?? null;
   for (const chunk of chunks) {
-    const summaries = summarizeUserRecords(chunk, globalCommunityId);
-    const stored = chunk.users.map((user) => toStoredUser(user, summaries.get(user.id)));
-    await db.transaction('rw', tables, async () => {
-      // Every kind goes to the table of the same name; users carry their summaries.
-      await Promise.all(PER_USER_RECORD_KINDS.map((kind) => (kind === 'users' ? db.users.bulkAdd(stored) : db.table(kind).bulkAdd(chunk[kind]))));
-    });
+    const stored = await store.addChunk(chunk, globalCommunityId);
     usersWritten += chunk.users.length;
     options.onChunk?.(stored, { usersWritten, expectedUsers });
   }
@@ -76,11 +71,8 @@ export async function findInterruptedLoad(db: OffboardDatabase): Promise<LoadMar
 }
 
 /** Removes every roster record in one transaction: all or nothing. */
-export async function clearRoster(db: OffboardDatabase): Promise<void> {
-  const tables = [db.meta, ...ROSTER_TABLES.map((name) => db.table(name))];
-  await db.transaction('rw', tables, async () => {
-    await Promise.all(tables.map((table) => table.clear()));
-  });
+export function clearRoster(db: OffboardDatabase): Promise<void> {
+  return new RosterStore(db).clear();
 }
 
 /** Discards a half-written load; returns what was discarded so the UI can say so. */

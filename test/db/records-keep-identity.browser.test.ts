@@ -11,7 +11,6 @@ import { writeRosterInChunks } from '../../src/db/write-roster-in-chunks.ts';
 import { applyLifecycleBatch } from '../../src/db/apply-lifecycle-batch.ts';
 import { issueCertificate, reassignPreviousAssignments } from '../../src/db/restore-learning-records.ts';
 import { rollBackRefusedOperations } from '../../src/db/settle-push-results.ts';
-import { recordsOfUsers } from '../../src/db/records-of-users.ts';
 import { generateDemoOrganization } from '../../src/core/generate-demo-organization.ts';
 import { summarizeUserRecords } from '../../src/core/summarize-user-records.ts';
 import { PER_USER_RECORD_KINDS, type RosterChunk } from '../../src/core/roster-types.ts';
@@ -83,7 +82,7 @@ function reassign(db: OffboardDatabase, now: string) {
 /** Every record of the user on the device, table by table, in one order. */
 async function recordsOnDevice(db: OffboardDatabase): Promise<Record<string, unknown[]>> {
   const tables = PER_USER_RECORD_KINDS.filter((k) => k !== 'users' && k !== 'retainedHistory');
-  const lists = await Promise.all(tables.map((kind) => recordsOfUsers(db.table(kind) as Table<{ userId: string }, string>, [userId])));
+  const lists = await Promise.all(tables.map((kind) => (db.table(kind) as Table<{ userId: string }, string>).where('userId').equals(userId).toArray()));
   return Object.fromEntries(tables.map((kind, i) => [kind, sorted(lists[i]!)]));
 }
 

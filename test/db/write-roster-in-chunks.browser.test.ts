@@ -8,7 +8,8 @@ import {
   findInterruptedLoad,
   writeRosterInChunks,
 } from '../../src/db/write-roster-in-chunks.ts';
-import { readInPages, readRosterSource } from '../../src/db/read-roster.ts';
+import { readInPages } from '../../src/db/read-in-pages.ts';
+import { RosterStore } from '../../src/db/roster-store.ts';
 import type { AuditEntry } from '../../src/core/roster-types.ts';
 
 const databases: OffboardDatabase[] = [];
@@ -42,14 +43,15 @@ describe('writeRosterInChunks', () => {
     });
     expect(progress).toEqual([500, 1_000, 1_200]);
     expect(await findInterruptedLoad(db)).toBeNull();
-    const source = await readRosterSource(db);
-    expect([...source.users]).toHaveLength(1_200);
+    let usersRead = 0;
+    await new RosterStore(db).readStoredUsersInPages((page) => (usersRead += page.length));
+    expect(usersRead).toBe(1_200);
     expect(await db.audit.count()).toBe(1);
 
     // Paging by a compound primary key visits every record once.
     const seen: string[] = [];
     const sizes: number[] = [];
-    await readInPages(db.memberships, (m): [string, string] => [m.userId, m.communityId], (page) => {
+    await readInPages(db.memberships, (m: { userId: string; communityId: string }): [string, string] => [m.userId, m.communityId], (page) => {
       sizes.push(page.length);
       for (const m of page) seen.push(`${m.userId} ${m.communityId}`);
     }, 250);

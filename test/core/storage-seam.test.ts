@@ -1,0 +1,27 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PER_USER_RECORD_KINDS } from '../../src/core/roster-types.ts';
+
+// The roster store (src/db/roster-store.ts) is the one module that knows how user bundles are laid out;
+// the schema (offboard-database.ts) declares the tables. Everything else asks the store for bundles, so
+// that the layout can change in one place.
+const ROOT = join(import.meta.dirname, '../..');
+const ALLOWED = new Set(['src/db/roster-store.ts', 'src/db/offboard-database.ts']);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? sourceFiles(join(dir, entry.name)) : /\.(ts|svelte)$/.test(entry.name) ? [join(dir, entry.name)] : [],
+  );
+}
+
+describe('storage seam', () => {
+  it('no module but the roster store reads or writes the per-user tables', () => {
+    const files = [...sourceFiles(join(ROOT, 'src')), ...sourceFiles(join(ROOT, 'workers'))];
+    expect(files.length).toBeGreaterThan(50);
+    const kinds = PER_USER_RECORD_KINDS.join('|');
+    const touches = new RegExp(`\\bdb\\.(${kinds})\\b|\\.table(?:<[^>]*>)?\\(\\s*['"](${kinds})['"]|\\.table\\(\\s*kind\\s*\\)`);
+    const offending = files.map((file) => relative(ROOT, file)).filter((file) => !ALLOWED.has(file) && touches.test(readFileSync(join(ROOT, file), 'utf8')));
+    expect(offending).toEqual([]);
+  });
+});
