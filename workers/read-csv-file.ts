@@ -34,12 +34,8 @@ export interface FileProblem {
   message: string;
 }
 
-export interface CsvFileSniff {
-  encoding: DetectedEncoding;
-  delimiter: CsvDelimiter;
-  /** The first rows (header first), parsed exactly as `readCsvRows` will parse them. */
-  firstRows: string[][];
-}
+export type { CsvFileSniff } from '../src/core/csv/csv-file-sniff.ts';
+import type { CsvFileSniff } from '../src/core/csv/csv-file-sniff.ts';
 
 export type CsvSniffResult = { ok: true; sniff: CsvFileSniff } | { ok: false; problem: FileProblem };
 

@@ -58,6 +58,7 @@ import { EMPTY_ROSTER, RosterCache, WriteQueue, affectsPlans, affectsQueries, ty
 import type { ImportCheckView, ImportChoice, ImportFileView, ImportProgress, ImportResult, RosterImports } from './roster-import.ts';
 import { RosterSync, type RejectionView, type SignInResult, type SyncStateView } from './roster-sync.ts';
 import type { SyncRunReport } from './sync-client.ts';
+import { readMeta } from '../src/db/meta-records.ts';
 
 export type * from './roster-api.ts';
 
@@ -206,9 +207,9 @@ export class RosterEngine {
       onProgress?.({ phase: 'reading', done: users.length, total });
     });
     onProgress?.({ phase: 'indexing', done: users.length, total: users.length });
-    const [{ organization, admins, lists }, session, snapshots] = await Promise.all([this.readOrganization(), this.db.meta.get(SESSION_KEY), this.db.reportSnapshots.toArray()]);
+    const [{ organization, admins, lists }, session, snapshots] = await Promise.all([this.readOrganization(), readMeta(this.db, SESSION_KEY), this.db.reportSnapshots.toArray()]);
     const index = RosterIndex.fromKeyed(users, lists);
-    const signedInAdminId = (session?.value as { adminId?: string } | undefined)?.adminId ?? null;
+    const signedInAdminId = session?.adminId ?? null;
     return { index, organization: organization ?? null, admins: admins ?? [], signedInAdminId, reportCoverage: reportCoverageOf(snapshots) };
   }
 
@@ -265,7 +266,7 @@ export class RosterEngine {
         change.users = { changed, deletedIds: [...message.deletedIds, ...message.changedIds.filter((_, i) => stored[i] === undefined)] };
       }
       if (message.isOrganizationChanged) Object.assign(change, await this.readOrganization());
-      if (message.isSessionChanged) change.signedInAdminId = ((await this.db.meta.get(SESSION_KEY))?.value as { adminId?: string } | undefined)?.adminId ?? null;
+      if (message.isSessionChanged) change.signedInAdminId = (await readMeta(this.db, SESSION_KEY))?.adminId ?? null;
       if (message.isReportCoverageChanged) change.reportSnapshots = await this.db.reportSnapshots.toArray();
       this.cache.apply(change);
     });

@@ -33,10 +33,11 @@ import type { RosterLookup } from '../src/db/commit-local-change.ts';
 import type { RosterStore } from '../src/db/roster-store.ts';
 import type { CsvFileReader } from './csv-file-reader.ts';
 import type { CsvFileSniff, FileProblem } from './read-csv-file.ts';
+import { deleteMeta, readMeta, writeMeta, type PendingImportFiles } from '../src/db/meta-records.ts';
 
 /** Rows per write transaction: progress moves every second or so, and a commit stays a small share. */
 export const IMPORT_CHUNK_ROWS = 2_000;
-const MAPPING_KEY_PREFIX = 'columnMapping:';
+const MAPPING_KEY_PREFIX = 'columnMapping:' as const;
 
 export interface ImportFileView {
   fileId: string;
@@ -136,11 +137,7 @@ interface CheckedImport {
 
 type StoredImportMarker = ImportMarker;
 
-/** The files themselves, written once when the import starts, for a resume after a closed tab. */
-interface StoredImportFiles {
-  importId: string;
-  files: { name: string; file: Blob; sniff: CsvFileSniff; mapping: ColumnMapping; rejectedRows: number[] }[];
-}
+type StoredImportFiles = PendingImportFiles;
 
 function codedError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
@@ -337,10 +334,10 @@ export class RosterImports {
     };
     // The files are kept (once: chunks rewrite only the small marker) so that an import cut short by a
     // closed tab can be resumed.
-    await this.host.db.meta.bulkPut([
-      { key: IMPORT_FILES_KEY, value: stored },
-      { key: IMPORT_MARKER_KEY, value: marker },
-    ]);
+    await this.host.db.transaction('rw', this.host.db.meta, async () => {
+      await writeMeta(this.host.db, IMPORT_FILES_KEY, stored);
+      await writeMeta(this.host.db, IMPORT_MARKER_KEY, marker);
+    });
     this.checked = null;
     const result = await this.writeFrom(readId, marker, stored, onProgress);
     const rejected = checked.files.reduce((sum, f) => sum + f.check.counts.rejected, 0);
@@ -354,9 +351,8 @@ export class RosterImports {
 
   /** Writes the rest of an import cut short, from the first chunk not written. */
   async resume(readId: string, onProgress?: (progress: ImportProgress) => void): Promise<ImportResult> {
-    const [markerRecord, filesRecord] = await this.host.db.meta.bulkGet([IMPORT_MARKER_KEY, IMPORT_FILES_KEY]);
-    const marker = markerRecord?.value as StoredImportMarker | undefined;
-    const stored = filesRecord?.value as StoredImportFiles | undefined;
+    const marker = await readMeta(this.host.db, IMPORT_MARKER_KEY);
+    const stored = await readMeta(this.host.db, IMPORT_FILES_KEY);
     if (!marker || !stored || stored.importId !== marker.importId) throw codedError('import_not_pending', 'No import is waiting to be resumed.');
     const result = await this.writeFrom(readId, marker, stored, onProgress);
     const rejected = stored.files.reduce((sum, f) => sum + f.rejectedRows.length, 0);
@@ -461,7 +457,7 @@ export class RosterImports {
       if (read?.isCancelled) isCancelled = true;
       if (failure || isCancelled) break;
     }
-    if (!failure && !isCancelled) await this.host.db.meta.bulkDelete([IMPORT_MARKER_KEY, IMPORT_FILES_KEY]);
+    if (!failure && !isCancelled) await deleteMeta(this.host.db, [IMPORT_MARKER_KEY, IMPORT_FILES_KEY]);
     await this.host.afterImport(changed, marker.setup);
     return { ...totals, isCancelled, failure, kinds: stored.files.map((f) => f.mapping.kind) };
   }
@@ -522,13 +518,12 @@ export class RosterImports {
   }
 
   private async rememberedMapping(shapeKey: string, width: number): Promise<ColumnMapping | null> {
-    const record = await this.host.db.meta.get(MAPPING_KEY_PREFIX + shapeKey);
-    const mapping = record?.value as ColumnMapping | undefined;
+    const mapping = await readMeta(this.host.db, `${MAPPING_KEY_PREFIX}${shapeKey}`);
     return mapping && mapping.targets.length === width ? mapping : null;
   }
 
   private async rememberMapping(firstRow: string[], mapping: ColumnMapping): Promise<void> {
-    await this.host.db.meta.put({ key: MAPPING_KEY_PREFIX + shapeKeyOf(firstRow, mapping.hasHeader), value: mapping });
+    await writeMeta(this.host.db, `${MAPPING_KEY_PREFIX}${shapeKeyOf(firstRow, mapping.hasHeader)}`, mapping);
   }
 }
 

@@ -15,6 +15,7 @@ import { fetchSession, normalizeServerUrl, SyncClient, SyncFailure, type SyncRun
 import { blockedSyncOriginMessage } from '../src/core/sync/is-sync-origin-allowed.ts';
 import { parseSyncOrigins } from '../src/core/sync/parse-sync-origins.ts';
 import { EMPTY_ROSTER, type RosterChange } from './roster-cache.ts';
+import { deleteMeta, writeMeta } from '../src/db/meta-records.ts';
 
 /** Servers the app's Content-Security-Policy lets it reach besides its own origin (set at build time);
  * null where no policy applies (the tests' servers). */
@@ -129,9 +130,9 @@ export class RosterSync {
       signedInAt: new Date().toISOString(),
     };
     await db.transaction('rw', db.meta, async () => {
-      await db.meta.put({ key: SYNC_SERVER_KEY, value: server });
+      await writeMeta(db, SYNC_SERVER_KEY, server);
       // The console acts as the admin the token belongs to, offline too.
-      await db.meta.put({ key: SESSION_KEY, value: { adminId: session.admin.userId } });
+      await writeMeta(db, SESSION_KEY, { adminId: session.admin.userId });
     });
     const report = await this.run(onProgress);
     await this.host.reopen();
@@ -140,7 +141,7 @@ export class RosterSync {
 
   /** Forgets the server; the roster and any changes not yet sent stay on the device. */
   async signOut(): Promise<void> {
-    await this.host.db.meta.delete(SYNC_SERVER_KEY);
+    await deleteMeta(this.host.db, [SYNC_SERVER_KEY]);
   }
 
   /** Runs a sync, or joins the one this tab already runs. */

@@ -12,8 +12,9 @@ import { applyPulledPage } from '../src/db/apply-pulled-page.ts';
 import type { OffboardDatabase } from '../src/db/offboard-database.ts';
 import type { RosterStore } from '../src/db/roster-store.ts';
 import { rollBackRefusedOperations, settlePushResults } from '../src/db/settle-push-results.ts';
-import { readSyncCursor, readSyncServer, recordSyncOutcome, type SyncServer } from '../src/db/sync-state.ts';
+import { SYNC_CURSOR_KEY, readSyncCursor, readSyncServer, recordSyncOutcome, type SyncServer } from '../src/db/sync-state.ts';
 import type { WrittenBundles } from '../src/db/write-user-bundles.ts';
+import { deleteMeta } from '../src/db/meta-records.ts';
 
 export const SYNC_LOCK_NAME = 'offboard-sync';
 
@@ -156,7 +157,7 @@ export class SyncClient {
         if (error instanceof HttpFailure && error.status === 400 && error.code === 'bad_cursor') {
           // The server no longer knows this cursor (its data was reset): start from the beginning.
           cursor = null;
-          await db.meta.delete('syncCursor');
+          await deleteMeta(db, [SYNC_CURSOR_KEY]);
           continue;
         }
         throw toSyncFailure(error);

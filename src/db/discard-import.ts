@@ -8,7 +8,7 @@
 import type { AuditEntry } from '../core/roster-types.ts';
 import { undoOperation } from './commit-local-change.ts';
 import { RefusedChangeError } from './database-errors.ts';
-import { IMPORT_FILES_KEY, IMPORT_MARKER_KEY, type ImportMarker } from './pending-import.ts';
+import { IMPORT_FILES_KEY, IMPORT_MARKER_KEY } from './pending-import.ts';
 import type { RosterStore } from './roster-store.ts';
 import { SESSION_KEY } from './write-roster-in-chunks.ts';
 
@@ -21,7 +21,7 @@ export interface DiscardedImport {
 export async function discardImport(store: RosterStore, request: { actorId: string | null; now: string }): Promise<DiscardedImport> {
   const { db } = store;
   return store.write(async (tx) => {
-    const marker = await tx.meta<ImportMarker>(IMPORT_MARKER_KEY);
+    const marker = await tx.meta(IMPORT_MARKER_KEY);
     if (!marker) throw new RefusedChangeError('import_not_pending', 'No import is waiting to be discarded.');
     const operations = (await db.outbox.where('planId').equals(marker.importId).toArray())
       .filter((op) => op.kind === 'import')
@@ -35,7 +35,8 @@ export async function discardImport(store: RosterStore, request: { actorId: stri
     const isRosterEmpty = (await tx.userCount()) === 0;
     if (isRosterEmpty && marker.setup) {
       // The import had set the device up: with its users gone, nothing of it stays.
-      await Promise.all([db.organization.clear(), db.admins.clear(), db.customFields.clear(), db.audit.clear(), db.meta.delete(SESSION_KEY)]);
+      await Promise.all([db.organization.clear(), db.admins.clear(), db.customFields.clear(), db.audit.clear()]);
+      await tx.deleteMeta([SESSION_KEY]);
     } else {
       const entry: AuditEntry = {
         at: request.now,

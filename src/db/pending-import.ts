@@ -4,6 +4,7 @@
  */
 import type { Admin, CustomFieldDefinition, Organization } from '../core/roster-types.ts';
 import type { OffboardDatabase } from './offboard-database.ts';
+import { readMeta } from './meta-records.ts';
 
 export const IMPORT_MARKER_KEY = 'pendingImport';
 /** The files of that import, kept apart: the marker is rewritten by every chunk, the files never. */
@@ -30,7 +31,7 @@ export interface PendingImportView {
 
 /** The import a closed tab (or a cancel) cut short, if any. */
 export async function findPendingImport(db: OffboardDatabase): Promise<PendingImportView | null> {
-  const marker = (await db.meta.get(IMPORT_MARKER_KEY))?.value as ImportMarker | undefined;
+  const marker = await readMeta(db, IMPORT_MARKER_KEY);
   if (!marker) return null;
   return { importId: marker.importId, fileNames: marker.fileNames, rowsDone: marker.rowsDone.reduce((a, b) => a + b, 0), startedAt: marker.startedAt };
 }

@@ -18,7 +18,8 @@ import type { OrganizationState } from '../core/sync/sync-protocol.ts';
 import type { SyncRejectionRecord } from '../core/sync/sync-rejection.ts';
 import { BUNDLE_RECORD_KINDS, emptyBundle, type BundleRecordKind, type UserBundle } from '../core/sync/user-bundle.ts';
 import { PER_USER_RECORD_KINDS, type RosterChunk } from '../core/roster-types.ts';
-import { ROSTER_TABLES, type MetaRecord, type OffboardDatabase } from './offboard-database.ts';
+import { ROSTER_TABLES, type OffboardDatabase } from './offboard-database.ts';
+import { deleteMeta, readMeta, writeMeta, type MetaKey, type MetaValues } from './meta-records.ts';
 
 /** Each per-user kind's primary key, as a string to compare by. */
 const KEY_OF: { [K in BundleRecordKind]: (record: UserBundle[K][number]) => IndexableType } = {
@@ -304,16 +305,16 @@ export class RosterTransaction {
     if (records.length > 0) await this.db.syncRejections.bulkAdd([...records]);
   }
 
-  async meta<T>(key: string): Promise<T | undefined> {
-    return (await this.db.meta.get(key))?.value as T | undefined;
+  meta<K extends MetaKey>(key: K): Promise<MetaValues[K] | undefined> {
+    return readMeta(this.db, key);
   }
 
-  async putMeta(key: string, value: unknown): Promise<void> {
-    await this.db.meta.put({ key, value } satisfies MetaRecord);
+  putMeta<K extends MetaKey>(key: K, value: MetaValues[K]): Promise<void> {
+    return writeMeta(this.db, key, value);
   }
 
-  async deleteMeta(keys: readonly string[]): Promise<void> {
-    await this.db.meta.bulkDelete([...keys]);
+  deleteMeta(keys: readonly MetaKey[]): Promise<void> {
+    return deleteMeta(this.db, keys);
   }
 }
 

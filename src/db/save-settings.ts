@@ -7,6 +7,7 @@ import type { Organization } from '../core/roster-types.ts';
 import { RefusedChangeError } from './database-errors.ts';
 import type { OffboardDatabase } from './offboard-database.ts';
 import { SESSION_KEY } from './write-roster-in-chunks.ts';
+import { writeMeta } from './meta-records.ts';
 
 export async function saveOrganizationSettings(
   db: OffboardDatabase,
@@ -34,7 +35,7 @@ export async function saveOrganizationSettings(
 export async function saveSignedInAdmin(db: OffboardDatabase, request: { adminId: string; previousAdminId: string | null; now: string }): Promise<void> {
   await db.transaction('rw', [db.meta, db.admins, db.audit], async () => {
     if (!(await db.admins.get(request.adminId))) throw new RefusedChangeError('settings_refused', `${request.adminId} is not an admin of this organization.`);
-    await db.meta.put({ key: SESSION_KEY, value: { adminId: request.adminId } });
+    await writeMeta(db, SESSION_KEY, { adminId: request.adminId });
     await db.audit.add({
       at: request.now,
       actorId: request.adminId,

@@ -5,6 +5,7 @@
  */
 import type { SessionResponse } from '../core/sync/sync-protocol.ts';
 import type { OffboardDatabase } from './offboard-database.ts';
+import { readMeta, writeMeta } from './meta-records.ts';
 
 export const SYNC_SERVER_KEY = 'syncServer';
 export const SYNC_CURSOR_KEY = 'syncCursor';
@@ -27,21 +28,21 @@ export interface SyncOutcome {
 }
 
 export async function readSyncServer(db: OffboardDatabase): Promise<SyncServer | null> {
-  return ((await db.meta.get(SYNC_SERVER_KEY))?.value as SyncServer | undefined) ?? null;
+  return (await readMeta(db, SYNC_SERVER_KEY)) ?? null;
 }
 
 export async function readSyncCursor(db: OffboardDatabase): Promise<string | null> {
-  return ((await db.meta.get(SYNC_CURSOR_KEY))?.value as string | undefined) ?? null;
+  return (await readMeta(db, SYNC_CURSOR_KEY)) ?? null;
 }
 
 export async function readSyncOutcome(db: OffboardDatabase): Promise<SyncOutcome> {
-  return ((await db.meta.get(SYNC_OUTCOME_KEY))?.value as SyncOutcome | undefined) ?? { lastSuccessAt: null, lastAttemptAt: null, lastError: null };
+  return (await readMeta(db, SYNC_OUTCOME_KEY)) ?? { lastSuccessAt: null, lastAttemptAt: null, lastError: null };
 }
 
 export async function recordSyncOutcome(db: OffboardDatabase, outcome: Partial<SyncOutcome>): Promise<SyncOutcome> {
   return db.transaction('rw', db.meta, async () => {
     const next = { ...(await readSyncOutcome(db)), ...outcome };
-    await db.meta.put({ key: SYNC_OUTCOME_KEY, value: next });
+    await writeMeta(db, SYNC_OUTCOME_KEY, next);
     return next;
   });
 }

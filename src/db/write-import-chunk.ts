@@ -38,7 +38,7 @@ export interface WrittenImportChunk {
 
 export async function writeImportChunk(store: RosterStore, chunk: ImportChunk, lookup: RosterLookup): Promise<WrittenImportChunk> {
   return store.write(async (tx) => {
-    const marker = await tx.meta<ImportMarker>(IMPORT_MARKER_KEY);
+    const marker = await tx.meta(IMPORT_MARKER_KEY);
     if (!marker || marker.importId !== chunk.importId) throw Object.assign(new Error('This import is no longer in progress.'), { code: 'import_not_pending' });
     if ((marker.rowsDone[chunk.fileIndex] ?? 0) >= chunk.lastRow) throw Object.assign(new Error('This part of the file is already imported.'), { code: 'import_chunk_done' });
     if (chunk.setup) {

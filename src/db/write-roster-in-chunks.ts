@@ -9,6 +9,7 @@ import type { AuditEntry } from '../core/roster-types.ts';
 import type { OffboardDatabase, StoredUser } from './offboard-database.ts';
 import { RosterStore } from './roster-store.ts';
 import { RosterNotEmptyError } from './database-errors.ts';
+import { deleteMeta, readMeta } from './meta-records.ts';
 
 export const LOAD_MARKER_KEY = 'pendingLoad';
 export const SESSION_KEY = 'session';
@@ -41,8 +42,8 @@ export async function writeRosterInChunks(
   await store.write(async (tx) => {
     if ((await tx.userCount()) > 0) throw new RosterNotEmptyError();
     const marker: LoadMarker = { kind: options.kind, expectedUsers, startedAt: new Date().toISOString() };
-    await db.meta.put({ key: LOAD_MARKER_KEY, value: marker });
-    await db.meta.put({ key: SESSION_KEY, value: { adminId: header.signedInAdminId } });
+    await tx.putMeta(LOAD_MARKER_KEY, marker);
+    await tx.putMeta(SESSION_KEY, { adminId: header.signedInAdminId });
     await db.organization.put(header.organization);
     await db.admins.bulkPut(header.admins);
     await db.methodologies.bulkPut(header.methodologies);
@@ -60,14 +61,13 @@ export async function writeRosterInChunks(
 
   await db.transaction('rw', [db.meta, db.audit], async () => {
     await db.audit.add(options.audit);
-    await db.meta.delete(LOAD_MARKER_KEY);
+    await deleteMeta(db, [LOAD_MARKER_KEY]);
   });
 }
 
 /** The marker of a load that never finished, if any. */
 export async function findInterruptedLoad(db: OffboardDatabase): Promise<LoadMarker | null> {
-  const record = await db.meta.get(LOAD_MARKER_KEY);
-  return (record?.value as LoadMarker | undefined) ?? null;
+  return (await readMeta(db, LOAD_MARKER_KEY)) ?? null;
 }
 
 /** Removes every roster record in one transaction: all or nothing. */
