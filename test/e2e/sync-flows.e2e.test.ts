@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { useBrowserSession } from './browser-session.ts';
+import { openBrowserSession, useBrowserSession } from './browser-session.ts';
 import { readStore } from './read-app-database.ts';
 import { DEMO_ADMIN_TOKEN } from '../../src/server/reference-sync-server.ts';
 import { SYNC_PROTOCOL_VERSION } from '../../src/core/sync/sync-protocol.ts';
@@ -126,5 +126,51 @@ describe('sync, end to end', () => {
     await second.getByText(`${(activeBefore - 2).toLocaleString('en-US')} active of 2,000`, { exact: false }).waitFor();
     const server = await serverUsers(baseUrl);
     expect([server.get(mine!.id), server.get(theirs!.id)]).toEqual(['inactive', 'inactive']);
+  });
+
+  // Last: it adds a user to the server the other tests of this file share.
+  it('two devices: a user created and one renamed on one device appear on the other after its pull, without a reload', async () => {
+    const { page: first, context, baseUrl } = session();
+    await signIn(first);
+    // Another browser profile: its own IndexedDB, as another admin's computer.
+    const other = await openBrowserSession(context.browser()!);
+    try {
+      const second = other.page;
+      await signIn(second);
+      const [renamed] = await plainActiveUsers(first, 1, 600);
+
+      // On the first device: a new hire, and an existing user's new name, from a users file.
+      await first.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Import' }).click();
+      await first
+        .getByLabel('Choose CSV files')
+        .setInputFiles(csvPayload('changes.csv', ['id,email,first_name,last_name', `H0000777,zara.newhire@northwind.example,Zara,Newhire`, `${renamed!.id},${renamed!.email},Quentin,Renamedson`]));
+      // A file of some users' columns only: the admin confirms it holds users.
+      await first.getByRole('button', { name: 'Use this mapping' }).click();
+      await first.getByRole('button', { name: 'Check files' }).click();
+      const preview = first.getByRole('region', { name: 'Import preview' });
+      await preview.getByRole('button', { name: 'Import' }).click();
+      await first.getByRole('status').filter({ hasText: 'Import processed: 1 created, 1 updated' }).waitFor({ timeout: 30_000 });
+      await first.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Sync' }).click();
+      await first.getByRole('button', { name: 'Sync now' }).click();
+      await first.getByRole('contentinfo', { name: 'Device status' }).getByText('All changes sent').waitFor({ timeout: 30_000 });
+
+      // The second device, on its list, pulls: both show at once, in their places in the list.
+      await second.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Sync' }).click();
+      await second.getByRole('button', { name: 'Sync now' }).click();
+      await second.getByRole('contentinfo', { name: 'Device status' }).getByText('All changes sent').waitFor({ timeout: 30_000 });
+      await second.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'My Team' }).click();
+      await second.getByText('2,001 users', { exact: true }).waitFor({ timeout: 30_000 });
+      for (const [search, name] of [
+        ['Newhire', 'Zara Newhire'],
+        ['Renamedson', 'Quentin Renamedson'],
+      ] as const) {
+        await second.getByRole('searchbox', { name: 'Search users' }).fill(search);
+        await second.getByText('1 of 2,001 users match').waitFor({ timeout: 30_000 });
+        await second.getByRole('table', { name: 'Users' }).getByText(name, { exact: false }).first().waitFor();
+      }
+      expect(other.consoleErrors).toEqual([]);
+    } finally {
+      await other.context.close();
+    }
   });
 });
