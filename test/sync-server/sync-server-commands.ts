@@ -116,6 +116,12 @@ export const syncServerState: BrowserCommand<[]> = async (context) => {
   };
 };
 
+/** Every bundle and the organization records, as the server holds them: its whole state. */
+export const syncServerSnapshot: BrowserCommand<[]> = async (context) => {
+  const { organization, bundles } = current(context).data.roster.snapshot();
+  return { organization, bundles };
+};
+
 /** One user's bundle as the server holds it. */
 export const syncServerBundle: BrowserCommand<[userId: string]> = async (context, userId) => current(context).data.roster.bundle(userId) ?? null;
 
@@ -146,4 +152,5 @@ export const syncServerCommands = {
   transferCommunityAdminOnServer,
   setSyncTokenAdmin,
   syncServerBundle,
+  syncServerSnapshot,
 };
