@@ -8,6 +8,7 @@
 import Papa from 'papaparse';
 import { Zip, ZipDeflate } from 'fflate';
 import { neutralizeFormula } from '../src/core/csv/csv-formats.ts';
+import { codedError } from '../src/core/coded-error.ts';
 
 const BOM = '\uFEFF';
 const CRLF = '\r\n';
@@ -100,6 +101,6 @@ export class CsvZipBuilder {
   }
 
   private throwIfFailed(): void {
-    if (this.failure) throw Object.assign(new Error(`The zip could not be written: ${this.failure.message}`), { code: 'export_failed' });
+    if (this.failure) throw codedError('export_failed', `The zip could not be written: ${this.failure.message}`);
   }
 }

@@ -35,6 +35,7 @@ import { readInPages } from '../src/db/read-in-pages.ts';
 import type { RosterStore } from '../src/db/roster-store.ts';
 import type { BundleRecordKind, UserBundle } from '../src/core/sync/user-bundle.ts';
 import { CsvBlobBuilder, CsvZipBuilder, type CsvFileWriter } from './csv-file-writer.ts';
+import { codedError } from '../src/core/coded-error.ts';
 
 /** A report the export menu offers; a plan's result is exported from the plan itself. */
 export type ExportableReportKind = Exclude<ReportKind, 'plan_result'>;
@@ -84,9 +85,6 @@ export interface ReportSources {
 /** A filtered export of this many users or fewer reads their records user by user, not whole tables. */
 const DIRECT_READ_LIMIT = 2_000;
 
-function codedError(code: string, message: string): Error {
-  return Object.assign(new Error(message), { code });
-}
 
 /** Reports hold personal data: only an admin with the `reports` permission takes them off the device. */
 function requireReports(sources: ReportSources): string {

@@ -34,6 +34,7 @@ import type { RosterStore } from '../src/db/roster-store.ts';
 import type { CsvFileReader } from './csv-file-reader.ts';
 import type { CsvFileSniff, FileProblem } from './read-csv-file.ts';
 import { deleteMeta, readMeta, writeMeta, type PendingImportFiles } from '../src/db/meta-records.ts';
+import { codedError } from '../src/core/coded-error.ts';
 
 /** Rows per write transaction: progress moves every second or so, and a commit stays a small share. */
 export const IMPORT_CHUNK_ROWS = 2_000;
@@ -139,9 +140,6 @@ type StoredImportMarker = ImportMarker;
 
 type StoredImportFiles = PendingImportFiles;
 
-function codedError(code: string, message: string): Error {
-  return Object.assign(new Error(message), { code });
-}
 
 /** The roster as the checks see it, answered from the worker's index. */
 export function importViewOf(index: RosterIndex): ImportRosterView {

@@ -34,6 +34,58 @@ const BY_CODE: Record<string, ErrorMessage> = {
     title: 'The export could not be written.',
     advice: 'Nothing was changed and no report snapshot was recorded. Free some memory (close other tabs) and try again.',
   },
+  import_expired: {
+    title: 'These import results are no longer current.',
+    advice: 'Nothing was written. Check the files again, then import.',
+  },
+  import_not_pending: {
+    title: 'No import is waiting.',
+    advice: 'Another tab may have finished or discarded it. Open the Import screen again to see where things stand.',
+  },
+  import_chunk_done: {
+    title: 'This part of the file was imported already.',
+    advice: 'Nothing was written twice. Open the Import screen again to see where the import stands.',
+  },
+  import_stopped: {
+    title: 'The import stopped.',
+    advice: 'Every part written before it stays written, whole. Resume it from the Import screen, or discard it.',
+  },
+  import_failed: {
+    title: 'The import could not write a part of the file.',
+    advice: 'Every part before it stays written, whole; nothing of the failed part was. Resume it from the Import screen, or discard it.',
+  },
+  import_needs_users: {
+    title: 'This device holds no roster yet: import a users file first.',
+    advice: 'Choose the users file with the other files, or load the demo organization.',
+  },
+  import_needs_admin: {
+    title: 'Say which of the imported users you are.',
+    advice: 'Give the email of your own account in the users file: that user becomes this device’s first admin.',
+  },
+  import_admin_unknown: {
+    title: 'No imported user has that email.',
+    advice: 'Give the email of your own account as the users file has it.',
+  },
+  csv_read_id_in_use: {
+    title: 'This file is being read already.',
+    advice: 'Wait for the reading in progress to finish, or cancel it, then try again.',
+  },
+  bad_url: {
+    title: 'That is not a server address.',
+    advice: 'Enter the server’s address, starting with https:// (or http:// on this computer).',
+  },
+  bad_token: {
+    title: 'Enter the access token.',
+    advice: 'The platform gives each admin an access token for Offboard; paste it in full.',
+  },
+  replace_needed: {
+    title: 'This device holds another roster.',
+    advice: 'Signing in replaces it with the server’s roster; confirm to go on, or sign in on another device.',
+  },
+  import_refused: {
+    title: 'The import was refused.',
+    advice: 'Nothing of the refused part was written. Check the files again: the roster changed since they were checked.',
+  },
   QuotaExceededError: {
     title: 'The browser ran out of storage space for Offboard.',
     advice: 'Nothing was half-written. Free disk space or allow more storage for this site, then try again.',
@@ -50,10 +102,16 @@ const REFUSAL_ADVICE: Record<string, string> = {
   reassign_refused: 'Nothing was changed. Reactivate the user first, then re-assign.',
   certificate_refused: 'Nothing was changed. Open the user again to see their current records.',
   settings_refused: 'Nothing was changed. Correct the settings and save again.',
+  import_already_sent: 'Nothing was undone. The part already sent stays; import a corrected file to change it.',
   rule_refused: 'Nothing was saved. Change the rule and save it again.',
   permission_denied: 'Nothing was changed. Ask an admin who holds the permission to do it.',
   signed_in_to_server: 'Nothing was changed. Settings → Sync server → Sign out, then choose the admin.',
 };
+
+/** Whether a code has words of its own here (a test holds every ErrorCode to it). */
+export function hasWordsFor(code: string): boolean {
+  return code in BY_CODE || code in REFUSAL_ADVICE || code in SYNC_BY_CODE;
+}
 
 export function describeError(error: unknown): ErrorMessage {
   const candidate = error as { code?: unknown; name?: unknown; inner?: { name?: unknown }; message?: unknown } | null;
@@ -61,7 +119,7 @@ export function describeError(error: unknown): ErrorMessage {
   const refusal = typeof candidate?.code === 'string' ? REFUSAL_ADVICE[candidate.code] : undefined;
   if (refusal && typeof candidate?.message === 'string') return { title: candidate.message, advice: refusal };
   for (const key of keys) {
-    const known = BY_CODE[key];
+    const known = BY_CODE[key] ?? SYNC_BY_CODE[key];
     if (known) return known;
   }
   const detail = typeof candidate?.message === 'string' && candidate.message ? ` (${candidate.message})` : '';

@@ -11,6 +11,7 @@ import type { AuditEntry } from '../core/roster-types.ts';
 import { tombstoneOf } from '../core/sync/user-bundle.ts';
 import { RefusedChangeError, StalePlanError, type RefusalCode } from './database-errors.ts';
 import type { CommittedUsers, RosterTransaction } from './roster-store.ts';
+import { codedError } from '../core/coded-error.ts';
 
 /** Roster-wide questions the in-memory roster answers for the bundles a change does not read. */
 export interface RosterLookup {
@@ -83,7 +84,7 @@ function refuseIfNotAsAsked(op: LocalOperation, outcome: ChangeOutcome): void {
   if (refusal) {
     const code = REFUSAL_OF_KIND[op.kind];
     if (code) throw new RefusedChangeError(code, refusal.message);
-    throw Object.assign(new Error(refusal.message), { code: 'import_refused' });
+    throw codedError('import_refused', refusal.message);
   }
 }
 

@@ -20,6 +20,7 @@ import { BUNDLE_RECORD_KINDS, emptyBundle, type BundleRecordKind, type UserBundl
 import { PER_USER_RECORD_KINDS, type RosterChunk } from '../core/roster-types.ts';
 import { ROSTER_TABLES, type OffboardDatabase } from './offboard-database.ts';
 import { deleteMeta, readMeta, writeMeta, type MetaKey, type MetaValues } from './meta-records.ts';
+import { codedError } from '../core/coded-error.ts';
 
 /** Each per-user kind's primary key, as a string to compare by. */
 const KEY_OF: { [K in BundleRecordKind]: (record: UserBundle[K][number]) => IndexableType } = {
@@ -188,7 +189,7 @@ export class RosterTransaction {
         db.communities.toArray(),
         db.customFields.toArray(),
       ]);
-      if (!organization) throw Object.assign(new Error('There is no organization on this device.'), { code: 'roster_not_open' });
+      if (!organization) throw codedError('roster_not_open', 'There is no organization on this device.');
       this.organizationRead = { organization, admins, methodologies, communities, customFields };
     }
     return this.organizationRead;

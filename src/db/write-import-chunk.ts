@@ -12,6 +12,7 @@ import { commitLocalChange, type RosterLookup } from './commit-local-change.ts';
 import { IMPORT_MARKER_KEY, type ImportMarker } from './pending-import.ts';
 import type { RosterStore } from './roster-store.ts';
 import { SESSION_KEY } from './write-roster-in-chunks.ts';
+import { codedError } from '../core/coded-error.ts';
 
 export interface ImportChunk {
   importId: string;
@@ -39,8 +40,8 @@ export interface WrittenImportChunk {
 export async function writeImportChunk(store: RosterStore, chunk: ImportChunk, lookup: RosterLookup): Promise<WrittenImportChunk> {
   return store.write(async (tx) => {
     const marker = await tx.meta(IMPORT_MARKER_KEY);
-    if (!marker || marker.importId !== chunk.importId) throw Object.assign(new Error('This import is no longer in progress.'), { code: 'import_not_pending' });
-    if ((marker.rowsDone[chunk.fileIndex] ?? 0) >= chunk.lastRow) throw Object.assign(new Error('This part of the file is already imported.'), { code: 'import_chunk_done' });
+    if (!marker || marker.importId !== chunk.importId) throw codedError('import_not_pending', 'This import is no longer in progress.');
+    if ((marker.rowsDone[chunk.fileIndex] ?? 0) >= chunk.lastRow) throw codedError('import_chunk_done', 'This part of the file is already imported.');
     if (chunk.setup) {
       await tx.setUpOrganization(chunk.setup.organization, chunk.setup.admin);
       await tx.putMeta(SESSION_KEY, { adminId: chunk.setup.admin.userId });
