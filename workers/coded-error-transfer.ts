@@ -1,6 +1,6 @@
 /**
  * Comlink carries only `name`, `message` and `stack` of a thrown error. Errors in this app carry a `code`
- * that one place turns into words for the admin, so the worker wraps Comlink's own throw handler to keep
+ * (and, for some codes, `details`) that one place turns into words for the admin, so the worker wraps Comlink's own throw handler to keep
  * it. (Comlink's deserializer already copies every field it receives onto the rethrown Error.)
  */
 import { transferHandlers, type TransferHandler } from 'comlink';
@@ -24,8 +24,10 @@ export function registerCodedErrorTransfer(): void {
     canHandle: builtin.canHandle,
     serialize(thrown: ThrownEnvelope) {
       const [serialized, transferables] = builtin.serialize(thrown);
-      const code = (thrown.value as { code?: unknown } | null)?.code;
+      const { code, details } = (thrown.value as { code?: unknown; details?: unknown } | null) ?? {};
       if (serialized.isError && typeof code === 'string') serialized.value.code = code;
+      // Details are plain data (ids, names, reason codes): they clone as they are.
+      if (serialized.isError && details !== undefined) serialized.value.details = details;
       return [serialized, transferables];
     },
     deserialize: builtin.deserialize,

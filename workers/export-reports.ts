@@ -91,7 +91,7 @@ function requireReports(sources: ReportSources): string {
   const { signedInAdminId: actorId } = sources;
   if (!actorId) throw codedError('roster_not_open', 'The roster is not open yet.');
   const permissions = sources.admins.find((a) => a.userId === actorId)?.permissions ?? [];
-  if (!permissions.includes('reports')) throw codedError('permission_denied', 'You need the reports permission to export reports.');
+  if (!permissions.includes('reports')) throw codedError('permission_denied', `${actorId} lacks the reports permission (A1).`, { permission: 'reports', action: 'export_reports' });
   return actorId;
 }
 

@@ -22,7 +22,6 @@ export interface ReasonCount {
   outcome: 'blocked' | 'skipped';
   code: PlanReasonCode;
   rule: string;
-  label: string;
   count: number;
 }
 
@@ -68,17 +67,6 @@ export interface PlanView extends Omit<LifecyclePlan, 'eligibleIds' | 'batches' 
   };
 }
 
-const REASON_LABELS: Record<PlanReasonCode, string> = {
-  unknown_user: 'Not on this roster',
-  already_inactive: 'Already inactive',
-  already_active: 'Already active',
-  self: 'The signed-in admin themself',
-  last_user_manager: 'The last active holder of manage_users',
-  community_admin: 'Community admins',
-  no_report_snapshot: 'No report snapshot covers them',
-  no_free_seat: 'No free platform seat',
-  ela_pool_full: 'The ELA pool has no room',
-};
 
 function countReasons(outcome: ReasonCount['outcome'], outcomes: readonly PlanUserOutcome[], into: Map<string, ReasonCount>): void {
   for (const { reasons } of outcomes) {
@@ -86,7 +74,7 @@ function countReasons(outcome: ReasonCount['outcome'], outcomes: readonly PlanUs
       const key = `${outcome} ${reason.code}`;
       const entry = into.get(key);
       if (entry) entry.count++;
-      else into.set(key, { outcome, code: reason.code, rule: reason.rule, label: REASON_LABELS[reason.code], count: 1 });
+      else into.set(key, { outcome, code: reason.code, rule: reason.rule, count: 1 });
     }
   }
 }

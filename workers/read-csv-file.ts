@@ -21,18 +21,12 @@ import {
   type DetectedEncoding,
   type TextEncodingName,
 } from '../src/core/csv/detect-text-encoding.ts';
-import { formatBytes } from '../src/core/format-bytes.ts';
 
 export type { CsvDelimiter } from '../src/core/csv/detect-delimiter.ts';
 export type { DetectedEncoding, TextEncodingName } from '../src/core/csv/detect-text-encoding.ts';
 
-export type FileProblemCode = 'empty_file' | 'not_text' | 'unreadable' | 'too_large' | 'row_too_long' | 'unclosed_quote';
-
-/** Why a file cannot be read, in words an admin understands, saying what to do. */
-export interface FileProblem {
-  code: FileProblemCode;
-  message: string;
-}
+export type { FileProblem, FileProblemCode } from '../src/core/csv/file-problem.ts';
+import type { FileProblem, FileProblemCode } from '../src/core/csv/file-problem.ts';
 
 export type { CsvFileSniff } from '../src/core/csv/csv-file-sniff.ts';
 import type { CsvFileSniff } from '../src/core/csv/csv-file-sniff.ts';
@@ -92,47 +86,21 @@ interface PapaChunkResult {
   meta: { cursor: number };
 }
 
-/** The file as a sentence names it: by its name when it has one. */
-function namesOf(file: Blob): { name: string; inSentence: string } {
-  const hasName = typeof File !== 'undefined' && file instanceof File && file.name !== '';
-  return hasName ? { name: `"${file.name}"`, inSentence: `"${file.name}"` } : { name: 'The file', inSentence: 'the file' };
-}
-
 function problem(code: FileProblemCode, file: Blob, row = 0): FileProblem {
-  const { name, inSentence } = namesOf(file);
+  const fileName = typeof File !== 'undefined' && file instanceof File && file.name !== '' ? file.name : null;
   switch (code) {
-    case 'empty_file':
-      return { code, message: `${name} is empty: it holds no rows at all. Check that you chose the right file, or export it again.` };
-    case 'not_text':
-      return {
-        code,
-        message: `${name} is not a CSV file: it holds binary data (an image, an archive or another program's own format), not text. Choose the CSV file itself, or open the data in its program and save it as CSV.`,
-      };
-    case 'unreadable':
-      return { code, message: `${name} could not be read. It may have been moved, changed or deleted since you chose it. Choose the file again.` };
     case 'too_large':
-      return {
-        code,
-        message: `${name} is ${formatBytes(file.size)}; the largest file Offboard reads is ${formatBytes(MAX_CSV_FILE_BYTES)}. Split it into smaller files and import them one after the other.`,
-      };
+      return { code, fileName, size: file.size, limit: MAX_CSV_FILE_BYTES };
     case 'row_too_long':
-      return {
-        code,
-        message: `Row ${row} of ${inSentence} runs on for more than ${formatBytes(MAX_ROW_CHARS)}, so a quote (") opened in it most likely never closes. Check that row in a text editor (a quote inside a cell is written twice: ""), save the file and choose it again.`,
-      };
+      return { code, fileName, row, limit: MAX_ROW_CHARS };
     case 'unclosed_quote':
-      return {
-        code,
-        message: `Row ${row} of ${inSentence} opens a quote (") that never closes, so everything after it was read as one cell. Check that row in a text editor (a quote inside a cell is written twice: ""), save the file and choose it again.`,
-      };
+    case 'unreadable':
+      return { code, fileName, row };
+    case 'empty_file':
+    case 'not_text':
+    case 'spreadsheet':
+      return { code, fileName };
   }
-}
-
-function spreadsheetProblem(file: Blob): FileProblem {
-  return {
-    code: 'not_text',
-    message: `${namesOf(file).name} is an Excel workbook, not a CSV file. Open it in Excel, choose File → Save As → "CSV UTF-8 (Comma delimited)", and choose the saved file.`,
-  };
 }
 
 async function readBytes(file: Blob, start: number, end: number): Promise<Uint8Array | null> {
@@ -159,7 +127,7 @@ export async function sniffCsvFile(file: Blob, options: { rowCount?: number } = 
   const head = await readBytes(file, 0, ENCODING_SAMPLE_BYTES);
   if (head === null) return { ok: false, problem: problem('unreadable', file) };
   const encoding = detectTextEncoding(head);
-  if (encoding === null) return { ok: false, problem: isSpreadsheetFile(head) ? spreadsheetProblem(file) : problem('not_text', file) };
+  if (encoding === null) return { ok: false, problem: problem(isSpreadsheetFile(head) ? 'spreadsheet' : 'not_text', file) };
 
   // The delimiter is told from the first text that is not blank, however far into the file it starts.
   const decoder = new TextDecoder(encoding.encoding);

@@ -7,7 +7,7 @@
  * page imports its types from roster-api.ts.
  */
 import type { LifecycleAction } from '../src/core/build-lifecycle-plan.ts';
-import { codedError } from '../src/core/coded-error.ts';
+import { codedError, type PermissionAction } from '../src/core/coded-error.ts';
 import type { ImportKind } from '../src/core/csv/column-mapping.ts';
 import { generateDemoOrganization } from '../src/core/generate-demo-organization.ts';
 import type { UserEntryMatch } from '../src/core/match-user-entry.ts';
@@ -367,7 +367,7 @@ export class RosterEngine {
 
   /** F3: passes a community's admin role to another active user, then the plan can be built again. */
   transferCommunityAdmin(communityId: string, fromUserId: string, toUserId: string): Promise<void> {
-    const actorId = this.requireManageUsers('transfer a community’s admin role');
+    const actorId = this.requireManageUsers('transfer_community_admin');
     return this.writes.run(async () => {
       const { community, changed } = await transferCommunityAdmin(this.store, { communityId, fromUserId, toUserId, actorId, now: new Date().toISOString(), operationId: crypto.randomUUID() }, this.lookup());
       const communities = requireIndex(this.cache.state).communities.map((c) => (c.id === community.id ? community : c));
@@ -377,7 +377,7 @@ export class RosterEngine {
 
   /** R2: re-assigns an active user's previous assignments as they were; returns how many came back. */
   reassignPreviousAssignments(userId: string): Promise<number> {
-    const actorId = this.requireManageUsers('re-assign assignments');
+    const actorId = this.requireManageUsers('reassign_assignments');
     return this.writes.run(async () => {
       const { changed, restoredCount } = await reassignPreviousAssignments(this.store, { userIds: [userId], actorId, now: new Date().toISOString(), operationId: crypto.randomUUID() }, this.lookup());
       if (changed.length > 0) this.cache.apply({ users: { changed, deletedIds: [] }, outbox: true, isLocalChange: true });
@@ -387,7 +387,7 @@ export class RosterEngine {
 
   /** R4 "Get certificate": regenerates the certificate of one of an active user's completions. */
   issueCertificate(userId: string, courseId: string, communityId: string): Promise<IssuedCertificate> {
-    const actorId = this.requireManageUsers('issue certificates');
+    const actorId = this.requireManageUsers('issue_certificate');
     return this.writes.run(async () => {
       const { user, certificate, wasKept } = await issueCertificate(this.store, { userId, courseId, communityId, actorId, now: new Date().toISOString(), operationId: crypto.randomUUID() }, this.lookup());
       this.cache.apply({ users: { changed: [user], deletedIds: [] }, outbox: true, isLocalChange: true });
@@ -399,7 +399,7 @@ export class RosterEngine {
   async saveSettings(input: SettingsInput): Promise<SettingsSaveResult> {
     const validation = validateSettings(input);
     if (!validation.ok) return validation;
-    const actorId = this.requireManageUsers('change the organization’s settings');
+    const actorId = this.requireManageUsers('change_settings');
     return this.writes.run(async () => {
       const organization = await saveOrganizationSettings(this.db, { settings: validation.settings, actorId, now: new Date().toISOString() });
       this.cache.apply({ organization });
@@ -411,7 +411,7 @@ export class RosterEngine {
   async signIn(adminId: string): Promise<RosterSummary> {
     requireIndex(this.cache.state);
     if ((await this.sync.state()).server) {
-      throw codedError('signed_in_to_server', 'This device is signed in to a sync server: its access token decides who acts. Sign out of the server first.');
+      throw codedError('signed_in_to_server', 'Signed in to a sync server: its access token decides who acts.');
     }
     return this.writes.run(async () => {
       await saveSignedInAdmin(this.db, { adminId, previousAdminId: this.cache.state.signedInAdminId, now: new Date().toISOString() });
@@ -421,12 +421,12 @@ export class RosterEngine {
   }
 
   /** The signed-in admin's id, if they may manage users (A1); otherwise a refusal saying so. */
-  private requireManageUsers(what: string): string {
+  private requireManageUsers(action: PermissionAction): string {
     const { signedInAdminId, admins } = this.cache.state;
     if (!signedInAdminId) throw codedError('roster_not_open', 'The roster is not open yet.');
     const permissions = admins.find((a) => a.userId === signedInAdminId)?.permissions ?? [];
     if (!permissions.includes('manage_users')) {
-      throw codedError('permission_denied', `You need the manage_users permission to ${what} (A1).`);
+      throw codedError('permission_denied', `${signedInAdminId} lacks manage_users for ${action} (A1).`, { permission: 'manage_users', action });
     }
     return signedInAdminId;
   }
@@ -507,7 +507,7 @@ export class RosterEngine {
 
   /** Step 3, once the admin confirms: written in chunks, each one transaction, no other write between them. */
   async writeImport(readId: string, importId: string, options: { adminEmail?: string }, onProgress?: (progress: ImportProgress) => void): Promise<ImportResult> {
-    if (this.cache.state.organization) this.requireManageUsers('import users');
+    if (this.cache.state.organization) this.requireManageUsers('import_users');
     const importer = await this.importer();
     return this.writes.run(() => importer.write(readId, importId, options, onProgress));
   }
@@ -550,7 +550,7 @@ export class RosterEngine {
             csvReads: reader,
             index: () => requireIndex(this.cache.state),
             organization: () => this.cache.state.organization,
-            actorId: () => (this.cache.state.organization && this.cache.state.index && this.cache.state.index.size > 0 ? this.requireManageUsers('import users') : this.cache.state.signedInAdminId),
+            actorId: () => (this.cache.state.organization && this.cache.state.index && this.cache.state.index.size > 0 ? this.requireManageUsers('import_users') : this.cache.state.signedInAdminId),
             afterImport: (changed, setup) => this.afterImport(changed, setup),
             afterDiscard: () => this.reload(),
           }),

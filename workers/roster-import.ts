@@ -33,6 +33,7 @@ import type { RosterLookup } from '../src/db/commit-local-change.ts';
 import type { RosterStore } from '../src/db/roster-store.ts';
 import type { CsvFileReader } from './csv-file-reader.ts';
 import type { CsvFileSniff, FileProblem } from './read-csv-file.ts';
+import type { ImportFileProblem } from '../src/core/csv/file-problem.ts';
 import { deleteMeta, readMeta, writeMeta, type PendingImportFiles } from '../src/db/meta-records.ts';
 import { codedError } from '../src/core/coded-error.ts';
 
@@ -88,7 +89,7 @@ export interface ImportCheckView {
   hasChanges: boolean;
   isCancelled: boolean;
   /** Files that could not be checked (a mapping that cannot be used, a read that failed). */
-  problems: { fileName: string; message: string }[];
+  problems: ImportFileProblem[];
 }
 
 export interface ImportResult {
@@ -244,7 +245,7 @@ export class RosterImports {
     const ordered = choices
       .map((choice) => ({ choice, file: this.chosen.get(choice.fileId) }))
       .filter((entry): entry is { choice: ImportChoice; file: ChosenFile } => {
-        if (!entry.file) problems.push({ fileName: entry.choice.fileId, message: 'This file is no longer chosen: choose it again.' });
+        if (!entry.file) problems.push({ code: 'not_chosen', fileName: entry.choice.fileId });
         return entry.file !== undefined;
       })
       .sort((a, b) => IMPORT_ORDER.indexOf(a.choice.mapping.kind) - IMPORT_ORDER.indexOf(b.choice.mapping.kind));
@@ -253,7 +254,7 @@ export class RosterImports {
     for (const [fileIndex, { choice, file }] of ordered.entries()) {
       const unusable = mappingProblems(choice.mapping);
       if (unusable.length > 0) {
-        problems.push({ fileName: file.file.name, message: unusable.join(' ') });
+        problems.push({ code: 'unusable_mapping', fileName: file.file.name, reasons: unusable });
         continue;
       }
       if (choice.remember) await this.rememberMapping(file.sniff.firstRows[0] ?? [], choice.mapping);
@@ -271,7 +272,7 @@ export class RosterImports {
         isCancelled = true;
         break;
       }
-      if (read.problem) problems.push({ fileName: file.file.name, message: read.problem.message });
+      if (read.problem) problems.push({ ...read.problem, fileName: file.file.name });
       files.push({ ...file, mapping: choice.mapping, checker, check: checker.finish() });
     }
     const importId = crypto.randomUUID();
@@ -472,7 +473,7 @@ export class RosterImports {
       }
       return { recordKind: 'custom_fields', changes };
     }
-    if (kind === 'user_list') throw codedError('import_refused', 'A bulk-action file changes nothing by itself: it opens a plan.');
+    if (kind === 'user_list') throw codedError('import_refused', 'A bulk-action file is not imported: it opens a plan.', { operation: 'import', reason: 'bulk_action_file', rule: null, userId: null, names: {} });
     const records = rows.map((fields) => mapRow(kind, fields).record).filter((r) => r !== null);
     if (kind === 'users') return { recordKind: 'users', rows: records as User[], presentColumns };
     return { recordKind: kind, records } as ImportedRecords;
@@ -499,7 +500,7 @@ export class RosterImports {
         }
       }
     });
-    if (!adminId) throw codedError('import_admin_unknown', `No imported user has the email ${adminEmail}: give the email of your own account in the file.`);
+    if (!adminId) throw codedError('import_admin_unknown', `No imported user has the email ${email}.`, { email });
     return {
       organization: {
         id: 'organization',

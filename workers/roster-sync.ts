@@ -12,7 +12,7 @@ import { SESSION_KEY, clearRoster } from '../src/db/write-roster-in-chunks.ts';
 import { readSyncOutcome, readSyncServer, SYNC_SERVER_KEY, type SyncOutcome, type SyncServer } from '../src/db/sync-state.ts';
 import type { WrittenBundles } from '../src/db/write-user-bundles.ts';
 import { fetchSession, normalizeServerUrl, SyncClient, SyncFailure, type SyncRunReport } from './sync-client.ts';
-import { blockedSyncOriginMessage } from '../src/core/sync/is-sync-origin-allowed.ts';
+import { isSyncOriginAllowed } from '../src/core/sync/is-sync-origin-allowed.ts';
 import { parseSyncOrigins } from '../src/core/sync/parse-sync-origins.ts';
 import { EMPTY_ROSTER, type RosterChange } from './roster-cache.ts';
 import { deleteMeta, writeMeta } from '../src/db/meta-records.ts';
@@ -38,10 +38,11 @@ export interface RejectionView extends SyncRejectionRecord {
   isRetryable: boolean;
 }
 
+/** A sign-in's outcome; a failure carries a code the page puts into words, and what the server or browser said. */
 export type SignInResult =
   | { ok: true; session: SessionResponse; report: SyncRunReport }
-  | { ok: false; code: 'replace_needed'; localUsers: number; pendingOperations: number; message: string }
-  | { ok: false; code: string; message: string };
+  | { ok: false; code: 'replace_needed'; localUsers: number; pendingOperations: number; organizationName: string }
+  | { ok: false; code: string; detail: string };
 
 export interface RosterSyncHost {
   db: OffboardDatabase;
@@ -91,8 +92,8 @@ export class RosterSync {
   async signIn(url: string, token: string, replaceRoster: boolean, onProgress?: (done: number, total: number) => void): Promise<SignInResult> {
     const { db } = this.host;
     const serverUrl = normalizeServerUrl(url);
-    if (!/^https?:\/\//i.test(serverUrl)) return { ok: false, code: 'bad_url', message: 'Enter the server’s address, starting with https:// (or http:// on this computer).' };
-    if (token.trim() === '') return { ok: false, code: 'bad_token', message: 'Enter the access token the platform gave you.' };
+    if (!/^https?:\/\//i.test(serverUrl)) return { ok: false, code: 'bad_url', detail: '' };
+    if (token.trim() === '') return { ok: false, code: 'bad_token', detail: '' };
     let session: SessionResponse;
     try {
       session = await fetchSession(serverUrl, token.trim());
@@ -100,10 +101,9 @@ export class RosterSync {
       const failure = error instanceof SyncFailure ? error : new SyncFailure('offline', (error as Error).message, true);
       if (failure.code === 'offline' && ALLOWED_SYNC_ORIGINS) {
         // Asked only once the server could not be reached: the policy is one reason among others.
-        const blocked = blockedSyncOriginMessage(serverUrl, self.location.origin, ALLOWED_SYNC_ORIGINS);
-        if (blocked) return { ok: false, code: 'csp_blocked', message: blocked };
+        if (!isSyncOriginAllowed(serverUrl, self.location.origin, ALLOWED_SYNC_ORIGINS)) return { ok: false, code: 'csp_blocked', detail: failure.message };
       }
-      return { ok: false, code: failure.code, message: failure.code === 'unauthorized' ? 'The server does not accept this token.' : failure.message };
+      return { ok: false, code: failure.code, detail: failure.message };
     }
     const previous = await readSyncServer(db);
     const localUsers = this.host.localUserCount();
@@ -116,7 +116,7 @@ export class RosterSync {
           code: 'replace_needed',
           localUsers,
           pendingOperations,
-          message: `This device holds ${localUsers} users that are not ${session.organizationName}'s roster on this server. Signing in replaces them with the server's roster${pendingOperations > 0 ? `, and ${pendingOperations} changes not sent anywhere are lost` : ''}.`,
+          organizationName: session.organizationName,
         };
       }
       await clearRoster(db);

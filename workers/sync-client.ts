@@ -18,7 +18,10 @@ import { deleteMeta } from '../src/db/meta-records.ts';
 
 export const SYNC_LOCK_NAME = 'offboard-sync';
 
-/** A failed run or sign-in, as data: `retryable` failures are tried again with backoff. */
+/**
+ * A failed run or sign-in, as data: `retryable` failures are tried again with backoff. The page words the
+ * code; `message` keeps what the server or the browser said (an HTTP status, a fetch error), as a detail.
+ */
 export class SyncFailure extends Error {
   override readonly name = 'SyncFailure';
   constructor(
@@ -64,7 +67,7 @@ export async function fetchSession(url: string, token: string, fetchImpl: typeof
     throw toSyncFailure(error);
   }
   if (session.protocol !== SYNC_PROTOCOL_VERSION) {
-    throw new SyncFailure('protocol_mismatch', `The server speaks sync protocol ${session.protocol}; this app speaks ${SYNC_PROTOCOL_VERSION}.`, false);
+    throw new SyncFailure('protocol_mismatch', `server protocol ${session.protocol}, app protocol ${SYNC_PROTOCOL_VERSION}`, false);
   }
   return session;
 }
@@ -93,7 +96,7 @@ export class SyncClient {
   private async runLocked(): Promise<SyncRunReport> {
     const { db } = this.options;
     const server = await readSyncServer(db);
-    if (!server) throw new SyncFailure('not_signed_in', 'Sign in to a sync server in Settings first.', false);
+    if (!server) throw new SyncFailure('not_signed_in', 'no sync server on this device', false);
     const report: SyncRunReport = { ran: true, operationsPushed: 0, operationsRefused: 0, usersRejected: 0, usersPulled: 0, pullRemaining: 0 };
     const attemptAt = new Date().toISOString();
     try {
@@ -121,7 +124,7 @@ export class SyncClient {
       } catch (error) {
         if (error instanceof HttpFailure && error.status === 413) {
           // The server takes fewer at a time than it said (or than this device assumed): halve and go on.
-          if (limit === 1) throw new SyncFailure('bad_response', 'The server refuses even a single operation as too large.', false);
+          if (limit === 1) throw new SyncFailure('bad_response', 'HTTP 413 for a single operation', false);
           limit = Math.max(1, Math.floor(limit / 2));
           continue;
         }
@@ -189,10 +192,10 @@ class HttpFailure extends Error {
 function toSyncFailure(error: unknown): SyncFailure {
   if (error instanceof SyncFailure) return error;
   if (error instanceof HttpFailure) {
-    if (error.status === 401) return new SyncFailure('unauthorized', 'The server no longer accepts this token: sign in again in Settings.', false);
+    if (error.status === 401) return new SyncFailure('unauthorized', `HTTP 401: ${error.message}`, false);
     if (error.status === 403) return new SyncFailure('forbidden', error.message, false);
     if (error.code === 'protocol_mismatch') return new SyncFailure('protocol_mismatch', error.message, false);
-    return new SyncFailure(isRetryableStatus(error.status) ? 'server_error' : 'bad_response', `The server answered ${error.status}: ${error.message}`, isRetryableStatus(error.status));
+    return new SyncFailure(isRetryableStatus(error.status) ? 'server_error' : 'bad_response', `HTTP ${error.status}: ${error.message}`, isRetryableStatus(error.status));
   }
   return new SyncFailure('bad_response', (error as Error).message, true);
 }
@@ -208,8 +211,8 @@ async function request<T>(fetchImpl: typeof fetch, url: string, token: string, i
     });
   } catch (error) {
     const name = (error as Error).name;
-    if (name === 'TimeoutError' || name === 'AbortError') throw new SyncFailure('timeout', `The server did not answer within ${Math.round(timeoutMs / 1000)} s.`, true);
-    throw new SyncFailure('offline', 'The server cannot be reached: no connection, or it is down.', true);
+    if (name === 'TimeoutError' || name === 'AbortError') throw new SyncFailure('timeout', `no answer within ${Math.round(timeoutMs / 1000)} s`, true);
+    throw new SyncFailure('offline', (error as Error).message, true);
   }
   let body: unknown;
   try {

@@ -3,6 +3,10 @@
  * Codes come from our own errors (carried across the worker boundary) and from the browser's
  * DOMException names for storage failures.
  */
+import type { ErrorDetailsOf, PermissionAction, RefusalDetails } from '../core/coded-error.ts';
+import type { RuleProblem } from '../core/selection-rule.ts';
+import { blockedSyncOriginMessage } from '../core/sync/is-sync-origin-allowed.ts';
+import { parseSyncOrigins } from '../core/sync/parse-sync-origins.ts';
 
 export interface ErrorMessage {
   title: string;
@@ -62,10 +66,6 @@ const BY_CODE: Record<string, ErrorMessage> = {
     title: 'Say which of the imported users you are.',
     advice: 'Give the email of your own account in the users file: that user becomes this device’s first admin.',
   },
-  import_admin_unknown: {
-    title: 'No imported user has that email.',
-    advice: 'Give the email of your own account as the users file has it.',
-  },
   csv_read_id_in_use: {
     title: 'This file is being read already.',
     advice: 'Wait for the reading in progress to finish, or cancel it, then try again.',
@@ -82,9 +82,13 @@ const BY_CODE: Record<string, ErrorMessage> = {
     title: 'This device holds another roster.',
     advice: 'Signing in replaces it with the server’s roster; confirm to go on, or sign in on another device.',
   },
-  import_refused: {
-    title: 'The import was refused.',
-    advice: 'Nothing of the refused part was written. Check the files again: the roster changed since they were checked.',
+  import_already_sent: {
+    title: 'Part of this import has already been sent to the server: it can no longer be discarded here.',
+    advice: 'Nothing was undone. The part already sent stays; import a corrected file to change it.',
+  },
+  signed_in_to_server: {
+    title: 'This device is signed in to a sync server: its access token decides who acts.',
+    advice: 'Nothing was changed. Settings → Sync server → Sign out, then choose the admin.',
   },
   QuotaExceededError: {
     title: 'The browser ran out of storage space for Offboard.',
@@ -96,16 +100,27 @@ const BY_CODE: Record<string, ErrorMessage> = {
   },
 };
 
-/** Changes the roster refused: the error's own message says why, so it is the title. */
-const REFUSAL_ADVICE: Record<string, string> = {
+/** What to do after each kind of refusal; the title comes from the error's details. */
+const REFUSAL_ADVICE = {
   transfer_refused: 'Nothing was changed. Choose an active user other than the current admin, and try again.',
   reassign_refused: 'Nothing was changed. Reactivate the user first, then re-assign.',
   certificate_refused: 'Nothing was changed. Open the user again to see their current records.',
+  import_refused: 'Nothing of the refused part was written. Check the files again: the roster changed since they were checked.',
   settings_refused: 'Nothing was changed. Correct the settings and save again.',
-  import_already_sent: 'Nothing was undone. The part already sent stays; import a corrected file to change it.',
   rule_refused: 'Nothing was saved. Change the rule and save it again.',
   permission_denied: 'Nothing was changed. Ask an admin who holds the permission to do it.',
-  signed_in_to_server: 'Nothing was changed. Settings → Sync server → Sign out, then choose the admin.',
+  import_admin_unknown: 'Give the email of your own account as the users file has it.',
+} satisfies Record<keyof ErrorDetailsOf, string>;
+
+const GENERIC_TITLE: Record<keyof ErrorDetailsOf, string> = {
+  transfer_refused: 'The community’s admin role was not transferred.',
+  reassign_refused: 'The assignments were not re-assigned.',
+  certificate_refused: 'The certificate was not issued.',
+  import_refused: 'The import was refused.',
+  settings_refused: 'The settings were not saved.',
+  rule_refused: 'The rule was not saved.',
+  permission_denied: 'You do not have the permission for this.',
+  import_admin_unknown: 'No imported user has that email.',
 };
 
 /** Whether a code has words of its own here (a test holds every ErrorCode to it). */
@@ -114,10 +129,14 @@ export function hasWordsFor(code: string): boolean {
 }
 
 export function describeError(error: unknown): ErrorMessage {
-  const candidate = error as { code?: unknown; name?: unknown; inner?: { name?: unknown }; message?: unknown } | null;
-  const keys = [candidate?.code, candidate?.name, candidate?.inner?.name].filter((k): k is string => typeof k === 'string');
-  const refusal = typeof candidate?.code === 'string' ? REFUSAL_ADVICE[candidate.code] : undefined;
-  if (refusal && typeof candidate?.message === 'string') return { title: candidate.message, advice: refusal };
+  const candidate = error as { code?: unknown; name?: unknown; inner?: { name?: unknown }; message?: unknown; details?: unknown } | null;
+  const code = candidate?.code;
+  if (typeof code === 'string' && code in REFUSAL_ADVICE) {
+    const detailed = code as keyof ErrorDetailsOf;
+    const title = candidate?.details ? titleOf(detailed, candidate.details as ErrorDetailsOf[typeof detailed]) : null;
+    return { title: title ?? GENERIC_TITLE[detailed], advice: REFUSAL_ADVICE[detailed] };
+  }
+  const keys = [code, candidate?.name, candidate?.inner?.name].filter((k): k is string => typeof k === 'string');
   for (const key of keys) {
     const known = BY_CODE[key] ?? SYNC_BY_CODE[key];
     if (known) return known;
@@ -127,6 +146,90 @@ export function describeError(error: unknown): ErrorMessage {
     title: `Something went wrong${detail}.`,
     advice: 'Your data was left as it was. Reload the page and try again.',
   };
+}
+
+function titleOf<C extends keyof ErrorDetailsOf>(code: C, details: ErrorDetailsOf[C]): string | null {
+  switch (code) {
+    case 'transfer_refused':
+    case 'reassign_refused':
+    case 'certificate_refused':
+    case 'import_refused':
+      return describeRefusal(details as RefusalDetails);
+    case 'settings_refused': {
+      const settings = details as ErrorDetailsOf['settings_refused'];
+      return settings.reason === 'no_organization' ? 'There is no organization on this device to change.' : `${settings.adminId} is not an admin of this organization.`;
+    }
+    case 'rule_refused':
+      return describeRuleProblem((details as ErrorDetailsOf['rule_refused']).problem);
+    case 'permission_denied': {
+      const { permission, action } = details as ErrorDetailsOf['permission_denied'];
+      return `You need the ${permission} permission to ${ACTION_WORDS[action]} (A1).`;
+    }
+    case 'import_admin_unknown':
+      return `No imported user has the email ${(details as ErrorDetailsOf['import_admin_unknown']).email}: give the email of your own account in the file.`;
+  }
+  return null;
+}
+
+const ACTION_WORDS: Record<PermissionAction, string> = {
+  transfer_community_admin: 'transfer a community’s admin role',
+  reassign_assignments: 're-assign assignments',
+  issue_certificate: 'issue certificates',
+  change_settings: 'change the organization’s settings',
+  import_users: 'import users',
+  export_reports: 'export reports',
+};
+
+/** Why the device refused a change as asked, naming the users and communities as the admin knows them. */
+export function describeRefusal(refusal: RefusalDetails): string {
+  const name = (id: string | undefined): string => (id === undefined ? '' : (refusal.names[id] ?? id));
+  const who = refusal.userId ? name(refusal.userId) : 'This user';
+  const community = name(refusal.communityId);
+  const course = refusal.courseId ?? '';
+  switch (refusal.reason) {
+    case 'unknown_user':
+      return `${who} is no longer on the roster.`;
+    case 'not_active':
+      if (refusal.operation === 'transfer_community_admin') return `${who} is not an active user: the new admin must be active.`;
+      if (refusal.operation === 'issue_certificate') return `${who} is inactive: reactivate them before issuing certificates.`;
+      if (refusal.operation === 'reassign_assignments') return `${who} is inactive: reactivate them before re-assigning.`;
+      return `${who} is not an active user.`;
+    case 'not_admin':
+      return `${who} is no longer an admin of ${community}.`;
+    case 'not_found':
+      if (refusal.operation === 'issue_certificate') return `${who} has not completed ${course} in ${community}.`;
+      return `The community ${community} no longer exists.`;
+    case 'invalid_operation':
+      if (refusal.operation === 'transfer_community_admin') return 'The new admin must be someone other than the current one.';
+      return 'This change cannot be made as asked.';
+    case 'certificate_exists':
+      return `${who} already has the certificate of ${course}.`;
+    case 'duplicate_email':
+      return `Another user already has the email ${refusal.email ?? ''}.`;
+    case 'unknown_manager':
+      return `The manager ${name(refusal.managerId)} is not on the roster.`;
+    case 'bulk_action_file':
+      return 'A bulk-action file changes nothing by itself: it opens a plan.';
+    default:
+      return `The roster no longer allows this change for ${who}${refusal.rule ? ` (${refusal.rule})` : ''}.`;
+  }
+}
+
+export function describeRuleProblem(problem: RuleProblem): string {
+  switch (problem.code) {
+    case 'no_name':
+      return 'Give the rule a name.';
+    case 'name_too_long':
+      return `Keep the name under ${problem.max} characters.`;
+    case 'no_criterion':
+      return 'A rule needs at least one criterion; with none it would select everyone.';
+    case 'id_list_too_long':
+      return `An id list holds at most ${problem.max.toLocaleString('en-US')} entries.`;
+    case 'date_not_a_day':
+      return `The ${problem.field === 'last_login' ? 'last sign-in' : 'created'} date must be a day (YYYY-MM-DD).`;
+    case 'last_login_needs_date':
+      return 'Choose a date for the last sign-in, or "never".';
+  }
 }
 
 /** Why a sync or a sign-in failed, by the worker's `SyncFailure` code: a short title (the status bar shows it alone) and what happens next. */
@@ -168,6 +271,26 @@ const SYNC_BY_CODE: Record<string, ErrorMessage> = {
     advice: 'Offboard may only connect to its own origin; use the server it is served with.',
   },
 };
+
+/** Why a sign-in failed, in the one sentence the form shows under its fields. */
+export function describeSignInFailure(failure: { code: string; detail: string }, url: string): string {
+  switch (failure.code) {
+    case 'bad_url':
+      return 'Enter the server’s address, starting with https:// (or http:// on this computer).';
+    case 'bad_token':
+      return 'Enter the access token the platform gave you.';
+    case 'unauthorized':
+      return 'The server does not accept this token.';
+    case 'csp_blocked': {
+      const allowed = import.meta.env.OFFBOARD_SYNC_ORIGINS === undefined ? [] : parseSyncOrigins(import.meta.env.OFFBOARD_SYNC_ORIGINS).origins;
+      const appOrigin = typeof location === 'undefined' ? '' : location.origin;
+      return blockedSyncOriginMessage(url, appOrigin, allowed) ?? SYNC_BY_CODE.csp_blocked!.advice;
+    }
+  }
+  const known = SYNC_BY_CODE[failure.code];
+  const said = failure.detail ? ` The server or browser said: ${failure.detail}` : '';
+  return known ? `${known.title}. ${known.advice}${said}` : `Signing in failed.${said}`;
+}
 
 export function describeSyncFailure(failure: { code: string; message: string }): ErrorMessage {
   return SYNC_BY_CODE[failure.code] ?? { title: 'Sync failed', advice: failure.message || 'Offboard tries again by itself.' };

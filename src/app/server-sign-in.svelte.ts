@@ -4,7 +4,7 @@
  * The sign-in itself is a run of `SyncStatus`, so it never overlaps a sync.
  */
 import { formatCount } from '../core/format-count.ts';
-import { describeError } from './describe-error.ts';
+import { describeError, describeSignInFailure } from './describe-error.ts';
 import type { RosterSession } from './roster-session.svelte.ts';
 import type { SyncStatus } from './sync-status.svelte.ts';
 
@@ -17,14 +17,14 @@ export function defaultServerUrl(): string {
 export interface ReplaceQuestion {
   localUsers: number;
   pendingOperations: number;
-  message: string;
+  organizationName: string;
 }
 
 export class ServerSignIn {
   url = $state(defaultServerUrl());
   token = $state('');
   isSigningIn = $state(false);
-  /** Why the last attempt failed, in the worker's words (the server's refusal, a bad address). */
+  /** Why the last attempt failed, in words for the admin (a bad address, the server's refusal). */
   error = $state.raw<{ code: string; message: string } | null>(null);
   replaceQuestion = $state.raw<ReplaceQuestion | null>(null);
   notice = $state<string | null>(null);
@@ -51,9 +51,9 @@ export class ServerSignIn {
         this.notice = `Signed in to ${result.session.organizationName} as ${adminName}: ${formatCount(result.report.usersPulled)} users received.`;
         this.onSignedIn();
       } else if (result.code === 'replace_needed' && 'localUsers' in result) {
-        this.replaceQuestion = { localUsers: result.localUsers, pendingOperations: result.pendingOperations, message: result.message };
-      } else {
-        this.error = { code: result.code, message: result.message };
+        this.replaceQuestion = { localUsers: result.localUsers, pendingOperations: result.pendingOperations, organizationName: result.organizationName };
+      } else if ('detail' in result) {
+        this.error = { code: result.code, message: describeSignInFailure(result, this.url) };
       }
     } catch (error) {
       const described = describeError(error);

@@ -359,7 +359,7 @@ export class SyncStatus {
       const failure = this.recordFailure(error);
       this.lastRunEndedAt = this.clock.now();
       await this.rosterChanged();
-      return { ok: false, code: failure.code, message: failure.message };
+      return { ok: false, code: failure.code, detail: failure.message };
     } finally {
       this.isRunning = false;
       this.pullProgress = null;

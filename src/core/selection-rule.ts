@@ -22,20 +22,27 @@ export function ruleNameKey(name: string): string {
   return name.trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
+/** Why a rule cannot be saved as given; the page puts each into words (src/app/describe-error.ts). */
+export type RuleProblem =
+  | { code: 'no_name' }
+  | { code: 'name_too_long'; max: number }
+  | { code: 'no_criterion' }
+  | { code: 'id_list_too_long'; max: number }
+  | { code: 'date_not_a_day'; field: 'last_login' | 'created' }
+  | { code: 'last_login_needs_date' };
+
 /** Why a rule cannot be saved as given, or null. */
-export function ruleProblem(name: string, filter: Partial<RosterFilter>): string | null {
+export function ruleProblem(name: string, filter: Partial<RosterFilter>): RuleProblem | null {
   const trimmed = name.trim();
-  if (trimmed === '') return 'Give the rule a name.';
-  if (trimmed.length > MAX_RULE_NAME_LENGTH) return `Keep the name under ${MAX_RULE_NAME_LENGTH} characters.`;
+  if (trimmed === '') return { code: 'no_name' };
+  if (trimmed.length > MAX_RULE_NAME_LENGTH) return { code: 'name_too_long', max: MAX_RULE_NAME_LENGTH };
   const complete = completeFilter(filter);
-  if (isFilterEmpty(complete)) return 'A rule needs at least one criterion; with none it would select everyone.';
-  if (complete.idList && complete.idList.length > MAX_ID_LIST_LENGTH) {
-    return `An id list holds at most ${MAX_ID_LIST_LENGTH.toLocaleString('en-US')} entries.`;
+  if (isFilterEmpty(complete)) return { code: 'no_criterion' };
+  if (complete.idList && complete.idList.length > MAX_ID_LIST_LENGTH) return { code: 'id_list_too_long', max: MAX_ID_LIST_LENGTH };
+  for (const [field, day] of [['last_login', complete.lastLogin?.before], ['created', complete.createdBefore]] as const) {
+    if (day && !/^\d{4}-\d{2}-\d{2}$/.test(day)) return { code: 'date_not_a_day', field };
   }
-  for (const [label, day] of [['last sign-in', complete.lastLogin?.before], ['created', complete.createdBefore]] as const) {
-    if (day && !/^\d{4}-\d{2}-\d{2}$/.test(day)) return `The ${label} date must be a day (YYYY-MM-DD).`;
-  }
-  if (complete.lastLogin && complete.lastLogin.before === null && !complete.lastLogin.orNever) return 'Choose a date for the last sign-in, or "never".';
+  if (complete.lastLogin && complete.lastLogin.before === null && !complete.lastLogin.orNever) return { code: 'last_login_needs_date' };
   return null;
 }
 

@@ -7,7 +7,7 @@
  */
 import type { AuditEntry } from '../core/roster-types.ts';
 import { undoOperation } from './commit-local-change.ts';
-import { RefusedChangeError } from './database-errors.ts';
+import { codedError } from '../core/coded-error.ts';
 import { IMPORT_FILES_KEY, IMPORT_MARKER_KEY } from './pending-import.ts';
 import type { RosterStore } from './roster-store.ts';
 import { SESSION_KEY } from './write-roster-in-chunks.ts';
@@ -22,12 +22,12 @@ export async function discardImport(store: RosterStore, request: { actorId: stri
   const { db } = store;
   return store.write(async (tx) => {
     const marker = await tx.meta(IMPORT_MARKER_KEY);
-    if (!marker) throw new RefusedChangeError('import_not_pending', 'No import is waiting to be discarded.');
+    if (!marker) throw codedError('import_not_pending', 'No import is waiting to be discarded.');
     const operations = (await db.outbox.where('planId').equals(marker.importId).toArray())
       .filter((op) => op.kind === 'import')
       .sort((a, b) => (b.seq ?? 0) - (a.seq ?? 0));
     if (operations.some((op) => op.status !== 'pending' || op.before === null)) {
-      throw new RefusedChangeError('import_already_sent', 'Part of this import has already been sent to the server: it can no longer be discarded here.');
+      throw codedError('import_already_sent', 'Part of this import has already been sent to the server: it can no longer be discarded here.');
     }
     for (const operation of operations) await undoOperation(tx, operation);
     await tx.deleteOperations(operations.map((op) => op.seq!));

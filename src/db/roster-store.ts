@@ -79,6 +79,18 @@ export interface BundleCommit {
   /** Users the change created: added, so that one created meanwhile (another tab) fails the change whole. */
   createdIds?: Iterable<string>;
   organization?: OrganizationLists | null;
+  /**
+   * Users of whom the change read (and changed) the user record alone: only that record and their
+   * licenses (which it holds) are written, their other records and the summary of those stay as stored.
+   */
+  userRecordOnly?: ReadonlySet<string>;
+}
+
+/** What a transaction read of a user: the whole bundle, or the user record alone (its licenses with it). */
+interface StoredEntry {
+  bundle: UserBundle;
+  user: StoredUser;
+  isUserRecordOnly: boolean;
 }
 
 export class RosterStore {
@@ -159,17 +171,36 @@ export class RosterStore {
 /** A change in progress: what it read, and what it writes. */
 export class RosterTransaction {
   /** Bundles as stored when read, by id; null: no such user. Commits keep it current. */
-  private readonly stored = new Map<string, { bundle: UserBundle; user: StoredUser } | null>();
+  private readonly stored = new Map<string, StoredEntry | null>();
   private organizationRead: OrganizationView | null = null;
 
   constructor(readonly db: OffboardDatabase) {}
 
   /** The live bundles of these users, as stored now (a user not on the roster is absent). */
   async bundles(userIds: readonly string[]): Promise<Map<string, UserBundle>> {
-    const missing = [...new Set(userIds)].filter((id) => !this.stored.has(id));
+    const missing = [...new Set(userIds)].filter((id) => !this.stored.has(id) || this.stored.get(id)?.isUserRecordOnly);
     if (missing.length > 0) {
       const read = await readStoredBundles(this.db, missing);
       for (const id of missing) this.stored.set(id, read.get(id) ?? null);
+    }
+    const found = new Map<string, UserBundle>();
+    for (const id of userIds) {
+      const entry = this.stored.get(id);
+      if (entry) found.set(id, entry.bundle);
+    }
+    return found;
+  }
+
+  /**
+   * Bundles holding these users' own records alone (and their licenses, which the user record holds):
+   * what a change that only edits the user record reads (an A8 report move changes a manager and
+   * nothing else). A user read whole already is given whole.
+   */
+  async userRecordBundles(userIds: readonly string[]): Promise<Map<string, UserBundle>> {
+    const missing = [...new Set(userIds)].filter((id) => !this.stored.has(id));
+    if (missing.length > 0) {
+      const users = await this.db.users.bulkGet(missing);
+      users.forEach((user, i) => this.stored.set(missing[i]!, user ? { ...userRecordEntryOf(user), isUserRecordOnly: true } : null));
     }
     const found = new Map<string, UserBundle>();
     for (const id of userIds) {
@@ -202,22 +233,25 @@ export class RosterTransaction {
   async commit(change: BundleCommit): Promise<CommittedUsers> {
     const bundles = [...change.bundles];
     const created = new Set(change.createdIds ?? []);
+    const userRecordOnly = change.userRecordOnly ?? new Set<string>();
     if (change.organization) await this.replaceOrganizationLists(change.organization);
-    await this.bundles(bundles.filter((b) => !created.has(b.id)).map((b) => b.id));
+    await this.userRecordBundles(bundles.filter((b) => !created.has(b.id) && userRecordOnly.has(b.id)).map((b) => b.id));
+    await this.bundles(bundles.filter((b) => !created.has(b.id) && !userRecordOnly.has(b.id)).map((b) => b.id));
     const globalId = this.organizationRead ? globalCommunityIdOf(this.organizationRead) : ((await this.db.communities.toArray()).find((c) => c.global)?.id ?? null);
     const deletes = new Map<BundleRecordKind | 'retainedHistory', IndexableType[]>();
     const puts = new Map<BundleRecordKind | 'retainedHistory', unknown[]>();
-    const push = <V>(into: Map<string, V[]>, kind: string, value: V): void => {
-      const list = into.get(kind);
-      if (list) list.push(value);
-      else into.set(kind, [value]);
-    };
     const usersAdded: StoredUser[] = [];
     const usersPut: StoredUser[] = [];
     const changed: StoredUser[] = [];
     const deletedIds: string[] = [];
     for (const bundle of bundles) {
       const before = created.has(bundle.id) ? null : (this.stored.get(bundle.id) ?? null);
+      if (before && (before.isUserRecordOnly || userRecordOnly.has(bundle.id))) {
+        const user = this.commitUserRecord(before, bundle, globalId, puts, deletes);
+        if (!sameRecord(before.user, user)) usersPut.push(user);
+        changed.push(user);
+        continue;
+      }
       const beforeBundle = before?.bundle ?? emptyBundle(bundle.id, 0, null);
       const after = bundle.deleted || !bundle.user ? emptyBundle(bundle.id, 0, null) : bundle;
       for (const kind of BUNDLE_RECORD_KINDS) {
@@ -228,19 +262,19 @@ export class RosterTransaction {
         for (const record of after[kind] ?? []) {
           const key = keyText(keyOf(record));
           now.add(key);
-          if (!sameRecord(was.get(key), record)) push(puts, kind, record);
+          if (!sameRecord(was.get(key), record)) pushTo(puts, kind, record);
         }
-        for (const [key, record] of was) if (!now.has(key)) push(deletes, kind, keyOf(record));
+        for (const [key, record] of was) if (!now.has(key)) pushTo(deletes, kind, keyOf(record));
       }
-      if (beforeBundle.retainedHistory && !after.retainedHistory) push(deletes, 'retainedHistory', bundle.id);
-      else if (after.retainedHistory && !sameRecord(beforeBundle.retainedHistory, after.retainedHistory)) push(puts, 'retainedHistory', after.retainedHistory);
+      if (beforeBundle.retainedHistory && !after.retainedHistory) pushTo(deletes, 'retainedHistory', bundle.id);
+      else if (after.retainedHistory && !sameRecord(beforeBundle.retainedHistory, after.retainedHistory)) pushTo(puts, 'retainedHistory', after.retainedHistory);
 
       if (after.user) {
         const user = storedUserOf(after, globalId);
         if (!before) usersAdded.push(user);
         else if (!sameRecord(before.user, user)) usersPut.push(user);
         changed.push(user);
-        this.stored.set(bundle.id, { bundle: after, user });
+        this.stored.set(bundle.id, { bundle: after, user, isUserRecordOnly: false });
       } else {
         if (before) deletedIds.push(bundle.id);
         this.stored.set(bundle.id, null);
@@ -256,6 +290,26 @@ export class RosterTransaction {
     if (usersPut.length > 0) writes.push(db.users.bulkPut(usersPut));
     await Promise.all(writes);
     return { changed, deletedIds };
+  }
+
+  /**
+   * A bundle of which the change read the user record alone: that record and the licenses it holds are
+   * written; the user's other records, and what the summary says of them, stay as stored.
+   */
+  private commitUserRecord(before: StoredEntry, after: UserBundle, globalId: string | null, puts: Map<string, unknown[]>, deletes: Map<string, IndexableType[]>): StoredUser {
+    const touched = BUNDLE_RECORD_KINDS.filter((kind) => kind !== 'licenses' && (after[kind]?.length ?? 0) > 0);
+    if (after.deleted || !after.user || touched.length > 0 || after.retainedHistory) {
+      throw new Error(`A change read only the user record of ${after.id} but changed ${after.user ? touched.join(', ') || 'retained history' : 'the user whole'}.`);
+    }
+    const keyOf = KEY_OF.licenses;
+    const was = new Map(before.bundle.licenses.map((l) => [keyText(keyOf(l)), l]));
+    const now = new Set(after.licenses.map((l) => keyText(keyOf(l))));
+    for (const license of after.licenses) if (!sameRecord(was.get(keyText(keyOf(license))), license)) pushTo(puts, 'licenses', license);
+    for (const [key, license] of was) if (!now.has(key)) pushTo(deletes, 'licenses', keyOf(license));
+    const derived = storedUserOf({ ...emptyBundle(after.id, 0, after.user), licenses: after.licenses }, globalId);
+    const user: StoredUser = { ...derived, communityIds: before.user.communityIds, counts: before.user.counts };
+    this.stored.set(after.id, before.isUserRecordOnly ? { ...userRecordEntryOf(user), isUserRecordOnly: true } : { ...before, bundle: { ...before.bundle, user: after.user, licenses: after.licenses }, user });
+    return user;
   }
 
   /** Replaces the organization-wide records whole: what a pull brings when any of them changed. */
@@ -325,15 +379,24 @@ async function replaceTable<T>(table: Table<T, string>, records: readonly T[]): 
   await table.bulkPut([...records]);
 }
 
+/** A user's bundle as the user record alone gives it: the record, and the licenses it holds. */
+function userRecordEntryOf(user: StoredUser): Omit<StoredEntry, 'isUserRecordOnly'> {
+  const bundle = emptyBundle(user.id, user.revision ?? 0, toUser(user));
+  bundle.licenses = user.licenses.map((l) => ({ ...l }));
+  return { bundle, user };
+}
+
+function pushTo<V>(into: Map<string, V[]>, kind: string, value: V): void {
+  const list = into.get(kind);
+  if (list) list.push(value);
+  else into.set(kind, [value]);
+}
+
 /** The live bundles of these users and their stored user records; call inside a transaction. */
-async function readStoredBundles(db: OffboardDatabase, userIds: readonly string[]): Promise<Map<string, { bundle: UserBundle; user: StoredUser }>> {
+async function readStoredBundles(db: OffboardDatabase, userIds: readonly string[]): Promise<Map<string, StoredEntry>> {
   const users = (await db.users.bulkGet([...userIds])).filter((u): u is StoredUser => u !== undefined);
-  const found = new Map<string, { bundle: UserBundle; user: StoredUser }>();
-  for (const user of users) {
-    const bundle = emptyBundle(user.id, user.revision ?? 0, toUser(user));
-    bundle.licenses = user.licenses.map((l) => ({ ...l }));
-    found.set(user.id, { bundle, user });
-  }
+  const found = new Map<string, StoredEntry>();
+  for (const user of users) found.set(user.id, { ...userRecordEntryOf(user), isUserRecordOnly: false });
   // One getAll per user and table, all sent at once, only where the user's summary says there is anything:
   // where('userId').anyOf(ids) walks a cursor instead, a round trip per record.
   const reads: Promise<void>[] = [];

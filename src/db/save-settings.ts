@@ -4,7 +4,7 @@
  */
 import { describeSettingsChange, settingsOf, type ValidSettings } from '../core/organization-settings.ts';
 import type { Organization } from '../core/roster-types.ts';
-import { RefusedChangeError } from './database-errors.ts';
+import { codedError } from '../core/coded-error.ts';
 import type { OffboardDatabase } from './offboard-database.ts';
 import { SESSION_KEY } from './write-roster-in-chunks.ts';
 import { writeMeta } from './meta-records.ts';
@@ -15,7 +15,7 @@ export async function saveOrganizationSettings(
 ): Promise<Organization> {
   return db.transaction('rw', [db.organization, db.audit], async () => {
     const current = await db.organization.toCollection().first();
-    if (!current) throw new RefusedChangeError('settings_refused', 'There is no organization on this device to change.');
+    if (!current) throw codedError('settings_refused', 'There is no organization on this device to change.', { reason: 'no_organization' });
     const updated: Organization = { ...current, ...request.settings };
     await db.organization.put(updated);
     await db.audit.add({
@@ -34,7 +34,7 @@ export async function saveOrganizationSettings(
 /** Signs an admin of the roster in on this device; the audit says who handed over to whom. */
 export async function saveSignedInAdmin(db: OffboardDatabase, request: { adminId: string; previousAdminId: string | null; now: string }): Promise<void> {
   await db.transaction('rw', [db.meta, db.admins, db.audit], async () => {
-    if (!(await db.admins.get(request.adminId))) throw new RefusedChangeError('settings_refused', `${request.adminId} is not an admin of this organization.`);
+    if (!(await db.admins.get(request.adminId))) throw codedError('settings_refused', `${request.adminId} is not an admin of this organization.`, { reason: 'not_admin', adminId: request.adminId });
     await writeMeta(db, SESSION_KEY, { adminId: request.adminId });
     await db.audit.add({
       at: request.now,

@@ -1,7 +1,7 @@
 /** Saved selection rules: stored whole, one record each; a save under an existing name replaces it. */
 import { completeFilter, type RosterFilter } from '../core/roster-filter.ts';
 import { ruleNameKey, ruleProblem, type SelectionRule } from '../core/selection-rule.ts';
-import { RefusedChangeError } from './database-errors.ts';
+import { codedError } from '../core/coded-error.ts';
 import type { OffboardDatabase } from './offboard-database.ts';
 
 export interface SavedRule {
@@ -12,7 +12,7 @@ export interface SavedRule {
 
 export async function saveSelectionRule(db: OffboardDatabase, request: { name: string; filter: RosterFilter; now: string; newId: string }): Promise<SavedRule> {
   const problem = ruleProblem(request.name, request.filter);
-  if (problem) throw new RefusedChangeError('rule_refused', problem);
+  if (problem) throw codedError('rule_refused', `The rule cannot be saved: ${problem.code}.`, { problem });
   const nameKey = ruleNameKey(request.name);
   return db.transaction('rw', db.selectionRules, async () => {
     const existing = await db.selectionRules.where('nameKey').equals(nameKey).first();

@@ -8,7 +8,7 @@ import type { DemoHeader, RosterChunk } from '../core/generate-demo-organization
 import type { AuditEntry } from '../core/roster-types.ts';
 import type { OffboardDatabase, StoredUser } from './offboard-database.ts';
 import { RosterStore } from './roster-store.ts';
-import { RosterNotEmptyError } from './database-errors.ts';
+import { codedError } from '../core/coded-error.ts';
 import { deleteMeta, readMeta } from './meta-records.ts';
 
 export const LOAD_MARKER_KEY = 'pendingLoad';
@@ -40,7 +40,7 @@ export async function writeRosterInChunks(
   const { expectedUsers } = options;
   const store = new RosterStore(db);
   await store.write(async (tx) => {
-    if ((await tx.userCount()) > 0) throw new RosterNotEmptyError();
+    if ((await tx.userCount()) > 0) throw codedError('roster_not_empty', 'The roster already holds users; clear it before loading another organization.');
     const marker: LoadMarker = { kind: options.kind, expectedUsers, startedAt: new Date().toISOString() };
     await tx.putMeta(LOAD_MARKER_KEY, marker);
     await tx.putMeta(SESSION_KEY, { adminId: header.signedInAdminId });

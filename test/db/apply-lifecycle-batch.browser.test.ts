@@ -10,6 +10,8 @@ import { createPlanningRoster } from '../../src/core/planning-roster.ts';
 import { summarizeUserRecords } from '../../src/core/summarize-user-records.ts';
 import { RosterStore } from '../../src/db/roster-store.ts';
 import type { RosterLookup } from '../../src/db/commit-local-change.ts';
+import { rollBackRefusedOperations } from '../../src/db/settle-push-results.ts';
+import { tombstoneOf } from '../../src/core/sync/user-bundle.ts';
 
 const db = new OffboardDatabase(`apply-${crypto.randomUUID()}`);
 const store = new RosterStore(db);
@@ -280,5 +282,50 @@ describe('applyLifecycleBatch', () => {
     expect(tombstones.map((t) => t.targetId).sort()).toEqual([...deleting].sort());
     for (const entry of await db.audit.toArray()) expect(entry.summary).not.toMatch(/[A-Z][a-z]+ [A-Z][a-z]+/);
     await expectSummariesConsistent();
+  });
+
+  it('A8: a report move reads and writes the moved user’s record alone; a 403 puts back the manager and leaves the rest', async () => {
+    const users = await db.users.toArray();
+    const [manager] = managersWithReports(users, 1).filter((id) => users.some((u) => u.managerId === id && u.communityIds.length > 0));
+    const theplan = await plan('deactivate', [manager!]);
+    const reportIds = theplan.effects.reportMoves.map((m) => m.userId);
+    expect(reportIds.length).toBeGreaterThan(0);
+    const recordsOf = async (ids: string[]) => ({
+      users: await db.users.bulkGet(ids),
+      memberships: await db.memberships.where('userId').anyOf(ids).sortBy('communityId'),
+      assignments: await db.assignments.where('userId').anyOf(ids).sortBy('id'),
+      tokens: await db.tokens.where('userId').anyOf(ids).sortBy('id'),
+    });
+    const before = await recordsOf(reportIds);
+    await applyAll(theplan);
+    const [operation] = await db.outbox.where('planId').equals('plan-1').reverse().sortBy('seq');
+    expect(operation!.before!.userRecordOnly?.sort()).toEqual([...reportIds].sort());
+    for (const id of reportIds) expect(operation!.before!.bundles.find((b) => b.id === id)).toMatchObject({ memberships: [], assignments: [], tokens: [] });
+    const moved = await recordsOf(reportIds);
+    expect(moved.users.map((u) => u!.managerId)).toEqual(theplan.effects.reportMoves.map((m) => m.toManagerId));
+    expect({ ...moved, users: null }).toEqual({ ...before, users: null });
+    await expectSummariesConsistent();
+
+    await rollBackRefusedOperations(store, [operation!], 'This account may not change users.', '2026-11-22T09:00:00.000Z');
+    expect(await recordsOf(reportIds)).toEqual(before);
+    await expectSummariesConsistent();
+  });
+
+  it('a change that edits more than the user record it read is refused whole, and nothing is written', async () => {
+    const [userId] = (await db.users.toArray()).filter((u) => u.status === 'active' && u.communityIds.length > 0).map((u) => u.id);
+    const usersBefore = await db.users.count();
+    const membershipsBefore = await db.memberships.count();
+    await expect(
+      store.write(async (tx) => {
+        const bundle = (await tx.userRecordBundles([userId!])).get(userId!)!;
+        const renamed = { ...bundle, user: { ...bundle.user!, firstName: 'Changed' } };
+        await tx.commit({ bundles: [renamed, tombstoneOf('no-such-user', 0)], userRecordOnly: new Set([userId!]) });
+        // Records it never read: the store refuses rather than take the empty lists for "none".
+        await tx.commit({ bundles: [{ ...renamed, memberships: [{ userId: userId!, communityId: 'C-x', joinedAt: '2026-11-22T09:00:00.000Z' }] }], userRecordOnly: new Set([userId!]) });
+      }),
+    ).rejects.toThrow(/read only the user record/);
+    expect((await db.users.get(userId!))!.firstName).not.toBe('Changed');
+    expect(await db.users.count()).toBe(usersBefore);
+    expect(await db.memberships.count()).toBe(membershipsBefore);
   });
 });

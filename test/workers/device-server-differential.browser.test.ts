@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import Dexie from 'dexie';
 import fc from 'fast-check';
 import { generateDemoOrganization } from '../../src/core/generate-demo-organization.ts';
+import { isLifecycleOperation, type OutboxOperation } from '../../src/core/changes/operation.ts';
 import { pushOperationOf } from '../../src/core/sync/push-operation-of.ts';
 import { ServerRoster } from '../../src/core/sync/server-roster.ts';
 import { serverSnapshotOfRoster } from '../../src/core/sync/server-snapshot-of-roster.ts';
@@ -59,6 +60,10 @@ describe('device and server, one change, one function', () => {
     let importSeq = 0;
     const pushed = new Map<string, number>();
     const endings = new Map<Ending, number>();
+    // A8: report moves read and write the moved users' records alone; undoing them must leave the rest.
+    let movesRolledBack = 0;
+    let movesPushed = 0;
+    const movesOf = (ops: readonly OutboxOperation[]): number => ops.filter((op) => isLifecycleOperation(op) && op.args.reportMoves.length > 0).length;
     await fc.assert(
       fc.asyncProperty(fc.array(change, { minLength: 1, maxLength: 8 }), fc.constantFrom<Ending>('push', 'forbidden_tail', 'replay'), fc.nat(), async (steps, ending, cut) => {
         const name = `differential-${crypto.randomUUID()}`;
@@ -78,6 +83,7 @@ describe('device and server, one change, one function', () => {
             // 403 for the last operations: the device puts them back, the server never applies them.
             const keep = cut % operations.length;
             await rollBackRefusedOperations(store, operations.slice(keep), 'This account may not change users.', new Date().toISOString());
+            movesRolledBack += movesOf(operations.slice(keep));
             sent = operations.slice(0, keep);
           }
           const results: OperationResult[] = [];
@@ -96,6 +102,7 @@ describe('device and server, one change, one function', () => {
               expect(server.currentRevision).toBe(revision);
             }
           }
+          movesPushed += movesOf(sent);
           await settlePushResults(store, sent, results, new Date().toISOString());
           endings.set(ending, (endings.get(ending) ?? 0) + 1);
 
@@ -114,5 +121,7 @@ describe('device and server, one change, one function', () => {
       expect(pushed.get(kind) ?? 0, `operations of kind ${kind} pushed`).toBeGreaterThan(0);
     }
     for (const ending of ['push', 'forbidden_tail', 'replay'] as const) expect(endings.get(ending) ?? 0, `sequences ending in ${ending}`).toBeGreaterThan(0);
+    expect(movesPushed, 'lifecycle operations with A8 report moves pushed').toBeGreaterThan(0);
+    expect(movesRolledBack, 'lifecycle operations with A8 report moves rolled back').toBeGreaterThan(0);
   }, 600_000);
 });

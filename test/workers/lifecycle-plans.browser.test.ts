@@ -86,7 +86,12 @@ describe('lifecycle plans in the worker', () => {
     // A refused transfer (to an inactive user) changes nothing.
     const inactive = await worker.query({ ...EMPTY_FILTER, status: 'inactive' });
     const [inactiveId] = (await worker.matchingIds(inactive.queryId))!;
-    await expect(worker.transferCommunityAdmin(communityId, blockedAdmin.userId, inactiveId!)).rejects.toMatchObject({ code: 'transfer_refused' });
+    const inactiveName = (await worker.userDetail(inactiveId!))!.name;
+    // The refusal crosses the worker as a code and details; the page words it with the user's name.
+    await expect(worker.transferCommunityAdmin(communityId, blockedAdmin.userId, inactiveId!)).rejects.toMatchObject({
+      code: 'transfer_refused',
+      details: { operation: 'transfer_community_admin', reason: 'not_active', rule: 'F3', userId: inactiveId, communityId, names: { [inactiveId!]: inactiveName } },
+    });
     const stillBlocked = await worker.planLifecycle({ action: 'deactivate', selection: { kind: 'ids', ids: [blockedAdmin.userId] } });
     expect(stillBlocked.blocked.map((b) => b.userId)).toEqual([blockedAdmin.userId]);
 

@@ -6,6 +6,7 @@ import type { CsvFileSniff, CsvReadProgress } from '../../workers/read-csv-file.
 import { CSV_FIXTURES } from '../fixtures/csv-fixture-expectations.ts';
 import { generateUsersCsvBlob } from '../fixtures/generate-users-csv.ts';
 import type { CsvReadProbeApi } from './csv-read-probe.worker.ts';
+import { describeFileProblem } from '../../src/app/describe-file-problem.ts';
 
 // The reading code runs in a real worker, as in the app: the probe worker drives CsvFileReader the way
 // the import flow does, and the roster worker is asked for its own sniff and cancel.
@@ -28,7 +29,7 @@ async function fixtureFile(name: string): Promise<File> {
 
 async function sniffed(file: Blob): Promise<CsvFileSniff> {
   const result = await probe.sniff(file);
-  if (!result.ok) throw new Error(`${result.problem.code}: ${result.problem.message}`);
+  if (!result.ok) throw new Error(describeFileProblem(result.problem));
   return result.sniff;
 }
 
@@ -44,12 +45,12 @@ describe('reading CSV files in the worker', () => {
     it(`sniffs and reads ${name}`, async () => {
       const file = await fixtureFile(name);
       const sniff = await probe.sniff(file);
-      if (expected.problem === 'empty_file' || expected.problem === 'not_text') {
+      if (expected.problem === 'empty_file' || expected.problem === 'not_text' || expected.problem === 'spreadsheet') {
         expect(sniff).toMatchObject({ ok: false, problem: { code: expected.problem } });
-        if (!sniff.ok) expect(sniff.problem.message).toContain(`"${name}"`);
+        if (!sniff.ok) expect(describeFileProblem(sniff.problem)).toContain(`"${name}"`);
         return;
       }
-      if (!sniff.ok) throw new Error(sniff.problem.message);
+      if (!sniff.ok) throw new Error(describeFileProblem(sniff.problem));
       expect(sniff.sniff.encoding).toEqual(expected.encoding);
       expect(sniff.sniff.delimiter).toBe(expected.delimiter);
       const report = await probe.read(crypto.randomUUID(), file, sniff.sniff, { keepRows: true });
@@ -92,8 +93,8 @@ describe('reading CSV files in the worker', () => {
 
   it('tells an Excel workbook named .csv apart and says how to save it as CSV', async () => {
     const sniff = await probe.sniff(await fixtureFile('excel-workbook.csv'));
-    expect(sniff).toMatchObject({ ok: false, problem: { code: 'not_text' } });
-    if (!sniff.ok) expect(sniff.problem.message).toMatch(/Excel workbook.*Save As.*CSV/);
+    expect(sniff).toMatchObject({ ok: false, problem: { code: 'spreadsheet', fileName: 'excel-workbook.csv' } });
+    if (!sniff.ok) expect(describeFileProblem(sniff.problem)).toMatch(/Excel workbook.*Save As.*CSV/);
   });
 
   it('finds the first text past a long blank start, and calls a file of blank space only empty', async () => {
@@ -113,7 +114,7 @@ describe('reading CSV files in the worker', () => {
     const huge = new File(Array.from({ length: 1_001 }, () => megabyte), 'huge.csv');
     const sniff = await probe.sniff(huge);
     expect(sniff).toMatchObject({ ok: false, problem: { code: 'too_large' } });
-    if (!sniff.ok) expect(sniff.problem.message).toContain('1 GB');
+    if (!sniff.ok) expect(describeFileProblem(sniff.problem)).toContain('1 GB');
   });
 
   it('stops at a row that runs on past the row limit: a quote that never closes', async () => {
@@ -124,7 +125,7 @@ describe('reading CSV files in the worker', () => {
     const sniff: CsvFileSniff = { encoding: { encoding: 'utf-8', hasBom: false }, delimiter: ',', firstRows: [] };
     const report = await probe.read(crypto.randomUUID(), file, sniff, { keepRows: true });
     expect(report.result.problem?.code).toBe('row_too_long');
-    expect(report.result.problem?.message).toContain('Row 3 of "runaway.csv"');
+    expect(describeFileProblem(report.result.problem!)).toContain('Row 3 of "runaway.csv"');
     expect(report.rows).toEqual([
       ['id', 'note'],
       ['U1', 'fine'],

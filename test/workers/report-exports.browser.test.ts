@@ -233,7 +233,7 @@ describe('report exports in the worker', () => {
     const snapshotsBefore = await db.table('reportSnapshots').count();
     await worker.open();
     await expect(worker.exportEveryReport()).rejects.toMatchObject({ code: 'permission_denied' });
-    await expect(worker.exportReport({ kind: 'audit' })).rejects.toMatchObject({ code: 'permission_denied' });
+    await expect(worker.exportReport({ kind: 'audit' })).rejects.toMatchObject({ code: 'permission_denied', details: { permission: 'reports', action: 'export_reports' } });
     expect(await db.table('reportSnapshots').count()).toBe(snapshotsBefore);
     await db.table('admins').update(reportsOnly.id, { permissions: ['reports'] });
     db.close();

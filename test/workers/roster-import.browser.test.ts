@@ -306,7 +306,7 @@ describe('importing onto an empty device', () => {
     ]);
     const { check } = await inspectAndCheck(worker, [file]);
     expect(check.needsSetup).toBe(true);
-    await expect(worker.writeImport(crypto.randomUUID(), check.importId, { adminEmail: 'nobody@acme.example' })).rejects.toMatchObject({ code: 'import_admin_unknown' });
+    await expect(worker.writeImport(crypto.randomUUID(), check.importId, { adminEmail: 'nobody@acme.example' })).rejects.toMatchObject({ code: 'import_admin_unknown', details: { email: 'nobody@acme.example' } });
     const { check: again } = await inspectAndCheck(worker, [file]);
     await worker.writeImport(crypto.randomUUID(), again.importId, { adminEmail: 'ADMIN@acme.example' });
     const summary = await worker.summary();

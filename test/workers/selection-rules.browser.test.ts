@@ -34,9 +34,9 @@ describe('saved selection rules, in the worker', () => {
   });
 
   it('refuses a rule without a name, without criteria, or with a date that is not a day, and saves nothing', async () => {
-    await expect(worker.saveRule('  ', dormant)).rejects.toMatchObject({ code: 'rule_refused', message: 'Give the rule a name.' });
-    await expect(worker.saveRule('Everyone', EMPTY_FILTER)).rejects.toMatchObject({ code: 'rule_refused', message: expect.stringMatching(/at least one criterion/) });
-    await expect(worker.saveRule('Bad day', { ...EMPTY_FILTER, createdBefore: '01/02/2026' })).rejects.toMatchObject({ code: 'rule_refused' });
+    await expect(worker.saveRule('  ', dormant)).rejects.toMatchObject({ code: 'rule_refused', details: { problem: { code: 'no_name' } } });
+    await expect(worker.saveRule('Everyone', EMPTY_FILTER)).rejects.toMatchObject({ code: 'rule_refused', details: { problem: { code: 'no_criterion' } } });
+    await expect(worker.saveRule('Bad day', { ...EMPTY_FILTER, createdBefore: '01/02/2026' })).rejects.toMatchObject({ code: 'rule_refused', details: { problem: { code: 'date_not_a_day', field: 'created' } } });
     expect(await worker.listRules()).toHaveLength(1);
   });
 

@@ -76,7 +76,7 @@ describe('settings, the audit and bad input, in the worker', () => {
     const plan = await worker.planLifecycle({ action: 'deactivate', selection: { kind: 'ids', ids: await activeIds(3) } });
     expect(plan.blockers.find((b) => b.code === 'missing_permission')?.rule).toBe('A1');
     await expect(worker.applyPlan(plan.planId)).rejects.toMatchObject({ code: 'plan_blocked' });
-    await expect(worker.saveSettings({ ...SETTINGS, seatLimit: 10 })).rejects.toMatchObject({ code: 'permission_denied' });
+    await expect(worker.saveSettings({ ...SETTINGS, seatLimit: 10 })).rejects.toMatchObject({ code: 'permission_denied', details: { permission: 'manage_users', action: 'change_settings' } });
     await expect(worker.reassignPreviousAssignments('U0000100')).rejects.toMatchObject({ code: 'permission_denied' });
     await expect(worker.transferCommunityAdmin('C-2', 'U0000001', 'U0000002')).rejects.toMatchObject({ code: 'permission_denied' });
     expect((await worker.summary()).organization?.seatLimit).toBe(2_040);

@@ -43,6 +43,9 @@ export interface Refusal {
   code: RejectionCode;
   /** The DOMAIN.md rule, where one applies. */
   rule: string | null;
+  /** What else it names: the email already taken, the manager not on the roster. */
+  subject?: string;
+  /** For logs and the server's answer; the device's page puts the code into words of its own. */
   message: string;
 }
 

@@ -106,11 +106,11 @@ function importUsers(context: ChangeContext, rows: readonly User[], presentColum
     const email = user.email.toLowerCase();
     const owner = context.userIdWithEmail(email);
     if ((owner !== undefined && owner !== user.id && !incoming.has(owner)) || (claimed.has(email) && claimed.get(email) !== user.id)) {
-      outcome.refusals.push({ userId: user.id, code: 'duplicate_email', rule: null, message: `Another user already has the email ${user.email}.` });
+      outcome.refusals.push({ userId: user.id, code: 'duplicate_email', rule: null, subject: user.email, message: `Another user already has the email ${user.email}.` });
       continue;
     }
     if (user.managerId !== null && !incoming.has(user.managerId) && !context.hasUser(user.managerId)) {
-      outcome.refusals.push({ userId: user.id, code: 'unknown_manager', rule: null, message: `The manager ${user.managerId} is not on the roster.` });
+      outcome.refusals.push({ userId: user.id, code: 'unknown_manager', rule: null, subject: user.managerId, message: `The manager ${user.managerId} is not on the roster.` });
       continue;
     }
     claimed.set(email, user.id);

@@ -122,6 +122,8 @@ export function isLifecycleOperation(op: OperationBody): op is Extract<Operation
  */
 export interface BeforeImage {
   bundles: UserBundle[];
+  /** Users whose bundle above holds their user record alone (and its licenses): undoing puts back that. */
+  userRecordOnly?: string[];
   createdUserIds: string[];
   organization: OrganizationLists | null;
 }

@@ -33,9 +33,9 @@ const csvBench: CsvBenchApi = {
     const sniffStartedAt = performance.now();
     const sniff = await current.api.sniff(file);
     const sniffMs = performance.now() - sniffStartedAt;
-    if (!sniff.ok) throw new Error(sniff.problem.message);
+    if (!sniff.ok) throw new Error(JSON.stringify(sniff.problem));
     const report = await current.api.read(crypto.randomUUID(), file, sniff.sniff, { chunkBytes });
-    if (report.result.problem) throw new Error(report.result.problem.message);
+    if (report.result.problem) throw new Error(JSON.stringify(report.result.problem));
     return { ms: report.ms, sniffMs, rowCount: report.result.rowCount, chunks: report.chunks, bytes: file.size };
   },
 };

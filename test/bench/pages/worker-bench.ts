@@ -308,7 +308,7 @@ const workerBench: WorkerBenchApi = {
     const ms = performance.now() - startedAt;
     return result.ok
       ? { ms, ok: true, code: null, message: null, usersPulled: result.report.usersPulled }
-      : { ms, ok: false, code: result.code, message: result.message, usersPulled: 0 };
+      : { ms, ok: false, code: result.code, message: 'detail' in result ? result.detail : result.code, usersPulled: 0 };
   },
 
   async planPlainDeactivation({ count }) {
@@ -432,7 +432,7 @@ const workerBench: WorkerBenchApi = {
     const check = await api.checkImport(crypto.randomUUID(), choices, onProgress);
     const checkedAt = performance.now();
     const [checked] = check.files;
-    if (!checked) throw new Error(`the file was not checked: ${[views[0]?.problem?.message, ...check.problems.map((p) => p.message)].filter(Boolean).join(' ')}`);
+    if (!checked) throw new Error(`the file was not checked: ${JSON.stringify([views[0]?.problem, ...check.problems].filter(Boolean))}`);
     return {
       importId: check.importId,
       inspectMs: inspectedAt - startedAt,
@@ -442,7 +442,7 @@ const workerBench: WorkerBenchApi = {
       counts: { created: checked.counts.created, updated: checked.counts.updated, unchanged: checked.counts.unchanged, rejected: checked.counts.rejected },
       needsSetup: check.needsSetup,
       hasChanges: check.hasChanges,
-      problems: check.problems.map((p) => `${p.fileName}: ${p.message}`),
+      problems: check.problems.map((p) => `${p.fileName}: ${JSON.stringify(p)}`),
       progressReports,
     };
   },
