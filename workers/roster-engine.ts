@@ -1,38 +1,34 @@
 /**
- * The worker side of the roster: the database connection used for heavy work, the in-memory roster
- * (RosterCache, changed by one `apply`), and the screens' questions and changes, each concern in a module
- * of its own (directory-queries, plan-session, audit-queries, roster-import, export-reports, roster-sync).
+ * The worker side of the roster, composed: the database connection used for heavy work, the in-memory
+ * roster (RosterCache, changed by one `apply`), and the screens' questions and changes, each concern in a
+ * module of its own (directory-queries, plan-session, admin-changes, saved-rules, audit-queries,
+ * roster-files with the import and exports it loads, roster-sync); this class opens, loads and clears the
+ * roster and follows other tabs.
  * Every write runs in one queue and ends in one RosterChange applied to the in-memory roster and announced
  * to the other tabs. `roster.worker.ts` exposes this class with Comlink; tests may call it directly. The
  * page imports its types from roster-api.ts.
  */
 import type { LifecycleAction } from '../src/core/build-lifecycle-plan.ts';
-import { codedError, type PermissionAction } from '../src/core/coded-error.ts';
+import type { OrganizationLists } from '../src/core/changes/change-outcome.ts';
 import type { ImportKind } from '../src/core/csv/column-mapping.ts';
 import { generateDemoOrganization } from '../src/core/generate-demo-organization.ts';
 import type { UserEntryMatch } from '../src/core/match-user-entry.ts';
-import { validateSettings, type SettingsInput } from '../src/core/organization-settings.ts';
+import type { SettingsInput } from '../src/core/organization-settings.ts';
 import { reportCoverageOf } from '../src/core/report-coverage.ts';
 import type { RosterFilter } from '../src/core/roster-filter.ts';
 import { RosterIndex, keyUser, type KeyedUser } from '../src/core/roster-index.ts';
-import type { Admin, Community, CustomFieldDefinition, Methodology, Organization } from '../src/core/roster-types.ts';
-import { describeFilter } from '../src/core/selection-rule.ts';
 import type { StoredUser } from '../src/core/stored-user.ts';
 import { fullName, type UserDetail, type UserRef, type UserRow } from '../src/core/user-views.ts';
-import type { RosterLookup } from '../src/db/commit-local-change.ts';
+import { readMeta } from '../src/db/meta-records.ts';
 import { OffboardDatabase } from '../src/db/offboard-database.ts';
-import { findPendingImport, type PendingImportView } from '../src/db/pending-import.ts';
-import { issueCertificate, reassignPreviousAssignments } from '../src/db/restore-learning-records.ts';
+import type { PendingImportView } from '../src/db/pending-import.ts';
 import { RosterStore } from '../src/db/roster-store.ts';
-import { saveOrganizationSettings, saveSignedInAdmin } from '../src/db/save-settings.ts';
-import { deleteSelectionRule, listSelectionRules, saveSelectionRule } from '../src/db/selection-rules.ts';
-import { transferCommunityAdmin } from '../src/db/transfer-community-admin.ts';
 import { SESSION_KEY, clearRoster, discardInterruptedLoad, writeRosterInChunks } from '../src/db/write-roster-in-chunks.ts';
 import type { WrittenBundles } from '../src/db/write-user-bundles.ts';
+import { AdminChanges } from './admin-changes.ts';
 import { readAuditPage } from './audit-queries.ts';
-import type { CsvFileReader } from './csv-file-reader.ts';
-import { DirectoryQueries, filterNamesOf, requireIndex, summaryOf } from './directory-queries.ts';
-import type { EveryReportFile, ExportProgress, ReportFile, ReportRequest, ReportSources } from './export-reports.ts';
+import { DirectoryQueries, requireIndex, summaryOf } from './directory-queries.ts';
+import type { EveryReportFile, ExportProgress, ReportFile, ReportRequest } from './export-reports.ts';
 import { PlanSession } from './plan-session.ts';
 import type { PlanRemovalsPage } from './plan-removals.ts';
 import type { PlanView } from './plan-view.ts';
@@ -55,27 +51,15 @@ import type {
 } from './roster-api.ts';
 import { RosterBroadcast, type RosterChangeMessage } from './roster-broadcast.ts';
 import { EMPTY_ROSTER, RosterCache, WriteQueue, affectsPlans, affectsQueries, type RosterChange, type RosterState } from './roster-cache.ts';
-import type { ImportCheckView, ImportChoice, ImportFileView, ImportProgress, ImportResult, RosterImports } from './roster-import.ts';
+import { RosterFiles } from './roster-files.ts';
+import type { ImportCheckView, ImportChoice, ImportFileView, ImportProgress, ImportResult } from './roster-import.ts';
 import { RosterSync, type RejectionView, type SignInResult, type SyncStateView } from './roster-sync.ts';
+import { SavedRules } from './saved-rules.ts';
 import type { SyncRunReport } from './sync-client.ts';
-import { readMeta } from '../src/db/meta-records.ts';
 
 export type * from './roster-api.ts';
 
 const DEMO_CHUNK_SIZE = 2_500;
-
-/** Long enough for the first screen and its first queries to have the worker to themselves. */
-const LAZY_MODULES_DELAY_MS = 3_000;
-
-/** Exports (PapaParse's writer, fflate) load on first use: the first screen never waits for them. */
-function loadExporter(): Promise<typeof import('./export-reports.ts')> {
-  return import('./export-reports.ts');
-}
-
-/** Imports load on first use too. */
-function loadImporter(): Promise<typeof import('./roster-import.ts')> {
-  return import('./roster-import.ts');
-}
 
 export class RosterEngine {
   private readonly db: OffboardDatabase;
@@ -87,10 +71,9 @@ export class RosterEngine {
   private readonly directory: DirectoryQueries;
   private readonly plans: PlanSession;
   private readonly sync: RosterSync;
-  /** CSV reading (PapaParse) loads on first use, like the import and the exports. */
-  private csvReads: Promise<CsvFileReader> | null = null;
-  private imports: Promise<RosterImports> | null = null;
-  private isWarmingUp = false;
+  private readonly changes: AdminChanges;
+  private readonly rules: SavedRules;
+  private readonly files: RosterFiles;
   /** The page's callback for changes this tab did not make (another tab's). */
   private onRosterChange: ((message: RosterChangeMessage) => void) | null = null;
 
@@ -103,7 +86,7 @@ export class RosterEngine {
       store: this.store,
       cache: this.cache,
       writes: this.writes,
-      lookup: () => this.lookup(),
+      lookup: () => this.changes.lookup(),
       idsMatching: (filter, excludedIds) => this.directory.idsMatching(filter, excludedIds),
     });
     this.broadcast = new RosterBroadcast(this.db.name, (message) => void this.followOtherTab(message));
@@ -131,6 +114,25 @@ export class RosterEngine {
       localUserCount: () => this.cache.state.index?.size ?? 0,
       localOrganizationId: () => this.cache.state.organization?.id ?? null,
     });
+    this.changes = new AdminChanges({
+      db: this.db,
+      store: this.store,
+      cache: this.cache,
+      writes: this.writes,
+      isSignedInToServer: async () => (await this.sync.state()).server !== null,
+      summary: () => this.summary(),
+    });
+    this.rules = new SavedRules(this.db, this.cache, this.writes, this.directory);
+    this.files = new RosterFiles({
+      db: this.db,
+      store: this.store,
+      cache: this.cache,
+      writes: this.writes,
+      plans: this.plans,
+      requireManageUsers: (action) => this.changes.requireManageUsers(action),
+      readOrganization: () => this.readOrganization(),
+      reload: () => this.reload(),
+    });
   }
 
   /** Registers the page's callback for roster changes it did not make itself. */
@@ -144,7 +146,7 @@ export class RosterEngine {
   async open(onProgress?: (progress: LoadProgress) => void): Promise<OpenResult> {
     const discardedLoad = await discardInterruptedLoad(this.db);
     this.cache.apply({ replaced: await this.readState(onProgress), origin: 'read' });
-    this.warmUpLazyModules();
+    this.files.warmUp();
     return { summary: this.summary(), discardedLoad };
   }
 
@@ -218,21 +220,6 @@ export class RosterEngine {
     this.cache.apply({ replaced: await this.readState() });
   }
 
-  /**
-   * Loads the code kept off the first screen (CSV reading, import, exports) once the app has settled, so
-   * that it is in this worker's module map before the connection may go: a page the service worker
-   * does not control yet (its very first visit) could not fetch it offline.
-   */
-  private warmUpLazyModules(): void {
-    if (this.isWarmingUp) return;
-    this.isWarmingUp = true;
-    setTimeout(() => {
-      void Promise.all([this.csvReader(), loadImporter(), loadExporter()]).catch(() => {
-        this.isWarmingUp = false; // offline already: the next open tries again
-      });
-    }, LAZY_MODULES_DELAY_MS);
-  }
-
   // ——— Following writes: sync steps and other tabs ———
 
   /** A sync step's write as a change of the in-memory roster (organization records read when they changed). */
@@ -241,7 +228,7 @@ export class RosterEngine {
     return written.isOrganizationChanged ? { ...change, ...(await this.readOrganization()) } : change;
   }
 
-  private async readOrganization(): Promise<Pick<RosterChange, 'organization' | 'admins'> & { lists: { methodologies: Methodology[]; communities: Community[]; customFields: CustomFieldDefinition[] } }> {
+  private async readOrganization(): Promise<Pick<RosterChange, 'organization' | 'admins'> & { lists: Required<OrganizationLists> }> {
     const [organization, admins, methodologies, communities, customFields] = await Promise.all([
       this.db.organization.toCollection().first(),
       this.db.admins.toArray(),
@@ -367,76 +354,27 @@ export class RosterEngine {
 
   /** F3: passes a community's admin role to another active user, then the plan can be built again. */
   transferCommunityAdmin(communityId: string, fromUserId: string, toUserId: string): Promise<void> {
-    const actorId = this.requireManageUsers('transfer_community_admin');
-    return this.writes.run(async () => {
-      const { community, changed } = await transferCommunityAdmin(this.store, { communityId, fromUserId, toUserId, actorId, now: new Date().toISOString(), operationId: crypto.randomUUID() }, this.lookup());
-      const communities = requireIndex(this.cache.state).communities.map((c) => (c.id === community.id ? community : c));
-      this.cache.apply({ users: { changed, deletedIds: [] }, lists: { communities }, outbox: true, isLocalChange: true });
-    });
+    return this.changes.transferCommunityAdmin(communityId, fromUserId, toUserId);
   }
 
   /** R2: re-assigns an active user's previous assignments as they were; returns how many came back. */
   reassignPreviousAssignments(userId: string): Promise<number> {
-    const actorId = this.requireManageUsers('reassign_assignments');
-    return this.writes.run(async () => {
-      const { changed, restoredCount } = await reassignPreviousAssignments(this.store, { userIds: [userId], actorId, now: new Date().toISOString(), operationId: crypto.randomUUID() }, this.lookup());
-      if (changed.length > 0) this.cache.apply({ users: { changed, deletedIds: [] }, outbox: true, isLocalChange: true });
-      return restoredCount;
-    });
+    return this.changes.reassignPreviousAssignments(userId);
   }
 
   /** R4 "Get certificate": regenerates the certificate of one of an active user's completions. */
   issueCertificate(userId: string, courseId: string, communityId: string): Promise<IssuedCertificate> {
-    const actorId = this.requireManageUsers('issue_certificate');
-    return this.writes.run(async () => {
-      const { user, certificate, wasKept } = await issueCertificate(this.store, { userId, courseId, communityId, actorId, now: new Date().toISOString(), operationId: crypto.randomUUID() }, this.lookup());
-      this.cache.apply({ users: { changed: [user], deletedIds: [] }, outbox: true, isLocalChange: true });
-      return { certificateId: certificate.id, issuedAt: certificate.issuedAt, wasKept };
-    });
+    return this.changes.issueCertificate(userId, courseId, communityId);
   }
 
   /** Saves the organization's settings (A1, A12, A14 and the policy); plans built before no longer apply. */
-  async saveSettings(input: SettingsInput): Promise<SettingsSaveResult> {
-    const validation = validateSettings(input);
-    if (!validation.ok) return validation;
-    const actorId = this.requireManageUsers('change_settings');
-    return this.writes.run(async () => {
-      const organization = await saveOrganizationSettings(this.db, { settings: validation.settings, actorId, now: new Date().toISOString() });
-      this.cache.apply({ organization });
-      return { ok: true, summary: this.summary() };
-    });
+  saveSettings(input: SettingsInput): Promise<SettingsSaveResult> {
+    return this.changes.saveSettings(input);
   }
 
   /** Signs another admin of the organization in on this device. */
-  async signIn(adminId: string): Promise<RosterSummary> {
-    requireIndex(this.cache.state);
-    if ((await this.sync.state()).server) {
-      throw codedError('signed_in_to_server', 'Signed in to a sync server: its access token decides who acts.');
-    }
-    return this.writes.run(async () => {
-      await saveSignedInAdmin(this.db, { adminId, previousAdminId: this.cache.state.signedInAdminId, now: new Date().toISOString() });
-      this.cache.apply({ signedInAdminId: adminId });
-      return this.summary();
-    });
-  }
-
-  /** The signed-in admin's id, if they may manage users (A1); otherwise a refusal saying so. */
-  private requireManageUsers(action: PermissionAction): string {
-    const { signedInAdminId, admins } = this.cache.state;
-    if (!signedInAdminId) throw codedError('roster_not_open', 'The roster is not open yet.');
-    const permissions = admins.find((a) => a.userId === signedInAdminId)?.permissions ?? [];
-    if (!permissions.includes('manage_users')) {
-      throw codedError('permission_denied', `${signedInAdminId} lacks manage_users for ${action} (A1).`, { permission: 'manage_users', action });
-    }
-    return signedInAdminId;
-  }
-
-  /** What the in-memory roster knows for a change: who is on the roster. */
-  private lookup(): RosterLookup {
-    const index = requireIndex(this.cache.state);
-    const isOnRoster = (id: string): boolean => index.userById(id) !== undefined;
-    // Emails are checked where they are entered (the import's check); changes here set none.
-    return { mayHold: isOnRoster, hasUser: isOnRoster, userIdWithEmail: () => undefined };
+  signIn(adminId: string): Promise<RosterSummary> {
+    return this.changes.signIn(adminId);
   }
 
   // ——— Audit and saved rules ———
@@ -446,160 +384,82 @@ export class RosterEngine {
   }
 
   /** Saved selection rules, each with how many users it matches now. */
-  async listRules(): Promise<RuleSummary[]> {
-    const index = requireIndex(this.cache.state);
-    const rules = await listSelectionRules(this.db);
-    const names = filterNamesOf(index);
-    return rules.map((rule) => ({
-      id: rule.id,
-      name: rule.name,
-      filter: rule.filter,
-      description: describeFilter(rule.filter, names),
-      matching: this.directory.idsMatching(rule.filter, []).length,
-      updatedAt: rule.updatedAt,
-    }));
+  listRules(): Promise<RuleSummary[]> {
+    return this.rules.list();
   }
 
   /** Saves the filter as a named rule; a rule of the same name (ignoring case) is replaced. */
-  async saveRule(name: string, filter: RosterFilter): Promise<{ id: string; name: string; replaced: boolean }> {
-    requireIndex(this.cache.state);
-    const { rule, replaced } = await saveSelectionRule(this.db, { name, filter, now: new Date().toISOString(), newId: crypto.randomUUID() });
-    this.cache.apply({ rules: true });
-    return { id: rule.id, name: rule.name, replaced };
+  saveRule(name: string, filter: RosterFilter): Promise<{ id: string; name: string; replaced: boolean }> {
+    return this.rules.save(name, filter);
   }
 
-  async deleteRule(id: string): Promise<void> {
-    await deleteSelectionRule(this.db, id);
-    this.cache.apply({ rules: true });
+  deleteRule(id: string): Promise<void> {
+    return this.rules.delete(id);
   }
 
   // ——— CSV: reading, importing, exporting ———
 
   /** The head of a chosen CSV file: encoding, delimiter and first rows, or why it cannot be read. */
-  async sniffCsvFile(file: Blob): Promise<CsvSniffResult> {
-    return (await this.csvReader()).sniff(file);
+  sniffCsvFile(file: Blob): Promise<CsvSniffResult> {
+    return this.files.sniff(file);
   }
 
   /** Stops the CSV read started under `readId`; true when one was running. */
-  async cancelCsvRead(readId: string): Promise<boolean> {
-    return (await this.csvReader()).cancel(readId);
+  cancelCsvRead(readId: string): Promise<boolean> {
+    return this.files.cancelRead(readId);
   }
 
   /** Step 1 of an import: how each chosen file reads, and how its columns map. */
-  async inspectImportFiles(files: File[]): Promise<ImportFileView[]> {
-    return (await this.importer()).inspect(files);
+  inspectImportFiles(files: File[]): Promise<ImportFileView[]> {
+    return this.files.inspectImport(files);
   }
 
   /** The fields a kind's columns may map to, for the mapping step. */
-  async importTargets(kind: ImportKind): Promise<string[]> {
-    return (await this.importer()).targets(kind);
+  importTargets(kind: ImportKind): Promise<string[]> {
+    return this.files.importTargets(kind);
   }
 
   /** Step 2: every row checked; nothing is written. Cancel with `cancelCsvRead(readId)`. */
-  async checkImport(readId: string, choices: ImportChoice[], onProgress?: (progress: ImportProgress) => void): Promise<ImportCheckView> {
-    return (await this.importer()).check(readId, choices, onProgress);
+  checkImport(readId: string, choices: ImportChoice[], onProgress?: (progress: ImportProgress) => void): Promise<ImportCheckView> {
+    return this.files.checkImport(readId, choices, onProgress);
   }
 
   /** The rejected rows of a checked file, with an `error` column, to fix and import again. */
-  async rejectedRowsCsv(importId: string, fileId: string): Promise<Blob> {
-    return (await this.importer()).rejectedRowsCsv(importId, fileId);
+  rejectedRowsCsv(importId: string, fileId: string): Promise<Blob> {
+    return this.files.rejectedRowsCsv(importId, fileId);
   }
 
   /** Step 3, once the admin confirms: written in chunks, each one transaction, no other write between them. */
-  async writeImport(readId: string, importId: string, options: { adminEmail?: string }, onProgress?: (progress: ImportProgress) => void): Promise<ImportResult> {
-    if (this.cache.state.organization) this.requireManageUsers('import_users');
-    const importer = await this.importer();
-    return this.writes.run(() => importer.write(readId, importId, options, onProgress));
+  writeImport(readId: string, importId: string, options: { adminEmail?: string }, onProgress?: (progress: ImportProgress) => void): Promise<ImportResult> {
+    return this.files.writeImport(readId, importId, options, onProgress);
   }
 
   /** An import a closed tab cut short, to resume or to leave as it is. */
-  async pendingImport(): Promise<PendingImportView | null> {
-    // Asked at every start: answered without loading the import's code.
-    return findPendingImport(this.db);
+  pendingImport(): Promise<PendingImportView | null> {
+    return this.files.pendingImport();
   }
 
-  async resumeImport(readId: string, onProgress?: (progress: ImportProgress) => void): Promise<ImportResult> {
-    const importer = await this.importer();
-    return this.writes.run(() => importer.resume(readId, onProgress));
+  resumeImport(readId: string, onProgress?: (progress: ImportProgress) => void): Promise<ImportResult> {
+    return this.files.resumeImport(readId, onProgress);
   }
 
   /** Undoes what an import cut short wrote, so the roster is as it was before it. */
-  async discardPendingImport(): Promise<{ chunksUndone: number }> {
-    const importer = await this.importer();
-    return this.writes.run(() => importer.discardPending());
-  }
-
-  private csvReader(): Promise<CsvFileReader> {
-    // A failed load (offline) is forgotten, so the next use tries again.
-    this.csvReads ??= import('./csv-file-reader.ts')
-      .then(({ CsvFileReader }) => new CsvFileReader())
-      .catch((error: unknown) => {
-        this.csvReads = null;
-        throw error;
-      });
-    return this.csvReads;
-  }
-
-  private importer(): Promise<RosterImports> {
-    this.imports ??= Promise.all([loadImporter(), this.csvReader()])
-      .then(
-        ([{ RosterImports }, reader]) =>
-          new RosterImports({
-            db: this.db,
-            store: this.store,
-            csvReads: reader,
-            index: () => requireIndex(this.cache.state),
-            organization: () => this.cache.state.organization,
-            actorId: () => (this.cache.state.organization && this.cache.state.index && this.cache.state.index.size > 0 ? this.requireManageUsers('import_users') : this.cache.state.signedInAdminId),
-            afterImport: (changed, setup) => this.afterImport(changed, setup),
-            afterDiscard: () => this.reload(),
-          }),
-      )
-      .catch((error: unknown) => {
-        this.imports = null;
-        throw error;
-      });
-    return this.imports;
-  }
-
-  /** What an import wrote, applied at once: its users, and the organization lists it may have changed. */
-  private async afterImport(changed: StoredUser[], setup: { organization: Organization; admin: Admin } | null): Promise<void> {
-    const organization = await this.readOrganization();
-    const change: RosterChange = { users: { changed, deletedIds: [] }, lists: organization.lists, outbox: true, isLocalChange: true };
-    if (!this.cache.state.index) {
-      // An import onto an empty device: its first roster.
-      const index = RosterIndex.fromKeyed(changed.map(keyUser), organization.lists);
-      this.cache.apply({ replaced: { index, organization: setup?.organization ?? null, admins: setup ? [setup.admin] : [], signedInAdminId: setup?.admin.userId ?? null, reportCoverage: new Map() } });
-      return;
-    }
-    if (setup) Object.assign(change, { organization: setup.organization, admins: [setup.admin], signedInAdminId: setup.admin.userId });
-    this.cache.apply(change);
+  discardPendingImport(): Promise<{ chunksUndone: number }> {
+    return this.files.discardPendingImport();
   }
 
   /** One report as a CSV file: per-user reports for the filter given, or everyone (A4 applied). */
-  async exportReport(request: ReportRequest): Promise<ReportFile> {
-    const sources = this.reportSources();
-    return (await loadExporter()).exportReport(sources, request);
+  exportReport(request: ReportRequest): Promise<ReportFile> {
+    return this.files.exportReport(request);
   }
 
   /** A5/A17: every report type, unfiltered, in one zip; its snapshot clears the warning of the next plan. */
-  async exportEveryReport(onProgress?: (progress: ExportProgress) => void): Promise<EveryReportFile> {
-    const sources = this.reportSources();
-    const { file, snapshot } = await (await loadExporter()).exportEveryReport(sources, onProgress);
-    this.cache.apply({ reportSnapshots: [snapshot] });
-    return file;
+  exportEveryReport(onProgress?: (progress: ExportProgress) => void): Promise<EveryReportFile> {
+    return this.files.exportEveryReport(onProgress);
   }
 
   /** The plan on screen, or once applied its result, one row per selected user. */
-  async exportPlanResult(planId: string): Promise<ReportFile> {
-    const { plan, applied } = this.plans.planOnScreen(planId);
-    return (await loadExporter()).exportPlanResult(this.reportSources(), plan, applied);
-  }
-
-  private reportSources(): ReportSources {
-    const state = this.cache.state;
-    const index = requireIndex(state);
-    if (!state.organization) throw codedError('roster_not_open', 'The roster is not open yet.');
-    return { db: this.db, store: this.store, index, organization: state.organization, admins: state.admins, signedInAdminId: state.signedInAdminId };
+  exportPlanResult(planId: string): Promise<ReportFile> {
+    return this.files.exportPlanResult(planId);
   }
 }
