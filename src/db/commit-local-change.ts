@@ -45,10 +45,11 @@ export async function commitLocalChange(tx: RosterTransaction, change: LocalChan
   const op = change.operation;
   // Awaited one after the other: Promise.all over native async functions would leave Dexie's transaction.
   const reads = usersReadBy(op);
-  const whole = await tx.bundles(reads.whole.filter((id) => change.lookup.mayHold(id)));
-  const userRecords = await tx.userRecordBundles(reads.userRecordOnly.filter((id) => change.lookup.mayHold(id) && !whole.has(id)));
+  const { whole, userRecords, organization } = await tx.read({
+    whole: reads.whole.filter((id) => change.lookup.mayHold(id)),
+    userRecordOnly: reads.userRecordOnly.filter((id) => change.lookup.mayHold(id)),
+  });
   const bundles = new Map([...userRecords, ...whole]);
-  const organization = await tx.organization();
   const outcome = applyOperation(
     {
       organization,
@@ -67,11 +68,17 @@ export async function commitLocalChange(tx: RosterTransaction, change: LocalChan
     createdUserIds: outcome.createdIds,
     organization: outcome.organization ? listsAsBefore(outcome.organization, organization) : null,
   };
-  const committed = await tx.commit({ bundles: outcome.changed.values(), createdIds: outcome.createdIds, organization: outcome.organization, userRecordOnly: new Set(userRecords.keys()) });
   const audit: AuditEntry[] = outcome.audit.map((fact) => ({ ...fact, at: op.createdAt, actorId: op.actorId, batchId: op.id, selectionRule: change.selectionRule ?? null }));
   const operation = { ...op, status: 'pending', before } as OutboxOperation;
-  await tx.addAudit(audit);
-  await tx.addOperation(operation);
+  // Audit entries and the outbox operation go with the bundles' writes: one round trip for all of them.
+  const committed = await tx.commit({
+    bundles: outcome.changed.values(),
+    createdIds: outcome.createdIds,
+    organization: outcome.organization,
+    userRecordOnly: new Set(userRecords.keys()),
+    audit,
+    operation,
+  });
   return { ...committed, outcome, operation };
 }
 
