@@ -24,7 +24,7 @@ export interface RefusalDetails {
   courseId?: string;
   email?: string;
   managerId?: string;
-  /** Display names of the ids above that the roster knows (users, communities, courses). */
+  /** Display names of the ids above that the change read (users, communities). */
   names: Record<string, string>;
 }
 
@@ -41,8 +41,6 @@ export interface ErrorDetailsOf {
   permission_denied: { permission: 'manage_users' | 'reports'; action: PermissionAction };
   import_admin_unknown: { email: string };
 }
-
-export type ErrorDetails = ErrorDetailsOf[keyof ErrorDetailsOf];
 
 export type CodedError<C extends ErrorCode = ErrorCode> = Error & { code: C; details?: C extends keyof ErrorDetailsOf ? ErrorDetailsOf[C] : never };
 

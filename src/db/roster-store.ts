@@ -186,12 +186,7 @@ export class RosterTransaction {
       const read = await readStoredBundles(this.db, missing);
       for (const id of missing) this.stored.set(id, read.get(id) ?? null);
     }
-    const found = new Map<string, UserBundle>();
-    for (const id of userIds) {
-      const entry = this.stored.get(id);
-      if (entry) found.set(id, entry.bundle);
-    }
-    return found;
+    return this.bundlesRead(userIds);
   }
 
   /**
@@ -205,17 +200,7 @@ export class RosterTransaction {
       const users = await this.db.users.bulkGet(missing);
       users.forEach((user, i) => this.stored.set(missing[i]!, user ? { ...userRecordEntryOf(user), isUserRecordOnly: true } : null));
     }
-    const found = new Map<string, UserBundle>();
-    for (const id of userIds) {
-      const entry = this.stored.get(id);
-      if (entry) found.set(id, entry.bundle);
-    }
-    return found;
-  }
-
-  async organization(): Promise<OrganizationView> {
-    this.organizationRead ??= await readOrganizationView(this.db);
-    return this.organizationRead;
+    return this.bundlesRead(userIds);
   }
 
   /**
@@ -245,15 +230,17 @@ export class RosterTransaction {
     });
     await readRecordsInto(this.db, entries);
     for (const [id, entry] of entries) this.stored.set(id, entry);
-    const found = (ids: readonly string[]): Map<string, UserBundle> => {
-      const map = new Map<string, UserBundle>();
-      for (const id of ids) {
-        const entry = this.stored.get(id);
-        if (entry) map.set(id, entry.bundle);
-      }
-      return map;
-    };
-    return { whole: found(wholeIds), userRecords: found(headIds), organization };
+    return { whole: this.bundlesRead(wholeIds), userRecords: this.bundlesRead(headIds), organization };
+  }
+
+  /** The bundles this transaction holds of these users (those on the roster). */
+  private bundlesRead(userIds: readonly string[]): Map<string, UserBundle> {
+    const found = new Map<string, UserBundle>();
+    for (const id of userIds) {
+      const entry = this.stored.get(id);
+      if (entry) found.set(id, entry.bundle);
+    }
+    return found;
   }
 
   /**
@@ -374,10 +361,6 @@ export class RosterTransaction {
 
   async addAudit(entries: readonly AuditEntry[]): Promise<void> {
     if (entries.length > 0) await this.db.audit.bulkAdd([...entries]);
-  }
-
-  async addOperation(operation: OutboxOperation): Promise<void> {
-    await this.db.outbox.add(operation);
   }
 
   async putOperations(operations: readonly OutboxOperation[]): Promise<void> {
