@@ -1,8 +1,8 @@
 /**
  * The lifecycle plan on screen: built over the whole in-memory roster, reviewed, then applied batch by
- * batch (A14), each batch one transaction through the write queue. A plan lives here, by id, until it
- * is applied or the roster changes under it (RosterCache's followers call `forget`); only its view
- * crosses to the page.
+ * batch (A14), each batch one transaction and the whole plan one write of the write queue. A plan lives
+ * here, by id, until it is applied or the roster changes under it (RosterCache's followers call
+ * `forget`); only its view crosses to the page.
  */
 import { buildLifecyclePlan, type LifecyclePlan } from '../src/core/build-lifecycle-plan.ts';
 import { codedError } from '../src/core/coded-error.ts';
@@ -92,9 +92,11 @@ export class PlanSession {
   }
 
   /**
-   * Applies a plan batch by batch (A14), each batch one transaction, each applied to the in-memory roster
-   * as it commits. Stops at the first batch that fails, with every earlier batch applied whole and nothing
-   * of the failed one.
+   * Applies a plan batch by batch (A14), each batch one transaction. Stops at the first batch that fails,
+   * with every earlier batch applied whole and nothing of the failed one. The plan holds the write queue
+   * from its first batch to its last, so nothing else writes in between, and the in-memory roster is
+   * patched once, with what every batch committed, when it ends: a patch per batch would rebuild the
+   * index's derived data (and each other tab's) once per batch, a cost of the roster's size each time.
    */
   async apply(planId: string, onProgress?: (progress: ApplyProgress) => void, options: ApplyOptions = {}): Promise<ApplyResult> {
     const plan = this.plans.get(planId);
@@ -102,51 +104,58 @@ export class PlanSession {
     if (!plan.canApply) throw codedError('plan_blocked', 'This plan cannot be applied.');
     this.plans.delete(planId);
     const { cache, writes, store } = this.host;
-    let usersApplied = 0;
-    let assignmentsReassigned = 0;
-    let failure: ApplyResult['failure'] = null;
-    for (const [batchIndex, userIds] of plan.batches.entries()) {
-      const inBatch = new Set(userIds);
+    const { usersApplied, assignmentsReassigned, failure } = await writes.run(async () => {
+      const committed = new CommittedUsers();
+      let usersApplied = 0;
+      let assignmentsReassigned = 0;
+      let failure: ApplyResult['failure'] = null;
       try {
-        await writes.run(async () => {
-          const applied = await applyLifecycleBatch(
-            store,
-            {
-              action: plan.action,
-              actorId: plan.actorId,
-              planId,
-              batchIndex,
-              batchCount: plan.batches.length,
-              userIds,
-              reportMoves: plan.effects.reportMoves.filter((m) => inBatch.has(m.fromManagerId)),
-              now: new Date().toISOString(),
-              operationId: crypto.randomUUID(),
-              reassignPrevious: plan.action === 'reactivate' && options.reassignPrevious === true,
-              selectionRule: this.planRuleName,
-            },
-            this.host.lookup(),
-          );
-          cache.apply({ users: { changed: applied.changed, deletedIds: applied.deletedIds }, outbox: true, isLocalChange: true });
-          assignmentsReassigned += applied.assignmentsReassigned;
-        });
-        usersApplied += userIds.length;
-        onProgress?.({ batchesDone: batchIndex + 1, batchCount: plan.batches.length, usersDone: usersApplied, userCount: plan.eligibleIds.length });
-      } catch (error) {
-        const { code, message } = error as { code?: string; message?: string };
-        failure = { batchIndex, code: code ?? 'unknown', message: message ?? String(error) };
-        // Something changed these users behind the plan (another tab, a sync): take the stored truth.
-        await writes.run(async () => {
-          const stored = await this.host.store.readStoredUsers(userIds).catch(() => [] as (StoredUser | undefined)[]);
-          const change: RosterChange = { users: { changed: stored.filter((u): u is StoredUser => u !== undefined), deletedIds: userIds.filter((_, i) => !stored[i]) } };
-          cache.apply({ ...change, origin: 'read' });
-        });
-        break;
+        for (const [batchIndex, userIds] of plan.batches.entries()) {
+          const inBatch = new Set(userIds);
+          try {
+            const applied = await applyLifecycleBatch(
+              store,
+              {
+                action: plan.action,
+                actorId: plan.actorId,
+                planId,
+                batchIndex,
+                batchCount: plan.batches.length,
+                userIds,
+                reportMoves: plan.effects.reportMoves.filter((m) => inBatch.has(m.fromManagerId)),
+                now: new Date().toISOString(),
+                operationId: crypto.randomUUID(),
+                reassignPrevious: plan.action === 'reactivate' && options.reassignPrevious === true,
+                selectionRule: this.planRuleName,
+              },
+              this.host.lookup(),
+            );
+            committed.add(applied.changed, applied.deletedIds);
+            assignmentsReassigned += applied.assignmentsReassigned;
+          } catch (error) {
+            const { code, message } = error as { code?: string; message?: string };
+            failure = { batchIndex, code: code ?? 'unknown', message: message ?? String(error) };
+            break;
+          }
+          usersApplied += userIds.length;
+          onProgress?.({ batchesDone: batchIndex + 1, batchCount: plan.batches.length, usersDone: usersApplied, userCount: plan.eligibleIds.length });
+        }
+      } finally {
+        // Whatever happened after them, the batches that committed are on the device: the roster shows them.
+        if (!committed.isEmpty()) cache.apply({ users: committed.change(), outbox: true, isLocalChange: true });
       }
-    }
-    if (this.onScreen?.planId === planId) {
-      this.onScreen.applied = { batchesApplied: failure ? failure.batchIndex : plan.batches.length, failure };
-    }
-    return { action: plan.action, batchesApplied: failure ? failure.batchIndex : plan.batches.length, batchCount: plan.batches.length, usersApplied, assignmentsReassigned, failure };
+      if (failure) {
+        // Something changed these users behind the plan (another tab): take the stored truth.
+        const userIds = plan.batches[failure.batchIndex]!;
+        const stored = await store.readStoredUsers(userIds).catch(() => [] as (StoredUser | undefined)[]);
+        const change: RosterChange = { users: { changed: stored.filter((u): u is StoredUser => u !== undefined), deletedIds: userIds.filter((_, i) => !stored[i]) } };
+        cache.apply({ ...change, origin: 'read' });
+      }
+      return { usersApplied, assignmentsReassigned, failure };
+    });
+    const batchesApplied = failure ? failure.batchIndex : plan.batches.length;
+    if (this.onScreen?.planId === planId) this.onScreen.applied = { batchesApplied, failure };
+    return { action: plan.action, batchesApplied, batchCount: plan.batches.length, usersApplied, assignmentsReassigned, failure };
   }
 
   /** R2: the first previous assignments of these users, to list in the plan. */
@@ -161,5 +170,30 @@ export class PlanSession {
       }
     }
     return found;
+  }
+}
+
+/** Users a run of batches wrote, the latest of each: a report moved by batch 1 may be deactivated by batch 2. */
+class CommittedUsers {
+  private readonly changed = new Map<string, StoredUser>();
+  private readonly deleted = new Set<string>();
+
+  add(changed: readonly StoredUser[], deletedIds: readonly string[]): void {
+    for (const user of changed) {
+      this.changed.set(user.id, user);
+      this.deleted.delete(user.id);
+    }
+    for (const id of deletedIds) {
+      this.changed.delete(id);
+      this.deleted.add(id);
+    }
+  }
+
+  isEmpty(): boolean {
+    return this.changed.size === 0 && this.deleted.size === 0;
+  }
+
+  change(): { changed: StoredUser[]; deletedIds: string[] } {
+    return { changed: [...this.changed.values()], deletedIds: [...this.deleted] };
   }
 }

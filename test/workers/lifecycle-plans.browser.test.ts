@@ -178,6 +178,36 @@ describe('lifecycle plans in the worker', () => {
     await worker.saveSettings({ plan: 'plus', seatLimit: 10_000, batchLimit: 100, policyPreset: 'ascender', policyOverrides: {} });
   });
 
+  it('A14, A3: a plan applies to its last batch as it was shown; settings saved meanwhile wait for it', async () => {
+    await worker.saveSettings({ plan: 'plus', seatLimit: 10_000, batchLimit: 10, policyPreset: 'ascender', policyOverrides: {} });
+    const { queryId } = await worker.query({ ...EMPTY_FILTER, status: 'active', customField: { name: 'department', value: 'Sales' } });
+    const ids = (await worker.matchingIds(queryId))!.slice(-50);
+    const plan = await worker.planLifecycle({ action: 'deactivate', selection: { kind: 'ids', ids } });
+    expect(plan.batchCount).toBeGreaterThanOrEqual(4);
+    const eligible = ids.filter((id) => !plan.blocked.some((b) => b.userId === id) && !plan.skipped.some((s) => s.userId === id));
+    const db = new Dexie(databaseName);
+    await db.open();
+    const assignmentsBefore = await db.table('assignments').where('userId').anyOf(eligible).count();
+    expect(assignmentsBefore).toBeGreaterThan(0);
+
+    // Asked for while the first batch is being written: under Fuse's policy, assignments would stay (F8).
+    const applying = worker.applyPlan(plan.planId);
+    const saving = worker.saveSettings({ plan: 'plus', seatLimit: 10_000, batchLimit: 100, policyPreset: 'fuse', policyOverrides: {} });
+    const [result, saved] = await Promise.all([applying, saving]);
+    expect(result).toMatchObject({ failure: null, batchesApplied: plan.batchCount });
+    expect(saved).toMatchObject({ ok: true });
+
+    // Every batch ran under the policy the plan showed (A3: assignments removed, kept for R2).
+    expect(await db.table('assignments').where('userId').anyOf(eligible).count()).toBe(0);
+    expect(await db.table('removedAssignments').where('userId').anyOf(eligible).count()).toBeGreaterThanOrEqual(assignmentsBefore);
+    expect((await db.table('organization').toCollection().first()).policyPreset).toBe('fuse');
+    const inactive = await worker.query({ ...EMPTY_FILTER, status: 'inactive', customField: { name: 'department', value: 'Sales' } });
+    const inactiveIds = new Set((await worker.matchingIds(inactive.queryId))!);
+    expect(eligible.every((id) => inactiveIds.has(id))).toBe(true);
+    db.close();
+    await worker.saveSettings({ plan: 'plus', seatLimit: 10_000, batchLimit: 100, policyPreset: 'ascender', policyOverrides: {} });
+  });
+
   it('A6: an empty selection gets a plan blocker, and nothing can be applied', async () => {
     const plan = await worker.planLifecycle({ action: 'delete', selection: { kind: 'ids', ids: [] } });
     expect(plan.blockers.map((b) => b.code)).toEqual(['empty_selection']);
