@@ -1,0 +1,255 @@
+/**
+ * Lists of plain records written as columns: one typed array per field, strings kept once in a table the
+ * columns point into, canonical ISO timestamps as numbers. What a block of the roster stores: IndexedDB's
+ * cost grows with the number of values it clones and keys it writes, not with bytes, and a typed array is
+ * one value however long. Nested objects and arrays become columns too (a user's custom fields, the lists of
+ * a user's records). Every value survives the round trip exactly: null, a missing field and a field
+ * set to undefined included. A field of mixed types is kept as JSON (its numbers must then be finite, as
+ * JSON's are); fields come back in the order they
+ * first appear in the list.
+ */
+
+/** Strings interned while a block is encoded: each one stored once, columns hold its index. */
+export class StringTable {
+  readonly strings: string[] = [];
+  private readonly indexOf = new Map<string, number>();
+
+  constructor(strings: readonly string[] = []) {
+    for (const s of strings) this.intern(s);
+  }
+
+  intern(value: string): number {
+    let index = this.indexOf.get(value);
+    if (index === undefined) {
+      index = this.strings.length;
+      this.strings.push(value);
+      this.indexOf.set(value, index);
+    }
+    return index;
+  }
+}
+
+/** Codes in index columns (string, json) for what is not a value. */
+const NULL = -1;
+const ABSENT = -2;
+const UNDEFINED = -3;
+
+/** In a number or time column, which rows hold no number: 0 a value, else one of these. */
+const MARK_NULL = 1;
+const MARK_ABSENT = 2;
+const MARK_UNDEFINED = 3;
+
+export type Column =
+  /** Indexes into the block's strings, or a code below zero. */
+  | { type: 'string'; values: Int32Array }
+  /** Milliseconds since the epoch of timestamps that `toISOString` gives back exactly. */
+  | { type: 'time'; values: Float64Array; marks?: Uint8Array }
+  | { type: 'number'; values: Float64Array; marks?: Uint8Array }
+  /** 0 false, 1 true, 2 null, 3 absent, 4 undefined. */
+  | { type: 'boolean'; values: Uint8Array }
+  /** Indexes into the block's strings of each value's JSON, or a code below zero. */
+  | { type: 'json'; values: Int32Array }
+  /** Plain objects, their fields as columns of their own (a row that holds none has every field absent). */
+  | { type: 'object'; fields: RecordColumns; marks?: Uint8Array }
+  /** Arrays: row r's items are `items` rows start[r] to start[r + 1]. */
+  | { type: 'list'; start: Uint32Array; items: Column; marks?: Uint8Array };
+
+/** Records of one kind as columns. */
+export interface RecordColumns {
+  count: number;
+  fields: string[];
+  columns: Column[];
+}
+
+const ISO_TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+function isCanonicalTime(value: string): boolean {
+  if (!ISO_TIMESTAMP.test(value)) return false;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) && new Date(ms).toISOString() === value;
+}
+
+type FieldType = Column['type'];
+
+const MISSING = Symbol('missing');
+
+function isPlainObject(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** Marks of rows that hold no object or array: 0 one is there, else what is. */
+function markOf(value: unknown): number {
+  return value === null ? MARK_NULL : value === MISSING ? MARK_ABSENT : MARK_UNDEFINED;
+}
+
+function unmark(mark: number): unknown {
+  return mark === MARK_NULL ? null : mark === MARK_ABSENT ? MISSING : undefined;
+}
+
+/** The narrowest column type that holds every value of a field. */
+function fieldTypeOf(values: readonly unknown[]): FieldType {
+  let type: FieldType | null = null;
+  for (const value of values) {
+    if (value === null || value === undefined || value === MISSING) continue;
+    let own: FieldType;
+    if (typeof value === 'string') own = isCanonicalTime(value) ? 'time' : 'string';
+    else if (typeof value === 'number') own = 'number';
+    else if (typeof value === 'boolean') own = 'boolean';
+    else if (Array.isArray(value)) own = 'list';
+    else if (isPlainObject(value)) own = 'object';
+    else return 'json';
+    if (type === null || type === own) type = own;
+    else if ((type === 'time' && own === 'string') || (type === 'string' && own === 'time')) type = 'string';
+    else return 'json';
+  }
+  return type ?? 'string';
+}
+
+function valueOf(record: object, field: string): unknown {
+  return Object.prototype.hasOwnProperty.call(record, field) ? (record as Record<string, unknown>)[field] : MISSING;
+}
+
+function encodeColumn(type: FieldType, values: readonly unknown[], strings: StringTable): Column {
+  const count = values.length;
+  const code = (value: unknown): number | null => (value === MISSING ? ABSENT : value === null ? NULL : value === undefined ? UNDEFINED : null);
+  switch (type) {
+    case 'string':
+    case 'json': {
+      const out = new Int32Array(count);
+      for (let i = 0; i < count; i++) {
+        const value = values[i];
+        out[i] = code(value) ?? strings.intern(type === 'string' ? (value as string) : JSON.stringify(value));
+      }
+      return { type, values: out };
+    }
+    case 'time':
+    case 'number': {
+      const out = new Float64Array(count);
+      let marks: Uint8Array | undefined;
+      for (let i = 0; i < count; i++) {
+        const value = values[i];
+        if (value === null || value === undefined || value === MISSING) {
+          marks ??= new Uint8Array(count);
+          marks[i] = value === null ? MARK_NULL : value === MISSING ? MARK_ABSENT : MARK_UNDEFINED;
+        } else {
+          out[i] = type === 'time' ? Date.parse(value as string) : (value as number);
+        }
+      }
+      return marks ? { type, values: out, marks } : { type, values: out };
+    }
+    case 'boolean': {
+      const out = new Uint8Array(count);
+      for (let i = 0; i < count; i++) {
+        const value = values[i];
+        out[i] = value === true ? 1 : value === false ? 0 : value === null ? 2 : value === MISSING ? 3 : 4;
+      }
+      return { type, values: out };
+    }
+    case 'object': {
+      let marks: Uint8Array | undefined;
+      const objects = values.map((value, i) => {
+        if (isPlainObject(value)) return value;
+        marks ??= new Uint8Array(count);
+        marks[i] = markOf(value);
+        return {};
+      });
+      const fields = encodeRecords(objects, strings);
+      return marks ? { type, fields, marks } : { type, fields };
+    }
+    case 'list': {
+      const start = new Uint32Array(count + 1);
+      const items: unknown[] = [];
+      let marks: Uint8Array | undefined;
+      for (let i = 0; i < count; i++) {
+        const value = values[i];
+        if (Array.isArray(value)) {
+          // A hole reads as undefined, as it does when an array is iterated.
+          for (let k = 0; k < value.length; k++) items.push(value[k]);
+        } else {
+          marks ??= new Uint8Array(count);
+          marks[i] = markOf(value);
+        }
+        start[i + 1] = items.length;
+      }
+      const column: Column = { type, start, items: encodeColumn(fieldTypeOf(items), items, strings) };
+      if (marks) column.marks = marks;
+      return column;
+    }
+  }
+}
+
+/** Records as columns; their strings go into `strings`, shared by every list of a block. */
+export function encodeRecords(records: readonly object[], strings: StringTable): RecordColumns {
+  const fields: string[] = [];
+  const seen = new Set<string>();
+  for (const record of records) {
+    for (const field of Object.keys(record)) {
+      if (!seen.has(field)) {
+        seen.add(field);
+        fields.push(field);
+      }
+    }
+  }
+  const columns = fields.map((field) => {
+    const values = records.map((record) => valueOf(record, field));
+    return encodeColumn(fieldTypeOf(values), values, strings);
+  });
+  return { count: records.length, fields, columns };
+}
+
+function decodeValue(column: Column, row: number, strings: readonly string[]): unknown {
+  switch (column.type) {
+    case 'string':
+    case 'json': {
+      const index = column.values[row]!;
+      if (index === NULL) return null;
+      if (index === UNDEFINED) return undefined;
+      if (index === ABSENT) return MISSING;
+      return column.type === 'string' ? strings[index] : JSON.parse(strings[index]!);
+    }
+    case 'time':
+    case 'number': {
+      const mark = column.marks?.[row] ?? 0;
+      if (mark === MARK_NULL) return null;
+      if (mark === MARK_ABSENT) return MISSING;
+      if (mark === MARK_UNDEFINED) return undefined;
+      const value = column.values[row]!;
+      return column.type === 'time' ? new Date(value).toISOString() : value;
+    }
+    case 'boolean': {
+      const value = column.values[row]!;
+      return value === 1 ? true : value === 0 ? false : value === 2 ? null : value === 3 ? MISSING : undefined;
+    }
+    case 'object': {
+      const mark = column.marks?.[row] ?? 0;
+      return mark === 0 ? decodeRecord(column.fields, row, strings) : unmark(mark);
+    }
+    case 'list': {
+      const mark = column.marks?.[row] ?? 0;
+      if (mark !== 0) return unmark(mark);
+      const items: unknown[] = [];
+      for (let i = column.start[row]!; i < column.start[row + 1]!; i++) items.push(decodeValue(column.items, i, strings));
+      return items;
+    }
+  }
+}
+
+/** The record at `row`, as it was encoded. */
+export function decodeRecord<T>(columns: RecordColumns, row: number, strings: readonly string[]): T {
+  const record: Record<string, unknown> = {};
+  const { fields } = columns;
+  for (let f = 0; f < fields.length; f++) {
+    const value = decodeValue(columns.columns[f]!, row, strings);
+    if (value !== MISSING) record[fields[f]!] = value;
+  }
+  return record as T;
+}
+
+/** Rows `start` to `end` (exclusive), as they were encoded. */
+export function decodeRecords<T>(columns: RecordColumns, strings: readonly string[], start = 0, end = columns.count): T[] {
+  const records: T[] = [];
+  for (let row = start; row < end; row++) records.push(decodeRecord<T>(columns, row, strings));
+  return records;
+}
