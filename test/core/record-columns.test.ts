@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeRecord, decodeRecords, encodeRecords, StringTable } from '../../src/core/blocks/record-columns.ts';
+import { canonicalTimeOf, decodeRecord, decodeRecords, encodeRecords, StringTable } from '../../src/core/blocks/record-columns.ts';
 
 /** Values of the kinds records hold, and the edge cases a column must keep apart. */
 const value = fc.oneof(
@@ -69,6 +69,30 @@ describe('records as columns', () => {
     expect(columns.columns.map((c) => c.type)).toEqual(['string', 'object', 'list', 'list']);
     expect(decodeRecords(columns, strings.strings)).toStrictEqual(users);
     expect(decodeRecord(columns, 2, strings.strings)).toStrictEqual(users[2]);
+  });
+
+  it('reads a timestamp as a number only where toISOString gives it back exactly', () => {
+    const slow = (value: string): number | null => {
+      const ms = Date.parse(value);
+      return /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(value) && Number.isFinite(ms) && new Date(ms).toISOString() === value ? ms : null;
+    };
+    const nearMiss = fc
+      .tuple(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), fc.integer({ min: 0, max: 24 }), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 999 }))
+      .map(([y, mo, d, h, mi, s, ms]) => `${String(y).padStart(4, '0')}-${String(mo).padStart(2, '0')}-${String(d).padStart(2, '0')}T${String(h).padStart(2, '0')}:${String(mi).padStart(2, '0')}:${String(s).padStart(2, '0')}.${String(ms).padStart(3, '0')}Z`);
+    const exact = fc.date({ noInvalidDate: true, min: new Date('1000-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z') }).map((d) => d.toISOString());
+    fc.assert(
+      fc.property(fc.oneof(nearMiss, exact, fc.string()), (value) => {
+        const expected = Number(value.slice(0, 4)) < 1000 ? null : slow(value);
+        expect(canonicalTimeOf(value)).toBe(expected);
+      }),
+      { numRuns: 3_000, seed: 5 },
+    );
+  });
+
+  it('keeps small whole numbers in the smallest typed array that holds them', () => {
+    const strings = new StringTable();
+    const columns = encodeRecords([{ a: 0, b: -3, c: 70_000, d: 0.5, e: 2 ** 40 }, { a: 255, b: 300, c: -1, d: 1, e: 1 }], strings);
+    expect(columns.columns.map((c) => (c.type === 'number' ? c.values.constructor.name : c.type))).toEqual(['Uint8Array', 'Int16Array', 'Int32Array', 'Float64Array', 'Float64Array']);
   });
 
   it('keeps each string once, and canonical timestamps as numbers', () => {
