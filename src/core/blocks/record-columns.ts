@@ -149,10 +149,6 @@ function fieldTypeOf(values: readonly unknown[]): FieldType {
   return type ?? 'string';
 }
 
-function valueOf(record: object, field: string): unknown {
-  return Object.prototype.hasOwnProperty.call(record, field) ? (record as Record<string, unknown>)[field] : MISSING;
-}
-
 function encodeColumn(type: FieldType, values: readonly unknown[], strings: StringTable): Column {
   const count = values.length;
   const code = (value: unknown): number | null => (value === MISSING ? ABSENT : value === null ? NULL : value === undefined ? UNDEFINED : null);
@@ -226,21 +222,36 @@ function encodeColumn(type: FieldType, values: readonly unknown[], strings: Stri
 
 /** Records as columns; their strings go into `strings`, shared by every list of a block. */
 export function encodeRecords(records: readonly object[], strings: StringTable): RecordColumns {
+  const count = records.length;
   const fields: string[] = [];
-  const seen = new Set<string>();
-  for (const record of records) {
-    for (const field of Object.keys(record)) {
-      if (!seen.has(field)) {
-        seen.add(field);
-        fields.push(field);
-      }
+  const valuesOf: unknown[][] = [];
+  const fieldIndex = new Map<string, number>();
+  // One pass over the records, each field's values gathered as it goes. Records of one kind mostly share
+  // their keys, in the same order: the previous record's field positions are tried first.
+  let lastKeys: string[] = [];
+  let lastPositions: number[] = [];
+  for (let row = 0; row < count; row++) {
+    const record = records[row] as Record<string, unknown>;
+    const keys = Object.keys(record);
+    let positions = lastPositions;
+    if (keys.length !== lastKeys.length || keys.some((key, k) => key !== lastKeys[k])) {
+      positions = keys.map((key) => {
+        let position = fieldIndex.get(key);
+        if (position === undefined) {
+          position = fields.length;
+          fieldIndex.set(key, position);
+          fields.push(key);
+          valuesOf.push(new Array<unknown>(count).fill(MISSING));
+        }
+        return position;
+      });
+      lastKeys = keys;
+      lastPositions = positions;
     }
+    for (let k = 0; k < keys.length; k++) valuesOf[positions[k]!]![row] = record[keys[k]!];
   }
-  const columns = fields.map((field) => {
-    const values = records.map((record) => valueOf(record, field));
-    return encodeColumn(fieldTypeOf(values), values, strings);
-  });
-  return { count: records.length, fields, columns };
+  const columns = valuesOf.map((values) => encodeColumn(fieldTypeOf(values), values, strings));
+  return { count, fields, columns };
 }
 
 function decodeValue(column: Column, row: number, strings: readonly string[]): unknown {
