@@ -2,21 +2,16 @@
  * Lists of plain records written as columns: one typed array per field, strings kept once in a table the
  * columns point into, canonical ISO timestamps as numbers. What a block of the roster stores: IndexedDB's
  * cost grows with the number of values it clones and keys it writes, not with bytes, and a typed array is
- * one value however long. Nested objects and arrays become columns too (a user's custom fields, the lists of
- * a user's records). Every value survives the round trip exactly: null, a missing field and a field
- * set to undefined included. A field of mixed types is kept as JSON (its numbers must then be finite, as
- * JSON's are); fields come back in the order they
- * first appear in the list.
+ * one value however long. Nested objects and arrays become columns too (a user's custom fields, the
+ * lists of a user's records). Every value survives the round trip exactly: null, a missing field and a
+ * field set to undefined included. A field of mixed types is kept as JSON (its numbers must then be
+ * finite, as JSON's are). Fields come back in the order they first appear in the list.
  */
 
 /** Strings interned while a block is encoded: each one stored once, columns hold its index. */
 export class StringTable {
   readonly strings: string[] = [];
   private readonly indexOf = new Map<string, number>();
-
-  constructor(strings: readonly string[] = []) {
-    for (const s of strings) this.intern(s);
-  }
 
   intern(value: string): number {
     let index = this.indexOf.get(value);
@@ -121,7 +116,7 @@ function isPlainObject(value: unknown): value is object {
   return proto === Object.prototype || proto === null;
 }
 
-/** Marks of rows that hold no object or array: 0 one is there, else what is. */
+/** The mark of a row that holds no value (number, time, object or list columns). */
 function markOf(value: unknown): number {
   return value === null ? MARK_NULL : value === MISSING ? MARK_ABSENT : MARK_UNDEFINED;
 }
@@ -170,7 +165,7 @@ function encodeColumn(type: FieldType, values: readonly unknown[], strings: Stri
         const value = values[i];
         if (value === null || value === undefined || value === MISSING) {
           marks ??= new Uint8Array(count);
-          marks[i] = value === null ? MARK_NULL : value === MISSING ? MARK_ABSENT : MARK_UNDEFINED;
+          marks[i] = markOf(value);
         } else {
           out[i] = type === 'time' ? canonicalTimeOf(value as string)! : (value as number);
         }

@@ -30,11 +30,13 @@ type BodyKind = Exclude<BundleRecordKind, 'licenses'>;
 type BodyRow = Pick<UserBundle, BodyKind | 'retainedHistory'>;
 const BODY_KINDS = BUNDLE_RECORD_KINDS.filter((kind): kind is BodyKind => kind !== 'licenses');
 
-/** A block of live bundles with their users as stored (same ids, same order: ascending ids). */
+/**
+ * A block of live bundles with their users as stored (same ids, same order: ascending ids). The body
+ * keeps no licenses: the users' summaries in the head hold them whole.
+ */
 export function encodeBlock(users: readonly StoredUser[], bundles: readonly UserBundle[]): { head: BlockHead; body: BlockBody } {
   if (users.length !== bundles.length) throw new Error(`A block of ${users.length} users was given ${bundles.length} bundles.`);
   for (let i = 0; i < users.length; i++) {
-    // The head's licenses stand for the bundle's: the summary holds them whole.
     if (users[i]!.id !== bundles[i]!.id) throw new Error(`Row ${i} of a block holds user ${users[i]!.id} and the bundle of ${bundles[i]!.id}.`);
     if (i > 0 && !(users[i - 1]!.id < users[i]!.id)) throw new Error(`A block's users must be in ascending id order (${users[i - 1]!.id}, ${users[i]!.id}).`);
   }
