@@ -5,24 +5,7 @@
  */
 import Dexie, { type Table } from 'dexie';
 import type { SelectionRule } from '../core/selection-rule.ts';
-import type {
-  Admin,
-  Assignment,
-  AuditEntry,
-  Certificate,
-  Community,
-  CompletionRecord,
-  CustomFieldDefinition,
-  LicenseGrant,
-  Membership,
-  MembershipRequest,
-  Methodology,
-  Organization,
-  ReportSnapshot,
-  RetainedHistory,
-  Token,
-  User,
-} from '../core/roster-types.ts';
+import type { Admin, AuditEntry, Community, CustomFieldDefinition, Methodology, Organization, ReportSnapshot, RosterChunk } from '../core/roster-types.ts';
 import type { OutboxOperation } from '../core/changes/operation.ts';
 import { toStoredUser, toUser, type StoredUser } from '../core/stored-user.ts';
 import type { ReportMove } from '../core/build-lifecycle-plan.ts';
@@ -30,6 +13,9 @@ import type { SyncRejectionRecord } from '../core/sync/sync-rejection.ts';
 import { APP_DATABASE_NAME } from '../core/sync/roster-changes-channel.ts';
 import { PER_USER_RECORD_KINDS } from '../core/roster-types.ts';
 import { summarizeUserRecords } from '../core/summarize-user-records.ts';
+import { bundlesFromRecords } from '../core/sync/user-bundle.ts';
+import type { ChangeLogEntry, DirectoryRecord, StoredBlockBody, StoredBlockHead } from './blocks/block-directory.ts';
+import { blocksOfRoster } from './blocks/blocks-of-roster.ts';
 
 export { toStoredUser, toUser, type StoredUser } from '../core/stored-user.ts';
 
@@ -100,7 +86,22 @@ export const SCHEMA_V5_CHANGES: Record<string, string> = {
  * `upgradeOutboxOperation`. */
 export const SCHEMA_V6_CHANGES: Record<string, string> = {};
 
-export const CURRENT_SCHEMA_VERSION = 6;
+/**
+ * Version 7: users and their records move into blocks (src/db/blocks/): a block of about a thousand users
+ * is two IndexedDB values (a head, a body), changes since go to a change log. The upgrade writes every
+ * user's bundle into blocks; version 8 deletes the tables they came from.
+ */
+export const SCHEMA_V7_CHANGES: Record<string, string> = {
+  blockHeads: 'id',
+  blockBodies: 'id',
+  changeLog: '++seq',
+  blockDirectory: 'key',
+};
+
+/** Version 8: the per-user tables of versions 1 to 6, moved into blocks by version 7, are deleted. */
+export const SCHEMA_V8_CHANGES: Record<string, null> = Object.fromEntries(PER_USER_RECORD_KINDS.map((kind) => [kind, null]));
+
+export const CURRENT_SCHEMA_VERSION = 8;
 
 /** Every table that holds the organization's data (all but `meta`). */
 export const ROSTER_TABLES = [
@@ -114,33 +115,28 @@ export const ROSTER_TABLES = [
   'outbox',
   'selectionRules',
   'syncRejections',
-  ...PER_USER_RECORD_KINDS,
+  'blockHeads',
+  'blockBodies',
+  'changeLog',
+  'blockDirectory',
 ] as const;
 
 export class OffboardDatabase extends Dexie {
   meta!: Table<MetaRecord, string>;
   organization!: Table<Organization, string>;
   admins!: Table<Admin, string>;
-  users!: Table<StoredUser, string>;
   methodologies!: Table<Methodology, string>;
-  licenses!: Table<LicenseGrant, [string, string]>;
   communities!: Table<Community, string>;
-  memberships!: Table<Membership, [string, string]>;
-  membershipRequests!: Table<MembershipRequest, [string, string]>;
-  assignments!: Table<Assignment, string>;
-  completions!: Table<CompletionRecord, [string, string, string]>;
-  certificates!: Table<Certificate, string>;
-  removedCertificates!: Table<Certificate, string>;
-  removedMemberships!: Table<Membership, [string, string]>;
-  tokens!: Table<Token, string>;
-  retainedHistory!: Table<RetainedHistory, string>;
   customFields!: Table<CustomFieldDefinition, string>;
   reportSnapshots!: Table<ReportSnapshot, string>;
   audit!: Table<AuditEntry, number>;
-  removedAssignments!: Table<Assignment, string>;
   outbox!: Table<OutboxOperation, number>;
   selectionRules!: Table<SelectionRule, string>;
   syncRejections!: Table<SyncRejectionRecord, number>;
+  blockHeads!: Table<StoredBlockHead, number>;
+  blockBodies!: Table<StoredBlockBody, number>;
+  changeLog!: Table<ChangeLogEntry, number>;
+  blockDirectory!: Table<DirectoryRecord, string>;
 
   constructor(name: string = DEFAULT_DATABASE_NAME) {
     super(name);
@@ -190,6 +186,20 @@ export class OffboardDatabase extends Dexie {
         }
         await tx.table('outbox').bulkPut(upgraded);
       });
+    this.version(7)
+      .stores(SCHEMA_V7_CHANGES)
+      .upgrade(async (tx) => {
+        const tables = Object.fromEntries(
+          await Promise.all(PER_USER_RECORD_KINDS.map((kind) => tx.table(kind).toArray().then((records) => [kind, records] as const))),
+        ) as unknown as RosterChunk & { users: StoredUser[] };
+        const written = blocksOfRoster(tables.users, bundlesFromRecords(tables, 0));
+        await Promise.all([
+          tx.table('blockHeads').bulkAdd(written.heads),
+          tx.table('blockBodies').bulkAdd(written.bodies),
+          tx.table('blockDirectory').bulkAdd([written.directory, { key: 'userCount', users: tables.users.length }]),
+        ]);
+      });
+    this.version(8).stores(SCHEMA_V8_CHANGES);
   }
 }
 

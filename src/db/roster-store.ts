@@ -1,11 +1,11 @@
 /**
- * The roster store: the one module that knows how user bundles are laid out in IndexedDB (today a table
- * per record kind, and each user's record summary on the user). Changes read the bundles they need and
- * commit the bundles they produce, with their audit entries, outbox operations and meta records, in one
- * transaction; the store writes only what differs from what it read, and derives every user's summary
- * from the bundle as it commits it.
+ * The roster store: the one module that knows how user bundles are laid out in IndexedDB (blocks of
+ * users and a change log: src/db/blocks/). Changes read the bundles they need and commit the bundles they
+ * produce, with their audit entries, outbox operations and meta records, in one transaction; a commit
+ * writes one change log entry holding what differs from what it read, every user's summary derived from
+ * their bundle as it commits it. Compaction folds the log into blocks in the background.
  */
-import type { IndexableType, Table } from 'dexie';
+import type { Table } from 'dexie';
 import type { OrganizationLists, OrganizationView } from '../core/changes/change-outcome.ts';
 import { globalCommunityIdOf } from '../core/changes/change-outcome.ts';
 import { sameRecord } from '../core/changes/import-chunk.ts';
@@ -13,59 +13,43 @@ import type { OutboxOperation } from '../core/changes/operation.ts';
 import type { AuditEntry } from '../core/roster-types.ts';
 import { storedUserOf, toStoredUser, toUser, type StoredUser } from '../core/stored-user.ts';
 import { summarizeUserRecords } from '../core/summarize-user-records.ts';
-import { readInPages } from './read-in-pages.ts';
 import type { OrganizationState } from '../core/sync/sync-protocol.ts';
 import type { SyncRejectionRecord } from '../core/sync/sync-rejection.ts';
-import { BUNDLE_RECORD_KINDS, emptyBundle, type BundleRecordKind, type UserBundle } from '../core/sync/user-bundle.ts';
-import { PER_USER_RECORD_KINDS, type RosterChunk } from '../core/roster-types.ts';
+import { BUNDLE_RECORD_KINDS, bundlesFromRecords, emptyBundle, type BundleRecordKind, type UserBundle } from '../core/sync/user-bundle.ts';
+import type { RosterChunk } from '../core/roster-types.ts';
 import { ROSTER_TABLES, type OffboardDatabase } from './offboard-database.ts';
 import { deleteMeta, readMeta, writeMeta, type MetaKey, type MetaValues } from './meta-records.ts';
 import { codedError } from '../core/coded-error.ts';
+import { RosterBlocks, type LoggedChange } from './blocks/roster-blocks.ts';
+import { emptyDirectory, type ChangeLogEntry } from './blocks/block-directory.ts';
 
-/** Each per-user kind's primary key, as a string to compare by. */
-const KEY_OF: { [K in BundleRecordKind]: (record: UserBundle[K][number]) => IndexableType } = {
-  licenses: (r) => [r.userId, r.methodologyId],
-  memberships: (r) => [r.userId, r.communityId],
-  membershipRequests: (r) => [r.userId, r.communityId],
-  assignments: (r) => r.id,
-  removedAssignments: (r) => r.id,
-  completions: (r) => [r.userId, r.courseId, r.communityId],
-  certificates: (r) => r.id,
-  removedCertificates: (r) => r.id,
-  removedMemberships: (r) => [r.userId, r.communityId],
-  tokens: (r) => r.id,
-};
+/** What this tab holds of each database's blocks: shared by every store over the same database. */
+const blocksByDatabase = new WeakMap<OffboardDatabase, RosterBlocks>();
 
-/** Whether a user's summary says a table holds anything of theirs (licenses are in the summary whole). */
-const HOLDS: { [K in Exclude<BundleRecordKind, 'licenses'>]: (user: StoredUser) => boolean } = {
-  memberships: (u) => u.communityIds.length > 0,
-  membershipRequests: (u) => u.counts.requests > 0,
-  assignments: (u) => u.counts.assignments > 0,
-  removedAssignments: (u) => u.counts.removedAssignments > 0,
-  completions: (u) => u.counts.completions > 0,
-  certificates: (u) => u.counts.certificates > 0,
-  removedCertificates: (u) => (u.counts.removedCertificates ?? 0) > 0,
-  removedMemberships: (u) => (u.counts.removedMemberships ?? 0) > 0,
-  tokens: (u) => Object.values(u.counts.tokens).some((n) => n > 0),
-};
+function rosterBlocksOf(db: OffboardDatabase, blockUsers?: number): RosterBlocks {
+  let blocks = blocksByDatabase.get(db);
+  if (!blocks) {
+    blocks = new RosterBlocks(db, blockUsers);
+    blocksByDatabase.set(db, blocks);
+  }
+  return blocks;
+}
 
-const keyText = (key: IndexableType): string => (Array.isArray(key) ? key.join('\u0000') : String(key));
+/** The tables that hold users and their records. */
+function blockTables(db: OffboardDatabase): Table[] {
+  return [db.blockHeads, db.blockBodies, db.changeLog, db.blockDirectory];
+}
 
 /** Every table a change may write. */
 function changeTables(db: OffboardDatabase): Table[] {
-  return [
-    db.meta,
-    db.organization,
-    db.admins,
-    db.methodologies,
-    db.communities,
-    db.customFields,
-    db.audit,
-    db.outbox,
-    db.syncRejections,
-    ...PER_USER_RECORD_KINDS.map((kind) => db.table(kind)),
-  ];
+  return [db.meta, db.organization, db.admins, db.methodologies, db.communities, db.customFields, db.audit, db.outbox, db.syncRejections, ...blockTables(db)];
 }
+
+/** Users read per page by the cold start (pages are whole blocks, gathered up to about this many). */
+const USERS_PER_PAGE = 10_000;
+
+/** Quiet time after the last write before compaction starts, and the pause between its steps. */
+const COMPACTION_DELAY_MS = 400;
 
 export interface CommittedUsers {
   /** Users as stored now (created or changed). */
@@ -76,7 +60,7 @@ export interface CommittedUsers {
 export interface BundleCommit {
   /** Bundles after the change: live ones are written, tombstones delete their user. */
   bundles: Iterable<UserBundle>;
-  /** Users the change created: added, so that one created meanwhile (another tab) fails the change whole. */
+  /** Users the change created: a user created meanwhile (another tab) fails the change whole. */
   createdIds?: Iterable<string>;
   organization?: OrganizationLists | null;
   /**
@@ -97,77 +81,182 @@ interface StoredEntry {
 }
 
 export class RosterStore {
-  constructor(readonly db: OffboardDatabase) {}
+  private readonly blocks: RosterBlocks;
+
+  /** `options.blockUsers`: users per block written, for tests (the first store over a database sets it). */
+  constructor(
+    readonly db: OffboardDatabase,
+    options: { blockUsers?: number } = {},
+  ) {
+    this.blocks = rosterBlocksOf(db, options.blockUsers);
+  }
 
   /** Runs `work` in one read-write transaction over everything a change writes: all of it, or none. */
-  write<T>(work: (tx: RosterTransaction) => Promise<T>): Promise<T> {
+  async write<T>(work: (tx: RosterTransaction) => Promise<T>): Promise<T> {
+    const logged: ChangeLogEntry[] = [];
     // An async scope function: Dexie follows native awaits in it (a plain one returning a promise loses the
     // transaction at the first await that issues no request).
-    return this.db.transaction('rw', changeTables(this.db), async () => await work(new RosterTransaction(this.db)));
+    const result = await this.db.transaction('rw', changeTables(this.db), async () => {
+      await this.blocks.refresh();
+      return await work(new RosterTransaction(this.db, this.blocks, logged));
+    });
+    if (logged.length > 0) {
+      this.blocks.remember(logged);
+      this.scheduleCompaction();
+    }
+    return result;
+  }
+
+  /** Runs `work` in a read transaction over the roster's blocks, brought up to date first. */
+  private read<T>(work: () => Promise<T>): Promise<T> {
+    return this.db.transaction('r', blockTables(this.db), async () => {
+      await this.blocks.refresh();
+      return await work();
+    });
   }
 
   /** Removes every record of the roster, the meta records with it, in one transaction: all or nothing. */
   clear(): Promise<void> {
     const tables = [this.db.meta, ...ROSTER_TABLES.map((name) => this.db.table(name))];
     return this.db.transaction('rw', tables, async () => {
+      await this.blocks.refresh();
+      const { epoch, nextBlockId } = this.blocks.directory;
       await Promise.all(tables.map((table) => table.clear()));
+      // A new epoch: every tab drops what it holds of the roster; block ids go on, never reused.
+      await this.db.blockDirectory.bulkPut([emptyDirectory(epoch + 1, nextBlockId), { key: 'userCount', users: 0 }]);
     });
   }
 
   /** How many users the device holds. */
-  userCount(): Promise<number> {
-    return this.db.users.count();
+  async userCount(): Promise<number> {
+    const record = await this.db.blockDirectory.get('userCount');
+    return record?.key === 'userCount' ? record.users : 0;
   }
 
   /** Users as stored (with their record summaries), by id; undefined where there is none. */
   readStoredUsers(userIds: readonly string[]): Promise<(StoredUser | undefined)[]> {
-    return this.db.users.bulkGet([...userIds]);
+    return this.read(async () => {
+      const found = await this.blocks.read(userIds, new Set());
+      return userIds.map((id) => found.get(id)?.user);
+    });
   }
 
   /**
    * Every user as stored, a page at a time in id order: what the cold start reads. The summaries users
-   * carry are all the in-memory roster needs, so no other per-user table is read.
+   * carry are all the in-memory roster needs, so only the blocks' heads are read.
    */
   readStoredUsersInPages(onPage: (page: StoredUser[], totalUsers: number) => void): Promise<void> {
-    return this.db.transaction('r', this.db.users, async () => {
-      const total = await this.db.users.count();
-      await readInPages(this.db.users, (u: StoredUser) => u.id, (page) => onPage(page, total));
+    return this.read(async () => {
+      const total = this.blocks.userCount;
+      let page: StoredUser[] = [];
+      await this.blocks.forEachUserPage((users) => {
+        page = page.length === 0 ? users : page.concat(users);
+        if (page.length >= USERS_PER_PAGE) {
+          onPage(page, total);
+          page = [];
+        }
+      });
+      if (page.length > 0) onPage(page, total);
     });
   }
 
   /**
-   * The records of one per-user kind, for exports: of these users (a few: read user by user), or of every
-   * user a page at a time in key order (`keep` filters them).
+   * The records of one per-user kind, for exports: of these users, or of every user a block at a time in
+   * id order (`keep` filters them).
    */
   async readRecords<K extends BundleRecordKind>(kind: K, scope: { userIds: readonly string[] } | { keep: (userId: string) => boolean }, onPage: (records: UserBundle[K]) => void): Promise<void> {
-    const table = this.db.table(kind) as Table<UserBundle[K][number], IndexableType>;
     if ('userIds' in scope) {
-      onPage((await Promise.all(scope.userIds.map((id) => table.where('userId').equals(id).toArray()))).flat() as UserBundle[K]);
+      const bundles = await this.readBundles(scope.userIds);
+      onPage(scope.userIds.flatMap((id) => (bundles.get(id)?.[kind] ?? []) as readonly unknown[]) as UserBundle[K]);
       return;
     }
-    const keyOf = KEY_OF[kind] as (record: UserBundle[K][number]) => IndexableType;
-    await readInPages(table, keyOf, (page) => onPage(page.filter((r) => scope.keep(r.userId)) as UserBundle[K]));
+    await this.read(() =>
+      this.blocks.forEachBundlePage(scope.keep, (bundles) => {
+        const records = bundles.flatMap((b) => b[kind] as readonly unknown[]) as UserBundle[K];
+        if (records.length > 0) onPage(records);
+      }),
+    );
   }
 
   /**
-   * A chunk of a whole organization written into an empty roster (a load): every record only added, the
-   * users with summaries worked out from the chunk. One transaction per chunk.
+   * A chunk of a whole organization written into an empty roster (a load): the users with summaries
+   * worked out from the chunk. One transaction per chunk; users in id order after everyone stored go
+   * straight into blocks, others into the change log.
    */
   async addChunk(chunk: RosterChunk, globalCommunityId: string | null): Promise<StoredUser[]> {
     const summaries = summarizeUserRecords(chunk, globalCommunityId);
     const stored = chunk.users.map((user) => toStoredUser(user, summaries.get(user.id)));
-    const tables = PER_USER_RECORD_KINDS.map((name) => this.db.table(name));
-    await this.db.transaction('rw', tables, async () => {
-      // Every kind goes to the table of the same name; users carry their summaries.
-      await Promise.all(PER_USER_RECORD_KINDS.map((kind) => (kind === 'users' ? this.db.users.bulkAdd(stored) : this.db.table(kind).bulkAdd(chunk[kind]))));
+    const bundleOf = new Map(bundlesFromRecords(chunk, 0).map((b) => [b.id, b]));
+    const rows = stored.map((user) => ({ user, bundle: bundleOf.get(user.id)! })).sort((a, b) => (a.user.id < b.user.id ? -1 : 1));
+    const logged: ChangeLogEntry[] = [];
+    await this.db.transaction('rw', blockTables(this.db), async () => {
+      await this.blocks.refresh();
+      const appended = await this.blocks.append(
+        rows.map((r) => r.user),
+        rows.map((r) => r.bundle),
+      );
+      if (appended) return;
+      const existing = await this.blocks.read(
+        rows.map((r) => r.user.id),
+        new Set(),
+      );
+      if (existing.size > 0) throw codedError('roster_not_empty', `The roster already holds ${[...existing.keys()].slice(0, 3).join(', ')}; clear it before loading another organization.`);
+      const { entry, writes } = this.blocks.logWrites({ users: rows, deletedIds: [] }, this.blocks.userCount + rows.length);
+      await Promise.all(writes);
+      if (entry) logged.push(entry);
     });
+    if (logged.length > 0) {
+      this.blocks.remember(logged);
+      this.scheduleCompaction();
+    }
     return stored;
   }
 
   /** Bundles of these users as stored (live ones only), in a read transaction of their own. */
   readBundles(userIds: readonly string[]): Promise<Map<string, UserBundle>> {
-    const tables = [this.db.users, ...PER_USER_RECORD_KINDS.filter((k) => k !== 'users').map((k) => this.db.table(k))];
-    return this.db.transaction('r', tables, async () => await readBundles(this.db, userIds));
+    return this.read(async () => {
+      const found = await this.blocks.read(userIds, new Set(userIds));
+      return new Map([...found].map(([id, read]) => [id, read.bundle!]));
+    });
+  }
+
+  /**
+   * Folds the whole change log into blocks now, step by step, a transaction each (what the background
+   * compaction does, for tests and benchmarks that need it done).
+   */
+  async compact(budgetUsers?: number): Promise<void> {
+    while (await this.compactStep(budgetUsers)) {
+      // Each step is a transaction of its own: writes queued meanwhile go between steps.
+    }
+  }
+
+  /** One step of compaction, a transaction of its own; whether anything is left to fold. */
+  compactStep(budgetUsers?: number): Promise<boolean> {
+    return this.db.transaction('rw', blockTables(this.db), async () => await this.blocks.foldStep(budgetUsers));
+  }
+
+  /** How many users have changes the blocks do not hold yet. */
+  pendingUsers(): Promise<number> {
+    return this.read(async () => this.blocks.pendingUserCount());
+  }
+
+  /** Compaction after writes have paused: a step at a time, never while another write is waiting long. */
+  private scheduleCompaction(): void {
+    const blocks = this.blocks;
+    if (blocks.compactionTimer !== null) clearTimeout(blocks.compactionTimer);
+    blocks.compactionTimer = setTimeout(() => {
+      blocks.compactionTimer = null;
+      // A closed database stays closed: a transaction would open it again (and block its deletion).
+      if (!this.db.isOpen()) return;
+      void this.compactStep()
+        .then((more) => {
+          if (more && blocks.compactionTimer === null) this.scheduleCompaction();
+        })
+        .catch(() => {
+          // A closed database or a full disk: the log stays as it is and every read still sees it whole;
+          // the next write tries again.
+        });
+    }, COMPACTION_DELAY_MS);
   }
 }
 
@@ -176,16 +265,36 @@ export class RosterTransaction {
   /** Bundles as stored when read, by id; null: no such user. Commits keep it current. */
   private readonly stored = new Map<string, StoredEntry | null>();
   private organizationRead: OrganizationView | null = null;
+  private users: number;
 
-  constructor(readonly db: OffboardDatabase) {}
+  constructor(
+    readonly db: OffboardDatabase,
+    private readonly blocks: RosterBlocks,
+    private readonly logged: ChangeLogEntry[],
+  ) {
+    this.users = blocks.userCount;
+  }
+
+  /** Reads what this transaction has not read yet: the whole bundles of `wholeIds`, the user records of `headIds`. */
+  private async readUsers(wholeIds: readonly string[], headIds: readonly string[]): Promise<void> {
+    const wholeMissing = [...new Set(wholeIds)].filter((id) => !this.stored.has(id) || this.stored.get(id)?.isUserRecordOnly);
+    const wholeSet = new Set(wholeMissing);
+    const headMissing = [...new Set(headIds)].filter((id) => !this.stored.has(id) && !wholeSet.has(id));
+    if (wholeMissing.length + headMissing.length === 0) return;
+    const found = await this.blocks.read([...wholeMissing, ...headMissing], wholeSet);
+    for (const id of wholeMissing) {
+      const read = found.get(id);
+      this.stored.set(id, read ? { bundle: read.bundle!, user: read.user, isUserRecordOnly: false } : null);
+    }
+    for (const id of headMissing) {
+      const read = found.get(id);
+      this.stored.set(id, read ? { ...userRecordEntryOf(read.user), isUserRecordOnly: true } : null);
+    }
+  }
 
   /** The live bundles of these users, as stored now (a user not on the roster is absent). */
   async bundles(userIds: readonly string[]): Promise<Map<string, UserBundle>> {
-    const missing = [...new Set(userIds)].filter((id) => !this.stored.has(id) || this.stored.get(id)?.isUserRecordOnly);
-    if (missing.length > 0) {
-      const read = await readStoredBundles(this.db, missing);
-      for (const id of missing) this.stored.set(id, read.get(id) ?? null);
-    }
+    await this.readUsers(userIds, []);
     return this.bundlesRead(userIds);
   }
 
@@ -195,42 +304,22 @@ export class RosterTransaction {
    * nothing else). A user read whole already is given whole.
    */
   async userRecordBundles(userIds: readonly string[]): Promise<Map<string, UserBundle>> {
-    const missing = [...new Set(userIds)].filter((id) => !this.stored.has(id));
-    if (missing.length > 0) {
-      const users = await this.db.users.bulkGet(missing);
-      users.forEach((user, i) => this.stored.set(missing[i]!, user ? { ...userRecordEntryOf(user), isUserRecordOnly: true } : null));
-    }
+    await this.readUsers([], userIds);
     return this.bundlesRead(userIds);
   }
 
   /**
-   * What a change reads, in two round trips to the database whatever its size: the users' records and
-   * the organization's at once, then every other record of the users read whole. (Each await is a round
-   * trip during which IndexedDB has nothing of this change to do: at 100 batches of 10,000 users they add
-   * up.)
+   * What a change reads, in one round trip to the database whatever its size: the blocks and log entries
+   * of its users, and the organization's records.
    */
   async read(request: { whole: readonly string[]; userRecordOnly: readonly string[] }): Promise<{ whole: Map<string, UserBundle>; userRecords: Map<string, UserBundle>; organization: OrganizationView }> {
-    const wholeIds = [...new Set(request.whole)];
-    const wholeSet = new Set(wholeIds);
-    const headIds = [...new Set(request.userRecordOnly)].filter((id) => !wholeSet.has(id));
-    const wholeMissing = wholeIds.filter((id) => !this.stored.has(id) || this.stored.get(id)?.isUserRecordOnly);
-    const headMissing = headIds.filter((id) => !this.stored.has(id));
-    const missing = [...wholeMissing, ...headMissing];
-    const [users, organization] = await Promise.all([
-      missing.length > 0 ? this.db.users.bulkGet(missing) : [],
-      this.organizationRead ?? readOrganizationView(this.db),
-    ]);
-    this.organizationRead = organization;
-    const entries = new Map<string, StoredEntry>();
-    users.forEach((user, i) => {
-      const id = missing[i]!;
-      if (!user) this.stored.set(id, null);
-      else if (i < wholeMissing.length) entries.set(id, { ...userRecordEntryOf(user), isUserRecordOnly: false });
-      else this.stored.set(id, { ...userRecordEntryOf(user), isUserRecordOnly: true });
-    });
-    await readRecordsInto(this.db, entries);
-    for (const [id, entry] of entries) this.stored.set(id, entry);
-    return { whole: this.bundlesRead(wholeIds), userRecords: this.bundlesRead(headIds), organization };
+    // The organization's requests go out first; the users' go out with them before either is awaited.
+    const organization = this.organizationRead ? Promise.resolve(this.organizationRead) : readOrganizationView(this.db);
+    organization.catch(() => undefined); // awaited below; handled there
+    await this.readUsers(request.whole, request.userRecordOnly);
+    this.organizationRead = await organization;
+    const wholeSet = new Set(request.whole);
+    return { whole: this.bundlesRead(request.whole), userRecords: this.bundlesRead(request.userRecordOnly.filter((id) => !wholeSet.has(id))), organization: this.organizationRead };
   }
 
   /** The bundles this transaction holds of these users (those on the roster). */
@@ -244,67 +333,53 @@ export class RosterTransaction {
   }
 
   /**
-   * Writes bundles (only what differs from what is stored) and the organization lists given, each
-   * user's summary derived from their bundle. Bundles not read in this transaction are read first.
+   * Writes bundles (those that differ from what is stored) and the organization lists given, each
+   * user's summary derived from their bundle, as one change log entry. Bundles not read in this
+   * transaction are read first.
    */
   async commit(change: BundleCommit): Promise<CommittedUsers> {
     const bundles = [...change.bundles];
     const created = new Set(change.createdIds ?? []);
     const userRecordOnly = change.userRecordOnly ?? new Set<string>();
     if (change.organization) await this.replaceOrganizationLists(change.organization);
-    await this.userRecordBundles(bundles.filter((b) => !created.has(b.id) && userRecordOnly.has(b.id)).map((b) => b.id));
-    await this.bundles(bundles.filter((b) => !created.has(b.id) && !userRecordOnly.has(b.id)).map((b) => b.id));
+    await this.readUsers(
+      bundles.filter((b) => !userRecordOnly.has(b.id)).map((b) => b.id),
+      bundles.filter((b) => userRecordOnly.has(b.id)).map((b) => b.id),
+    );
+    const taken = [...created].filter((id) => this.stored.get(id));
+    if (taken.length > 0) throw new Error(`Users ${taken.slice(0, 3).join(', ')} were created meanwhile; the change was not made.`);
     const globalId = this.organizationRead ? globalCommunityIdOf(this.organizationRead) : ((await this.db.communities.toArray()).find((c) => c.global)?.id ?? null);
-    const deletes = new Map<BundleRecordKind | 'retainedHistory', IndexableType[]>();
-    const puts = new Map<BundleRecordKind | 'retainedHistory', unknown[]>();
-    const usersAdded: StoredUser[] = [];
-    const usersPut: StoredUser[] = [];
+    const written: LoggedChange['users'] = [];
     const changed: StoredUser[] = [];
     const deletedIds: string[] = [];
     for (const bundle of bundles) {
-      const before = created.has(bundle.id) ? null : (this.stored.get(bundle.id) ?? null);
+      const before = this.stored.get(bundle.id) ?? null;
       if (before && (before.isUserRecordOnly || userRecordOnly.has(bundle.id))) {
-        const user = this.commitUserRecord(before, bundle, globalId, puts, deletes);
-        if (!sameRecord(before.user, user)) usersPut.push(user);
+        const user = this.commitUserRecord(before, bundle, globalId);
+        if (!sameRecord(before.user, user)) written.push({ user, bundle: null });
         changed.push(user);
         continue;
       }
-      const beforeBundle = before?.bundle ?? emptyBundle(bundle.id, 0, null);
-      const after = bundle.deleted || !bundle.user ? emptyBundle(bundle.id, 0, null) : bundle;
-      for (const kind of BUNDLE_RECORD_KINDS) {
-        const keyOf = KEY_OF[kind] as (record: unknown) => IndexableType;
-        const was = new Map<string, unknown>();
-        for (const record of beforeBundle[kind] ?? []) was.set(keyText(keyOf(record)), record);
-        const now = new Set<string>();
-        for (const record of after[kind] ?? []) {
-          const key = keyText(keyOf(record));
-          now.add(key);
-          if (!sameRecord(was.get(key), record)) pushTo(puts, kind, record);
-        }
-        for (const [key, record] of was) if (!now.has(key)) pushTo(deletes, kind, keyOf(record));
-      }
-      if (beforeBundle.retainedHistory && !after.retainedHistory) pushTo(deletes, 'retainedHistory', bundle.id);
-      else if (after.retainedHistory && !sameRecord(beforeBundle.retainedHistory, after.retainedHistory)) pushTo(puts, 'retainedHistory', after.retainedHistory);
-
-      if (after.user) {
+      const after = bundle.deleted || !bundle.user ? null : bundle;
+      if (after) {
         const user = storedUserOf(after, globalId);
-        if (!before) usersAdded.push(user);
-        else if (!sameRecord(before.user, user)) usersPut.push(user);
+        const bodyChanged = !before || !sameBody(before.bundle, after);
+        if (bodyChanged) written.push({ user, bundle: after });
+        else if (!sameRecord(before.user, user)) written.push({ user, bundle: null });
+        if (!before) this.users++;
         changed.push(user);
         this.stored.set(bundle.id, { bundle: after, user, isUserRecordOnly: false });
       } else {
-        if (before) deletedIds.push(bundle.id);
+        if (before) {
+          deletedIds.push(bundle.id);
+          this.users--;
+        }
         this.stored.set(bundle.id, null);
       }
     }
-    // Deletes are sent before puts: a record that moved from one user to another is deleted, then written.
     const { db } = this;
-    const writes: Promise<unknown>[] = [];
-    for (const [kind, keys] of deletes) writes.push(db.table(kind).bulkDelete(keys));
-    if (deletedIds.length > 0) writes.push(db.users.bulkDelete(deletedIds));
-    for (const [kind, records] of puts) writes.push(db.table(kind).bulkPut(records));
-    if (usersAdded.length > 0) writes.push(db.users.bulkAdd(usersAdded));
-    if (usersPut.length > 0) writes.push(db.users.bulkPut(usersPut));
+    const { entry, writes } = this.blocks.logWrites({ users: written, deletedIds }, this.users);
+    if (entry) this.logged.push(entry);
     if (change.audit && change.audit.length > 0) writes.push(db.audit.bulkAdd([...change.audit]));
     if (change.operation) writes.push(db.outbox.add(change.operation));
     await Promise.all(writes);
@@ -315,16 +390,11 @@ export class RosterTransaction {
    * A bundle of which the change read the user record alone: that record and the licenses it holds are
    * written; the user's other records, and what the summary says of them, stay as stored.
    */
-  private commitUserRecord(before: StoredEntry, after: UserBundle, globalId: string | null, puts: Map<string, unknown[]>, deletes: Map<string, IndexableType[]>): StoredUser {
+  private commitUserRecord(before: StoredEntry, after: UserBundle, globalId: string | null): StoredUser {
     const touched = BUNDLE_RECORD_KINDS.filter((kind) => kind !== 'licenses' && (after[kind]?.length ?? 0) > 0);
     if (after.deleted || !after.user || touched.length > 0 || after.retainedHistory) {
       throw new Error(`A change read only the user record of ${after.id} but changed ${after.user ? touched.join(', ') || 'retained history' : 'the user whole'}.`);
     }
-    const keyOf = KEY_OF.licenses;
-    const was = new Map(before.bundle.licenses.map((l) => [keyText(keyOf(l)), l]));
-    const now = new Set(after.licenses.map((l) => keyText(keyOf(l))));
-    for (const license of after.licenses) if (!sameRecord(was.get(keyText(keyOf(license))), license)) pushTo(puts, 'licenses', license);
-    for (const [key, license] of was) if (!now.has(key)) pushTo(deletes, 'licenses', keyOf(license));
     const derived = storedUserOf({ ...emptyBundle(after.id, 0, after.user), licenses: after.licenses }, globalId);
     const user: StoredUser = { ...derived, communityIds: before.user.communityIds, counts: before.user.counts };
     this.stored.set(after.id, before.isUserRecordOnly ? { ...userRecordEntryOf(user), isUserRecordOnly: true } : { ...before, bundle: { ...before.bundle, user: after.user, licenses: after.licenses }, user });
@@ -355,8 +425,9 @@ export class RosterTransaction {
     if (this.organizationRead) this.organizationRead = { ...this.organizationRead, ...lists };
   }
 
-  userCount(): Promise<number> {
-    return this.db.users.count();
+  /** How many users the roster holds, this transaction's changes included. */
+  async userCount(): Promise<number> {
+    return this.users;
   }
 
   async addAudit(entries: readonly AuditEntry[]): Promise<void> {
@@ -388,6 +459,12 @@ export class RosterTransaction {
   }
 }
 
+/** Whether two bundles of a user hold the same records besides the user record and licenses. */
+function sameBody(before: UserBundle, after: UserBundle): boolean {
+  for (const kind of BUNDLE_RECORD_KINDS) if (kind !== 'licenses' && !sameRecord(before[kind] ?? [], after[kind] ?? [])) return false;
+  return sameRecord(before.retainedHistory, after.retainedHistory);
+}
+
 /** A small table's records replaced whole. */
 async function replaceTable<T>(table: Table<T, string>, records: readonly T[]): Promise<void> {
   await table.clear();
@@ -401,21 +478,6 @@ function userRecordEntryOf(user: StoredUser): Omit<StoredEntry, 'isUserRecordOnl
   return { bundle, user };
 }
 
-function pushTo<V>(into: Map<string, V[]>, kind: string, value: V): void {
-  const list = into.get(kind);
-  if (list) list.push(value);
-  else into.set(kind, [value]);
-}
-
-/** The live bundles of these users and their stored user records; call inside a transaction. */
-async function readStoredBundles(db: OffboardDatabase, userIds: readonly string[]): Promise<Map<string, StoredEntry>> {
-  const users = (await db.users.bulkGet([...userIds])).filter((u): u is StoredUser => u !== undefined);
-  const found = new Map<string, StoredEntry>();
-  for (const user of users) found.set(user.id, { ...userRecordEntryOf(user), isUserRecordOnly: false });
-  await readRecordsInto(db, found);
-  return found;
-}
-
 /** The organization-wide records a change may read; the promise of Dexie's requests, sent at once. */
 function readOrganizationView(db: OffboardDatabase): Promise<OrganizationView> {
   return Promise.all([db.organization.toCollection().first(), db.admins.toArray(), db.methodologies.toArray(), db.communities.toArray(), db.customFields.toArray()]).then(
@@ -424,41 +486,4 @@ function readOrganizationView(db: OffboardDatabase): Promise<OrganizationView> {
       return { organization, admins, methodologies, communities, customFields };
     },
   );
-}
-
-/** Fills the bundles of users read whole with their other records. */
-async function readRecordsInto(db: OffboardDatabase, found: Map<string, StoredEntry>): Promise<void> {
-  const users = [...found.values()].map((entry) => entry.user);
-  // One getAll per user and table, all sent at once, only where the user's summary says there is anything:
-  // where('userId').anyOf(ids) walks a cursor instead, a round trip per record.
-  const reads: Promise<void>[] = [];
-  for (const kind of Object.keys(HOLDS) as (keyof typeof HOLDS)[]) {
-    const table = db.table(kind);
-    for (const user of users) {
-      if (!HOLDS[kind](user)) continue;
-      reads.push(
-        table
-          .where('userId')
-          .equals(user.id)
-          .toArray()
-          .then((records) => {
-            (found.get(user.id)!.bundle[kind] as unknown[]) = records;
-          }),
-      );
-    }
-  }
-  const withHistory = users.filter((u) => u.counts.hasRetainedHistory).map((u) => u.id);
-  if (withHistory.length > 0) {
-    reads.push(
-      db.retainedHistory.bulkGet(withHistory).then((histories) => {
-        for (const history of histories) if (history) found.get(history.userId)!.bundle.retainedHistory = history;
-      }),
-    );
-  }
-  await Promise.all(reads);
-}
-
-async function readBundles(db: OffboardDatabase, userIds: readonly string[]): Promise<Map<string, UserBundle>> {
-  const read = await readStoredBundles(db, userIds);
-  return new Map([...read].map(([id, entry]) => [id, entry.bundle]));
 }

@@ -9,7 +9,7 @@
 import type { RetainedHistory } from '../roster-types.ts';
 import type { StoredUser } from '../stored-user.ts';
 import { BUNDLE_RECORD_KINDS, type BundleRecordKind, type UserBundle } from '../sync/user-bundle.ts';
-import { decodeRecord, decodeRecords, encodeRecords, StringTable, type RecordColumns } from './record-columns.ts';
+import { decodeField, decodeRecord, decodeRecords, encodeRecords, StringTable, type RecordColumns } from './record-columns.ts';
 
 /** The users of a block as stored, with their summaries. */
 export interface BlockHead {
@@ -21,6 +21,8 @@ export interface BlockHead {
 
 /** The rest of each user's bundle, row for row with the head (licenses are in the head's summaries). */
 export interface BlockBody {
+  /** Users' ids, in order (a change log entry's body holds fewer users than its head). */
+  userIds: string[];
   strings: string[];
   /** A row per user: a list per record kind, and the retained history (null where there is none). */
   bundles: RecordColumns;
@@ -38,17 +40,31 @@ export function encodeBlock(users: readonly StoredUser[], bundles: readonly User
   if (users.length !== bundles.length) throw new Error(`A block of ${users.length} users was given ${bundles.length} bundles.`);
   for (let i = 0; i < users.length; i++) {
     if (users[i]!.id !== bundles[i]!.id) throw new Error(`Row ${i} of a block holds user ${users[i]!.id} and the bundle of ${bundles[i]!.id}.`);
-    if (i > 0 && !(users[i - 1]!.id < users[i]!.id)) throw new Error(`A block's users must be in ascending id order (${users[i - 1]!.id}, ${users[i]!.id}).`);
   }
-  const headStrings = new StringTable();
-  const head: BlockHead = { userIds: users.map((u) => u.id), strings: headStrings.strings, users: encodeRecords(users, headStrings) };
-  const bodyStrings = new StringTable();
+  return { head: encodeHead(users), body: encodeBody(bundles) };
+}
+
+/** Users as stored, in ascending id order, as a block's head. */
+export function encodeHead(users: readonly StoredUser[]): BlockHead {
+  for (let i = 1; i < users.length; i++) {
+    if (!(users[i - 1]!.id < users[i]!.id)) throw new Error(`A block's users must be in ascending id order (${users[i - 1]!.id}, ${users[i]!.id}).`);
+  }
+  const strings = new StringTable();
+  return { userIds: users.map((u) => u.id), strings: strings.strings, users: encodeRecords(users, strings) };
+}
+
+/** Every list of each bundle but licenses, and its history, a row per bundle in the order given. */
+export function encodeBody(bundles: readonly UserBundle[]): BlockBody {
+  for (let i = 1; i < bundles.length; i++) {
+    if (!(bundles[i - 1]!.id < bundles[i]!.id)) throw new Error(`A block's bundles must be in ascending id order (${bundles[i - 1]!.id}, ${bundles[i]!.id}).`);
+  }
+  const strings = new StringTable();
   const rows = bundles.map((bundle): BodyRow => {
     const row = { retainedHistory: bundle.retainedHistory } as BodyRow;
     for (const kind of BODY_KINDS) (row[kind] as unknown[]) = bundle[kind] ?? [];
     return row;
   });
-  return { head, body: { strings: bodyStrings.strings, bundles: encodeRecords(rows, bodyStrings) } };
+  return { userIds: bundles.map((b) => b.id), strings: strings.strings, bundles: encodeRecords(rows, strings) };
 }
 
 /** Every user of a block as stored. */
@@ -61,18 +77,28 @@ export function userAt(head: BlockHead, row: number): StoredUser {
   return decodeRecord<StoredUser>(head.users, row, head.strings);
 }
 
-/** The bundle of the user at `row`: their record, every list of their records and their history. */
+/** The bundle of the user at `row` of a block: their record, every list of their records and their history. */
 export function bundleAt(head: BlockHead, body: BlockBody, row: number): UserBundle {
-  const { fieldTags: _tags, communityIds: _communities, licenses, counts: _counts, ...user } = userAt(head, row);
-  const rest = decodeRecord<BodyRow>(body.bundles, row, body.strings);
+  return bundleOf(userAt(head, row), body, row);
+}
+
+/** A bundle put together from a user as stored and a body row (of the same user). */
+export function bundleOf(stored: StoredUser, body: BlockBody, bodyRow: number): UserBundle {
+  const { fieldTags: _tags, communityIds: _communities, licenses, counts: _counts, ...user } = stored;
+  const rest = decodeRecord<BodyRow>(body.bundles, bodyRow, body.strings);
   const bundle = { id: user.id, revision: user.revision ?? 0, deleted: false, user, licenses, retainedHistory: (rest.retainedHistory as RetainedHistory | null) ?? null } as UserBundle;
   for (const kind of BODY_KINDS) (bundle[kind] as unknown[]) = (rest[kind] as unknown[] | undefined) ?? [];
   return bundle;
 }
 
+/** One list of a body row (licenses come from the head: see `userAt`). */
+export function bodyRecordsAt<K extends Exclude<BundleRecordKind, 'licenses'>>(body: BlockBody, row: number, kind: K): UserBundle[K] {
+  return (decodeField(body.bundles, row, kind, body.strings) as UserBundle[K] | undefined) ?? ([] as unknown as UserBundle[K]);
+}
+
 /** The row of `userId` in a block, or -1 (ids are in ascending order). */
-export function rowOf(head: BlockHead, userId: string): number {
-  const ids = head.userIds;
+export function rowOf(block: { userIds: readonly string[] }, userId: string): number {
+  const ids = block.userIds;
   let low = 0;
   let high = ids.length - 1;
   while (low <= high) {
