@@ -7,11 +7,16 @@ import {
   SCHEMA_V2_CHANGES,
   SCHEMA_V3_CHANGES,
   SCHEMA_V4_CHANGES,
+  SCHEMA_V5_CHANGES,
+  SCHEMA_V6_CHANGES,
   toStoredUser,
   type StoredUser,
 } from '../../src/db/offboard-database.ts';
 import { generateDemoOrganization, type RosterChunk } from '../../src/core/generate-demo-organization.ts';
 import { summarizeUserRecords } from '../../src/core/summarize-user-records.ts';
+import { PER_USER_RECORD_KINDS } from '../../src/core/roster-types.ts';
+import { RosterStore } from '../../src/db/roster-store.ts';
+import { changeStoredUser, storedTables, storedUser } from './stored-roster.ts';
 
 const opened: Dexie[] = [];
 function track<T extends Dexie>(db: T): T {
@@ -30,6 +35,29 @@ function demoRecords(size: number): { header: ReturnType<typeof generateDemoOrga
   const demo = generateDemoOrganization({ size, seed: 11 });
   const [chunk] = [...demo.chunks(size)];
   return { header: demo.header, chunk: chunk! };
+}
+
+/** Records in the order their table of the table-per-kind layout kept them: written to a scratch table and read back. */
+async function sortedLike(records: readonly unknown[]): Promise<unknown[]> {
+  if (records.length === 0) return [];
+  const scratch = new Dexie(`scratch-${crypto.randomUUID()}`);
+  const sample = records[0] as Record<string, unknown>;
+  const key = 'methodologyId' in sample ? '[userId+methodologyId]' : 'id' in sample ? 'id' : 'courseId' in sample ? '[userId+courseId+communityId]' : 'communityId' in sample ? '[userId+communityId]' : 'userId';
+  scratch.version(1).stores({ records: key });
+  try {
+    await scratch.table('records').bulkPut([...records]);
+    return await scratch.table('records').toArray();
+  } finally {
+    scratch.close();
+    await Dexie.delete(scratch.name);
+  }
+}
+
+/** A demo's chunks as one. */
+function mergedChunks(chunks: Iterable<RosterChunk>): RosterChunk {
+  const merged = {} as Record<string, unknown[]>;
+  for (const chunk of chunks) for (const [kind, records] of Object.entries(chunk)) (merged[kind] ??= []).push(...(records as unknown[]));
+  return merged as unknown as RosterChunk;
 }
 
 describe('OffboardDatabase schema', () => {
@@ -64,7 +92,8 @@ describe('OffboardDatabase schema', () => {
     await db.open();
     expect(db.verno).toBe(CURRENT_SCHEMA_VERSION);
 
-    const users = await db.users.toArray();
+    const tables = await storedTables(db);
+    const users = tables.users;
     expect(users).toHaveLength(400);
     const globalId = header.communities.find((c) => c.global)!.id;
     // Version 1 kept no removed assignments (A3/R2 came with version 2), nor certificates or memberships (version 5).
@@ -75,23 +104,18 @@ describe('OffboardDatabase schema', () => {
     const someone = users.find((u) => u.counts.tokens.auth > 0 && u.communityIds.length > 1)!;
     expect(someone.communityIds.sort()).toEqual(chunk.memberships.filter((m) => m.userId === someone.id).map((m) => m.communityId).sort());
     expect(someone.counts.tokens.auth).toBe(chunk.tokens.filter((t) => t.userId === someone.id && t.kind === 'auth').length);
-    expect(await db.users.where('communityIds').equals(globalId).count()).toBe(chunk.memberships.filter((m) => m.communityId === globalId).length);
+    expect(users.filter((u) => u.communityIds.includes(globalId)).length).toBe(chunk.memberships.filter((m) => m.communityId === globalId).length);
 
     expect(await db.organization.toArray()).toEqual([header.organization]);
     expect(await db.admins.count()).toBe(header.admins.length);
     expect(await db.communities.count()).toBe(header.communities.length);
-    expect(await db.licenses.count()).toBe(chunk.licenses.length);
-    expect(await db.memberships.count()).toBe(chunk.memberships.length);
-    expect(await db.membershipRequests.count()).toBe(chunk.membershipRequests.length);
-    expect(await db.assignments.count()).toBe(chunk.assignments.length);
-    expect(await db.completions.count()).toBe(chunk.completions.length);
-    expect(await db.certificates.count()).toBe(chunk.certificates.length);
-    expect(await db.tokens.count()).toBe(chunk.tokens.length);
-    expect(await db.retainedHistory.count()).toBe(chunk.retainedHistory.length);
+    for (const kind of ['licenses', 'memberships', 'membershipRequests', 'assignments', 'completions', 'certificates', 'tokens', 'retainedHistory'] as const) {
+      expect(tables[kind], kind).toEqual(await sortedLike(chunk[kind]));
+    }
     expect((await db.audit.toArray())[0]?.summary).toBe('v1 entry');
 
-    // The index version 2 added answers at once.
-    const emea = await db.users.where('fieldTags').equals('region=EMEA').count();
+    // The field tags version 2 derived are on every user (the worker filters by them in memory).
+    const emea = users.filter((u) => u.fieldTags.includes('region=EMEA')).length;
     expect(emea).toBe(chunk.users.filter((u) => u.customFields.region === 'EMEA').length);
     expect(emea).toBeGreaterThan(0);
   });
@@ -134,34 +158,89 @@ describe('OffboardDatabase schema', () => {
     await db.open();
     expect(db.verno).toBe(CURRENT_SCHEMA_VERSION);
     // Every table version 4 had holds the same records; users gained zero counts and nothing else.
+    const tables = await storedTables(db);
     for (const [table, records] of Object.entries(tablesV4)) {
       if (table === 'users' || table === 'outbox') continue;
-      expect(await db.table(table).toArray(), table).toEqual(records);
+      if ((PER_USER_RECORD_KINDS as readonly string[]).includes(table)) expect(tables[table as 'tokens'], table).toEqual(records);
+      else expect(await db.table(table).toArray(), table).toEqual(records);
     }
     // Version 6: the waiting operation takes today's form; its per-table before-image cannot become whole
     // bundles and is dropped (a refusal of it is mended by pulling its users again).
     expect(await db.outbox.toArray()).toEqual([
       { seq: 1, id: 'op-1', kind: 'deactivate', args: { reportMoves: [] }, planId: 'p', batchIndex: 0, batchCount: 1, actorId: header.signedInAdminId, userIds: [chunk.users[5]!.id], createdAt: '2026-11-01T00:00:00.000Z', status: 'pending', before: null },
     ]);
-    const users = await db.users.toArray();
+    const users = tables.users;
     expect(users).toEqual(storedV4.map((u) => ({ ...u, counts: { ...u.counts, removedCertificates: 0, removedMemberships: 0 } })));
     // …which is what the tables say.
     for (const user of users) expect(user.counts).toEqual(summaries.get(user.id)!.counts);
-    expect(await db.removedCertificates.count()).toBe(0);
-    expect(await db.removedMemberships.count()).toBe(0);
-    // The new tables answer by user, as every per-user table does.
-    await db.removedMemberships.put({ userId: chunk.users[0]!.id, communityId: globalId, joinedAt: '2026-01-01T00:00:00.000Z' });
-    expect(await db.removedMemberships.where('userId').equals(chunk.users[0]!.id).count()).toBe(1);
+    expect(tables.removedCertificates).toEqual([]);
+    expect(tables.removedMemberships).toEqual([]);
   });
 
-  it('finds users by email case-insensitively and by manager through indexes', async () => {
-    const db = track(new OffboardDatabase(`lookup-${crypto.randomUUID()}`));
-    const { chunk } = demoRecords(50);
-    await db.users.bulkAdd(chunk.users.map((u) => toStoredUser(u)));
-    const someone = chunk.users[10]!;
-    expect((await db.users.where('email').equalsIgnoreCase(someone.email.toUpperCase()).first())?.id).toBe(someone.id);
-    const reports = await db.users.where('managerId').equals(chunk.users[0]!.id).count();
-    expect(reports).toBe(chunk.users.filter((u) => u.managerId === chunk.users[0]!.id).length);
-    expect(await db.users.where('status').equals('active').count()).toBe(chunk.users.filter((u) => u.status === 'active').length);
+  it('A3/R2/R3/R4: a database the previous release (schema version 6) wrote opens with every user and every record in blocks, and takes changes', async () => {
+    const name = `migration-v6-${crypto.randomUUID()}`;
+    const demo = generateDemoOrganization({ size: 2_500, seed: 5 });
+    const chunk = mergedChunks(demo.chunks(1_000));
+    const globalId = demo.header.communities.find((c) => c.global)!.id;
+    // What version 6 could hold beside the demo's records: kept-aside assignments, certificates and
+    // memberships of a few deactivated users (A3/R2, F9/R3/R4).
+    const kept = chunk.users.slice(100, 110).map((u) => u.id);
+    const keptSet = new Set(kept);
+    const records = {
+      ...chunk,
+      assignments: chunk.assignments.filter((a) => !keptSet.has(a.userId)),
+      removedAssignments: chunk.assignments.filter((a) => keptSet.has(a.userId)),
+      certificates: chunk.certificates.filter((c) => !keptSet.has(c.userId)),
+      removedCertificates: chunk.certificates.filter((c) => keptSet.has(c.userId)),
+      memberships: chunk.memberships.filter((m) => !(keptSet.has(m.userId) && m.communityId === globalId)),
+      removedMemberships: chunk.memberships.filter((m) => keptSet.has(m.userId) && m.communityId === globalId),
+    };
+    const summaries = summarizeUserRecords(records, globalId);
+    const storedV6 = records.users.map((u) => toStoredUser(u, summaries.get(u.id)));
+
+    // Written as version 6's store wrote it: a table per kind, users with their summaries.
+    const v6 = new Dexie(name);
+    v6.version(1).stores(SCHEMA_V1);
+    v6.version(2).stores(SCHEMA_V2_CHANGES);
+    v6.version(3).stores(SCHEMA_V3_CHANGES);
+    v6.version(4).stores(SCHEMA_V4_CHANGES);
+    v6.version(5).stores(SCHEMA_V5_CHANGES);
+    v6.version(6).stores(SCHEMA_V6_CHANGES);
+    await v6.open();
+    const operation = { id: 'op-9', kind: 'deactivate', args: { reportMoves: [] }, planId: 'p', batchIndex: 0, batchCount: 1, actorId: demo.header.signedInAdminId, userIds: [kept[0]!], createdAt: '2026-11-01T00:00:00.000Z', status: 'pending', before: null };
+    await v6.transaction('rw', v6.tables, async () => {
+      await v6.table('organization').put(demo.header.organization);
+      await v6.table('admins').bulkPut(demo.header.admins);
+      await v6.table('methodologies').bulkPut(demo.header.methodologies);
+      await v6.table('communities').bulkPut(demo.header.communities);
+      await v6.table('customFields').bulkPut(demo.header.customFields);
+      await v6.table('users').bulkPut(storedV6);
+      for (const kind of PER_USER_RECORD_KINDS) if (kind !== 'users') await v6.table(kind).bulkPut(records[kind]);
+      await v6.table('outbox').add(operation);
+    });
+    v6.close();
+
+    const db = track(new OffboardDatabase(name));
+    await db.open();
+    expect(db.verno).toBe(CURRENT_SCHEMA_VERSION);
+    // The per-user tables are gone; the blocks hold everything they held.
+    expect(db.tables.map((t) => t.name).filter((t) => (PER_USER_RECORD_KINDS as readonly string[]).includes(t))).toEqual([]);
+    expect(await db.blockHeads.count()).toBe(3);
+    const tables = await storedTables(db);
+    expect(tables.users).toEqual([...storedV6].sort((a, b) => (a.id < b.id ? -1 : 1)));
+    for (const kind of PER_USER_RECORD_KINDS) if (kind !== 'users') expect(tables[kind], kind).toEqual(await sortedLike(records[kind]));
+    expect(tables.removedAssignments.length).toBeGreaterThan(0);
+    expect(await db.outbox.toArray()).toEqual([{ ...operation, seq: 1 }]);
+    const store = new RosterStore(db);
+    expect(await store.userCount()).toBe(2_500);
+
+    // And it takes changes: a user's record rewritten, read back through the log and after a fold.
+    const someone = storedV6[1_234]!;
+    await changeStoredUser(db, someone.id, { firstName: 'Migrated' });
+    expect((await storedUser(db, someone.id))?.firstName).toBe('Migrated');
+    await store.compact();
+    expect(await store.pendingUsers()).toBe(0);
+    expect((await storedUser(db, someone.id))?.firstName).toBe('Migrated');
+    expect((await storedTables(db)).users).toHaveLength(2_500);
   });
 });
