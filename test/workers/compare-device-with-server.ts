@@ -26,7 +26,7 @@ export function comparable(bundle: UserBundle): unknown {
 
 export async function deviceState(db: OffboardDatabase, store: RosterStore, ids: readonly string[]) {
   const bundles = await store.readBundles(ids);
-  const users = new Map(((await db.users.bulkGet([...ids])).filter((u) => u !== undefined)).map((u) => [u.id, u]));
+  const users = new Map((await store.readStoredUsers([...ids])).filter((u) => u !== undefined).map((u) => [u.id, u]));
   // What the device derives from a bundle (its summary, its field tags) equals what the bundle says.
   const globalId = (await db.communities.toArray()).find((c) => c.global)?.id ?? null;
   for (const bundle of bundles.values()) expect(users.get(bundle.id), `derived data of ${bundle.id}`).toEqual(storedUserOf(bundle, globalId));

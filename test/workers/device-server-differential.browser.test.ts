@@ -18,6 +18,7 @@ import { serverSnapshotOfRoster } from '../../src/core/sync/server-snapshot-of-r
 import { SYNC_PROTOCOL_VERSION, type OperationResult } from '../../src/core/sync/sync-protocol.ts';
 import { OffboardDatabase } from '../../src/db/offboard-database.ts';
 import { RosterStore } from '../../src/db/roster-store.ts';
+import { storedUserIds } from '../db/stored-roster.ts';
 import { rollBackRefusedOperations, settlePushResults } from '../../src/db/settle-push-results.ts';
 import { RosterEngine } from '../../workers/roster-engine.ts';
 import { allRows, perform, write } from './random-roster-writes.ts';
@@ -106,7 +107,7 @@ describe('device and server, one change, one function', () => {
           await settlePushResults(store, sent, results, new Date().toISOString());
           endings.set(ending, (endings.get(ending) ?? 0) + 1);
 
-          const ids = [...new Set([...snapshot.bundles.map((b) => b.id), ...(await db.users.toCollection().primaryKeys()), ...server.snapshot().bundles.map((b) => b.id)])].sort();
+          const ids = [...new Set([...snapshot.bundles.map((b) => b.id), ...(await storedUserIds(db)), ...server.snapshot().bundles.map((b) => b.id)])].sort();
           expect(await deviceState(db, store, ids)).toEqual(serverState(server.organizationState, (id) => server.bundle(id), ids));
         } finally {
           engine.close();

@@ -13,6 +13,7 @@ import type { ServerUserState, SyncServerInfo } from '../sync-server/sync-server
 import type { UserBundle } from '../../src/core/sync/user-bundle.ts';
 import type { OrganizationState } from '../../src/core/sync/sync-protocol.ts';
 import { RosterStore } from '../../src/db/roster-store.ts';
+import { storedUserIds, storedUsers } from '../db/stored-roster.ts';
 import { deviceState, serverState } from './compare-device-with-server.ts';
 
 declare module 'vitest/browser' {
@@ -49,7 +50,7 @@ afterAll(async () => {
 async function localUsers(): Promise<Map<string, { status: string; managerId: string | null }>> {
   const db = new OffboardDatabase(databaseName);
   try {
-    const users = await db.users.toArray();
+    const users = await storedUsers(db);
     return new Map(users.map((u) => [u.id, { status: u.status, managerId: u.managerId }]));
   } finally {
     db.close();
@@ -71,7 +72,7 @@ async function expectSameAsServer(): Promise<void> {
   const bundles = new Map(server.bundles.map((b) => [b.id, b]));
   const db = new OffboardDatabase(databaseName);
   try {
-    const ids = [...new Set([...bundles.keys(), ...(await db.users.toCollection().primaryKeys())])].sort();
+    const ids = [...new Set([...bundles.keys(), ...(await storedUserIds(db))])].sort();
     const device = await deviceState(db, new RosterStore(db), ids);
     // The organization's settings are the device's own (they are no operation): compared apart from them.
     expect({ ...device, organization: undefined }).toEqual({ ...serverState(server.organization, (id) => bundles.get(id), ids), organization: undefined });
