@@ -17,7 +17,8 @@ export type Write =
   | { kind: 'sign_in'; tab: number; pick: number }
   | { kind: 'rule'; tab: number; pick: number; remove: boolean }
   | { kind: 'import'; tab: number; pick: number }
-  | { kind: 'export_every_report'; tab: number };
+  | { kind: 'export_every_report'; tab: number }
+  | { kind: 'compact'; tab: number };
 
 export const tab = fc.integer({ min: 0, max: 1 });
 const pick = fc.nat({ max: 10_000 });
@@ -31,6 +32,8 @@ export const write: fc.Arbitrary<Write> = fc.oneof(
   fc.record({ kind: fc.constant('rule' as const), tab, pick, remove: fc.boolean() }),
   fc.record({ kind: fc.constant('import' as const), tab, pick }),
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('export_every_report' as const), tab }) },
+  // The storage's change log folded into blocks between writes (another tab may fold what this one wrote).
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('compact' as const), tab }) },
 );
 
 
@@ -109,6 +112,9 @@ export async function perform(engine: RosterEngine, step: Write, importSeq: numb
     }
     case 'export_every_report':
       await engine.exportEveryReport();
+      return;
+    case 'compact':
+      await engine.compactStorage();
       return;
   }
 }
