@@ -353,8 +353,11 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
     if (warning) warnings.push(warning);
   }
 
+  // A14 allows any split: batches go in id order, so that each batch's users sit in few of the device's
+  // storage blocks (ranges of ids) and consecutive batches share them.
+  const inIdOrder = [...eligibleIds].sort();
   const batches: string[][] = [];
-  for (let i = 0; i < eligibleIds.length; i += policy.batchLimit) batches.push(eligibleIds.slice(i, i + policy.batchLimit));
+  for (let i = 0; i < inIdOrder.length; i += policy.batchLimit) batches.push(inIdOrder.slice(i, i + policy.batchLimit));
 
   return {
     action,

@@ -273,8 +273,11 @@ describe('buildLifecyclePlan: deactivate', () => {
     });
   });
 
-  it('A14: eligible users are split into batches of at most the batch limit', () => {
-    expect(plan('deactivate', ['r1', 'r2', 'r3', 'm2', 'm1']).batches).toEqual([['r1', 'r2'], ['r3', 'm2'], ['m1']]);
+  it('A14: eligible users are split into batches of at most the batch limit, in id order', () => {
+    const result = plan('deactivate', ['r1', 'r2', 'r3', 'm2', 'm1']);
+    expect(result.batches).toEqual([['m1', 'm2'], ['r1', 'r2'], ['r3']]);
+    // The plan lists them as selected; only the batches go in id order.
+    expect(result.eligibleIds).toEqual(['r1', 'r2', 'r3', 'm2', 'm1']);
   });
 });
 
