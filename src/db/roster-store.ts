@@ -50,6 +50,12 @@ const USERS_PER_PAGE = 10_000;
 
 /** Quiet time after the last write before compaction starts, and the pause between its steps. */
 const COMPACTION_DELAY_MS = 400;
+/**
+ * Users waiting in the log past which compaction does not wait for writes to pause (a long import or
+ * pull writes without pause): its steps then go between their transactions, and the log, with what this
+ * tab holds of it in memory, stays bounded.
+ */
+const COMPACT_WITHOUT_PAUSE_USERS = 50_000;
 
 export interface CommittedUsers {
   /** Users as stored now (created or changed). */
@@ -244,6 +250,7 @@ export class RosterStore {
   private scheduleCompaction(): void {
     const blocks = this.blocks;
     if (blocks.compactionTimer !== null) clearTimeout(blocks.compactionTimer);
+    const delay = blocks.loggedUsers > COMPACT_WITHOUT_PAUSE_USERS ? 0 : COMPACTION_DELAY_MS;
     blocks.compactionTimer = setTimeout(() => {
       blocks.compactionTimer = null;
       // A closed database stays closed: a transaction would open it again (and block its deletion).
@@ -256,7 +263,7 @@ export class RosterStore {
           // A closed database or a full disk: the log stays as it is and every read still sees it whole;
           // the next write tries again.
         });
-    }, COMPACTION_DELAY_MS);
+    }, delay);
   }
 }
 

@@ -348,6 +348,11 @@ export class RosterBlocks {
     return byRange;
   }
 
+  /** Users this tab knows of in the log (some of them may be folded already): cheap, for scheduling. */
+  get loggedUsers(): number {
+    return this.logged.size;
+  }
+
   /** How many users have changes waiting to be folded into blocks. */
   pendingUserCount(): number {
     let n = 0;
