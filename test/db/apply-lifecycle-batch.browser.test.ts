@@ -12,6 +12,7 @@ import { RosterStore } from '../../src/db/roster-store.ts';
 import type { RosterLookup } from '../../src/db/commit-local-change.ts';
 import { rollBackRefusedOperations } from '../../src/db/settle-push-results.ts';
 import { tombstoneOf } from '../../src/core/sync/user-bundle.ts';
+import { changeStoredUser, storedTables, storedUser, storedUserIds, storedUsers, storedUsersById, type StoredTables } from './stored-roster.ts';
 
 const db = new OffboardDatabase(`apply-${crypto.randomUUID()}`);
 const store = new RosterStore(db);
@@ -36,24 +37,25 @@ afterAll(async () => {
 /** The planning view of what the database holds now. */
 async function rosterNow() {
   const [organization] = await db.organization.toArray();
-  const users = (await db.users.toArray()).map(toUser);
+  const tables = await storedTables(db);
+  const users = tables.users.map(toUser);
   return createPlanningRoster({
     organization: { ...organization!, batchLimit: 40 },
     admins: await db.admins.toArray(),
     communities: await db.communities.toArray(),
     methodologies: await db.methodologies.toArray(),
     users,
-    licenses: await db.licenses.toArray(),
-    memberships: await db.memberships.toArray(),
-    membershipRequests: await db.membershipRequests.toArray(),
-    assignments: await db.assignments.toArray(),
-    removedAssignments: await db.removedAssignments.toArray(),
-    completions: await db.completions.toArray(),
-    certificates: await db.certificates.toArray(),
-    removedCertificates: await db.removedCertificates.toArray(),
-    removedMemberships: await db.removedMemberships.toArray(),
-    tokens: await db.tokens.toArray(),
-    retainedHistory: await db.retainedHistory.toArray(),
+    licenses: tables.licenses,
+    memberships: tables.memberships,
+    membershipRequests: tables.membershipRequests,
+    assignments: tables.assignments,
+    removedAssignments: tables.removedAssignments,
+    completions: tables.completions,
+    certificates: tables.certificates,
+    removedCertificates: tables.removedCertificates,
+    removedMemberships: tables.removedMemberships,
+    tokens: tables.tokens,
+    retainedHistory: tables.retainedHistory,
   });
 }
 
@@ -85,21 +87,9 @@ async function plan(action: LifecycleAction, userIds: string[]): Promise<Lifecyc
 
 /** Every stored summary equals one derived from the tables: the invariant every write path keeps. */
 async function expectSummariesConsistent(): Promise<void> {
-  const tables = {
-    memberships: await db.memberships.toArray(),
-    licenses: await db.licenses.toArray(),
-    membershipRequests: await db.membershipRequests.toArray(),
-    assignments: await db.assignments.toArray(),
-    removedAssignments: await db.removedAssignments.toArray(),
-    completions: await db.completions.toArray(),
-    certificates: await db.certificates.toArray(),
-    removedCertificates: await db.removedCertificates.toArray(),
-    removedMemberships: await db.removedMemberships.toArray(),
-    tokens: await db.tokens.toArray(),
-    retainedHistory: await db.retainedHistory.toArray(),
-  };
+  const { users, ...tables } = await storedTables(db);
   const derived = summarizeUserRecords(tables, globalId);
-  for (const user of await db.users.toArray()) {
+  for (const user of users) {
     const expected = derived.get(user.id);
     expect({ id: user.id, communityIds: user.communityIds, licenses: user.licenses, counts: user.counts }).toEqual({
       id: user.id,
@@ -108,6 +98,12 @@ async function expectSummariesConsistent(): Promise<void> {
       counts: expected?.counts ?? expect.anything(),
     });
   }
+}
+
+/** The retained history of these users, by id (undefined where there is none). */
+function historyOf(tables: StoredTables, ids: readonly string[]): (StoredTables['retainedHistory'][number] | undefined)[] {
+  const byUser = new Map(tables.retainedHistory.map((h) => [h.userId, h]));
+  return ids.map((id) => byUser.get(id));
 }
 
 function managersWithReports(users: StoredUser[], count: number): string[] {
@@ -122,7 +118,7 @@ describe('applyLifecycleBatch', () => {
   let historyOfDeactivated: unknown[] = [];
 
   it('A14/A8/A10/F9/A7: a deactivation applies batch by batch, exactly as planned', async () => {
-    const users = await db.users.toArray();
+    const users = await storedUsers(db);
     const managers = managersWithReports(users, 20);
     const individuals = users.filter((u) => u.status === 'active' && !managers.includes(u.id) && u.id > 'U0000500').slice(0, 60).map((u) => u.id);
     const theplan = await plan('deactivate', [...managers, ...individuals]);
@@ -130,28 +126,30 @@ describe('applyLifecycleBatch', () => {
     expect(theplan.batches.length).toBe(Math.ceil(theplan.eligibleIds.length / 40));
     deactivated = theplan.eligibleIds;
     moves = theplan.effects.reportMoves;
-    const historyBefore = await db.retainedHistory.count();
-    historyOfDeactivated = await db.retainedHistory.bulkGet(deactivated);
+    const tablesBefore = await storedTables(db);
+    const historyBefore = tablesBefore.retainedHistory.length;
+    historyOfDeactivated = historyOf(tablesBefore, deactivated);
 
     const counts = {
-      tokens: await db.tokens.count(),
-      memberships: await db.memberships.count(),
-      certificates: await db.certificates.count(),
-      requests: await db.membershipRequests.count(),
-      removedAssignments: await db.removedAssignments.count(),
+      tokens: tablesBefore.tokens.length,
+      memberships: tablesBefore.memberships.length,
+      certificates: tablesBefore.certificates.length,
+      requests: tablesBefore.membershipRequests.length,
+      removedAssignments: tablesBefore.removedAssignments.length,
     };
     await applyAll(theplan);
 
     const { effects } = theplan;
-    expect(await db.tokens.count()).toBe(counts.tokens - Object.values(effects.tokensRemoved).reduce((a, b) => a + b, 0));
-    expect(await db.memberships.count()).toBe(counts.memberships - effects.membershipsRemoved);
-    expect(await db.certificates.count()).toBe(counts.certificates - effects.certificatesRemoved);
-    expect(await db.membershipRequests.count()).toBe(counts.requests - effects.requestsRemoved);
-    expect(await db.removedAssignments.count()).toBe(counts.removedAssignments + effects.assignmentsRemoved);
-    for (const id of deactivated) expect((await db.users.get(id))?.status).toBe('inactive');
-    for (const move of effects.reportMoves) expect((await db.users.get(move.userId))?.managerId).toBe(move.toManagerId);
+    const tablesAfter = await storedTables(db);
+    expect(tablesAfter.tokens.length).toBe(counts.tokens - Object.values(effects.tokensRemoved).reduce((a, b) => a + b, 0));
+    expect(tablesAfter.memberships.length).toBe(counts.memberships - effects.membershipsRemoved);
+    expect(tablesAfter.certificates.length).toBe(counts.certificates - effects.certificatesRemoved);
+    expect(tablesAfter.membershipRequests.length).toBe(counts.requests - effects.requestsRemoved);
+    expect(tablesAfter.removedAssignments.length).toBe(counts.removedAssignments + effects.assignmentsRemoved);
+    for (const id of deactivated) expect((await storedUser(db, id))?.status).toBe('inactive');
+    for (const move of effects.reportMoves) expect((await storedUser(db, move.userId))?.managerId).toBe(move.toManagerId);
     expect(effects.reportMoves.length).toBeGreaterThan(0);
-    expect(await db.retainedHistory.count()).toBe(historyBefore); // F8
+    expect(tablesAfter.retainedHistory.length).toBe(historyBefore); // F8
 
     const ops = await db.outbox.orderBy('seq').toArray();
     expect(ops.map((o) => o.batchIndex)).toEqual(theplan.batches.map((_, i) => i));
@@ -165,11 +163,11 @@ describe('applyLifecycleBatch', () => {
     expect(again.eligibleIds).toEqual([]);
     expect(again.skipped.every((s) => s.reasons[0]?.code === 'already_inactive')).toBe(true);
 
-    const before = { users: await db.users.toArray(), outbox: await db.outbox.count(), audit: await db.audit.count() };
+    const before = { users: await storedUsers(db), outbox: await db.outbox.count(), audit: await db.audit.count() };
     const stale = await plan('deactivate', ['U0000900']);
-    await db.users.update('U0000900', { status: 'inactive' }); // changed behind the plan's back
+    await changeStoredUser(db, 'U0000900', { status: 'inactive' }); // changed behind the plan's back
     await expect(applyAll(stale)).rejects.toMatchObject({ code: 'stale_plan' });
-    await db.users.update('U0000900', { status: before.users.find((u) => u.id === 'U0000900')!.status });
+    await changeStoredUser(db, 'U0000900', { status: before.users.find((u) => u.id === 'U0000900')!.status });
     expect(await db.outbox.count()).toBe(before.outbox);
     expect(await db.audit.count()).toBe(before.audit);
   });
@@ -179,20 +177,22 @@ describe('applyLifecycleBatch', () => {
     const theplan = await plan('reactivate', reactivating);
     const eligible = theplan.eligibleIds;
     expect(eligible.length).toBeGreaterThan(0);
-    const certificatesBefore = await db.certificates.count();
+    const certificatesBefore = (await storedTables(db)).certificates.length;
     await applyAll(theplan);
     for (const id of eligible) {
-      const user = await db.users.get(id);
+      const user = await storedUser(db, id);
       expect(user?.status).toBe('active');
       expect(user?.communityIds).toContain(globalId);
     }
-    expect(await db.certificates.count()).toBe(certificatesBefore + theplan.effects.certificatesRestored);
+    const tables = await storedTables(db);
+    expect(tables.certificates.length).toBe(certificatesBefore + theplan.effects.certificatesRestored);
     const reconsumed = theplan.effects.licensePools.reduce((sum, p) => sum + p.elaReconsumed, 0);
-    const stillReleased = (await db.licenses.where('userId').anyOf(eligible).toArray()).filter((l) => l.releasedFromElaAt);
+    const eligibleSet = new Set(eligible);
+    const stillReleased = tables.licenses.filter((l) => eligibleSet.has(l.userId)).filter((l) => l.releasedFromElaAt);
     expect(stillReleased).toEqual([]);
     expect(reconsumed).toBeGreaterThanOrEqual(0);
     // R2: not asked for, so the previous assignments stay aside.
-    expect(await db.removedAssignments.where('userId').anyOf(eligible).count()).toBe(theplan.effects.assignmentsToOffer);
+    expect(tables.removedAssignments.filter((a) => eligibleSet.has(a.userId)).length).toBe(theplan.effects.assignmentsToOffer);
     await expectSummariesConsistent();
   });
 
@@ -201,16 +201,16 @@ describe('applyLifecycleBatch', () => {
     const affected = moves.filter((m) => reactivated.has(m.fromManagerId) && !deactivated.includes(m.userId));
     expect(affected.length).toBeGreaterThan(0);
     for (const move of affected) {
-      expect((await db.users.get(move.fromManagerId))?.status).toBe('active');
-      expect((await db.users.get(move.userId))?.managerId).toBe(move.toManagerId);
+      expect((await storedUser(db, move.fromManagerId))?.status).toBe('active');
+      expect((await storedUser(db, move.userId))?.managerId).toBe(move.toManagerId);
     }
   });
 
   it('F8: deactivation leaves retained history untouched, record for record', async () => {
     expect(historyOfDeactivated.every((h) => h !== undefined)).toBe(true);
-    const after = await db.retainedHistory.bulkGet(deactivated);
+    const after = historyOf(await storedTables(db), deactivated);
     // Some were reactivated or deleted since; the rest are exactly as before their deactivation.
-    const stillInactive = new Set((await db.users.bulkGet(deactivated)).filter((u) => u?.status === 'inactive').map((u) => u!.id));
+    const stillInactive = new Set((await storedUsersById(db, deactivated)).filter((u) => u?.status === 'inactive').map((u) => u!.id));
     expect(stillInactive.size).toBeGreaterThan(10);
     deactivated.forEach((id, i) => {
       if (stillInactive.has(id)) expect(after[i]).toEqual(historyOfDeactivated[i]);
@@ -220,13 +220,16 @@ describe('applyLifecycleBatch', () => {
   it('R2: a reactivation that asks for it re-assigns the previous assignments in the same transaction', async () => {
     const reactivating = deactivated.slice(35, 50);
     const theplan = await plan('reactivate', reactivating);
-    const previous = await db.removedAssignments.where('userId').anyOf(theplan.eligibleIds).toArray();
+    const eligibleSet = new Set(theplan.eligibleIds);
+    const previous = (await storedTables(db)).removedAssignments.filter((a) => eligibleSet.has(a.userId));
     expect(previous.length).toBe(theplan.effects.assignmentsToOffer);
     expect(previous.length).toBeGreaterThan(0);
     const seqBefore = (await db.outbox.orderBy('seq').last())?.seq ?? 0;
     await applyAll(theplan, true);
-    expect(await db.removedAssignments.where('userId').anyOf(theplan.eligibleIds).count()).toBe(0);
-    expect((await db.assignments.bulkGet(previous.map((a) => a.id))).map((a) => a?.userId)).toEqual(previous.map((a) => a.userId));
+    const tables = await storedTables(db);
+    expect(tables.removedAssignments.filter((a) => eligibleSet.has(a.userId)).length).toBe(0);
+    const assignmentById = new Map(tables.assignments.map((a) => [a.id, a]));
+    expect(previous.map((a) => assignmentById.get(a.id)?.userId)).toEqual(previous.map((a) => a.userId));
     const audit = await db.audit.where('action').equals('reassign_assignments').toArray();
     expect(audit.every((a) => a.ruleId === 'R2')).toBe(true);
     expect(new Set(audit.map((a) => a.targetId))).toEqual(new Set(previous.map((a) => a.userId)));
@@ -237,31 +240,32 @@ describe('applyLifecycleBatch', () => {
   });
 
   it('R2: previous assignments of an active user come back in one step; an inactive user is refused and nothing changes', async () => {
-    const inactive = (await db.users.toArray()).find((u) => u.status === 'inactive' && u.counts.removedAssignments > 0)!;
+    const inactive = (await storedUsers(db)).find((u) => u.status === 'inactive' && u.counts.removedAssignments > 0)!;
     const context = { actorId, now: '2026-11-21T09:00:00.000Z', operationId: crypto.randomUUID() };
     const outbox = await db.outbox.count();
     await expect(reassignPreviousAssignments(store, { ...context, userIds: [inactive.id] }, lookup)).rejects.toMatchObject({ code: 'reassign_refused' });
     expect(await db.outbox.count()).toBe(outbox);
-    expect(await db.removedAssignments.where('userId').equals(inactive.id).count()).toBe(inactive.counts.removedAssignments);
+    expect((await storedTables(db)).removedAssignments.filter((a) => a.userId === inactive.id).length).toBe(inactive.counts.removedAssignments);
 
-    const active = (await db.users.toArray()).find((u) => u.status === 'active' && u.counts.removedAssignments > 0)!;
+    const active = (await storedUsers(db)).find((u) => u.status === 'active' && u.counts.removedAssignments > 0)!;
     expect(active).toBeDefined();
     const result = await reassignPreviousAssignments(store, { ...context, operationId: crypto.randomUUID(), userIds: [active.id] }, lookup);
     expect(result.restoredCount).toBe(active.counts.removedAssignments);
-    expect(await db.removedAssignments.where('userId').equals(active.id).count()).toBe(0);
-    expect((await db.users.get(active.id))?.counts.removedAssignments).toBe(0);
+    expect((await storedTables(db)).removedAssignments.filter((a) => a.userId === active.id).length).toBe(0);
+    expect((await storedUser(db, active.id))?.counts.removedAssignments).toBe(0);
     await expectSummariesConsistent();
   });
 
   it('R4: "Get certificate" regenerates the certificate of a completion; asking twice is refused', async () => {
-    const certified = new Set((await db.certificates.toArray()).map((c) => `${c.userId} ${c.courseId} ${c.communityId}`));
-    const active = new Set((await db.users.toArray()).filter((u) => u.status === 'active').map((u) => u.id));
-    const completion = (await db.completions.toArray()).find(
+    const tables = await storedTables(db);
+    const certified = new Set(tables.certificates.map((c) => `${c.userId} ${c.courseId} ${c.communityId}`));
+    const active = new Set(tables.users.filter((u) => u.status === 'active').map((u) => u.id));
+    const completion = tables.completions.find(
       (c) => active.has(c.userId) && c.communityId !== globalId && !certified.has(`${c.userId} ${c.courseId} ${c.communityId}`),
     )!;
     const request = { ...completion, globalCommunityId: globalId, actorId, now: '2026-11-21T09:00:00.000Z', operationId: crypto.randomUUID() };
     const { certificate } = await issueCertificate(store, request, lookup);
-    expect(await db.certificates.get(certificate.id)).toMatchObject({ userId: completion.userId, courseId: completion.courseId });
+    expect((await storedTables(db)).certificates.find((c) => c.id === certificate.id)).toMatchObject({ userId: completion.userId, courseId: completion.courseId });
     const outbox = await db.outbox.count();
     await expect(issueCertificate(store, { ...request, operationId: crypto.randomUUID() }, lookup)).rejects.toMatchObject({ code: 'certificate_refused' });
     expect(await db.outbox.count()).toBe(outbox);
@@ -273,11 +277,13 @@ describe('applyLifecycleBatch', () => {
     const theplan = await plan('delete', deleting);
     expect(theplan.eligibleIds).toEqual(deleting);
     await applyAll(theplan);
-    for (const table of [db.licenses, db.memberships, db.assignments, db.removedAssignments, db.completions, db.certificates, db.removedCertificates, db.removedMemberships, db.tokens]) {
-      expect(await (table as typeof db.tokens).where('userId').anyOf(deleting).count()).toBe(0);
+    const tables = await storedTables(db);
+    const deletingSet = new Set(deleting);
+    for (const kind of ['licenses', 'memberships', 'assignments', 'removedAssignments', 'completions', 'certificates', 'removedCertificates', 'removedMemberships', 'tokens'] as const) {
+      expect((tables[kind] as { userId: string }[]).filter((r) => deletingSet.has(r.userId)).length, kind).toBe(0);
     }
-    expect(await db.users.bulkGet(deleting)).toEqual(deleting.map(() => undefined));
-    expect(await db.retainedHistory.bulkGet(deleting)).toEqual(deleting.map(() => undefined));
+    expect(await storedUsersById(db, deleting)).toEqual(deleting.map(() => undefined));
+    expect(historyOf(tables, deleting)).toEqual(deleting.map(() => undefined));
     const tombstones = await db.audit.where('action').equals('delete').toArray();
     expect(tombstones.map((t) => t.targetId).sort()).toEqual([...deleting].sort());
     for (const entry of await db.audit.toArray()) expect(entry.summary).not.toMatch(/[A-Z][a-z]+ [A-Z][a-z]+/);
@@ -285,17 +291,22 @@ describe('applyLifecycleBatch', () => {
   });
 
   it('A8: a report move reads and writes the moved user’s record alone; a 403 puts back the manager and leaves the rest', async () => {
-    const users = await db.users.toArray();
+    const users = await storedUsers(db);
     const [manager] = managersWithReports(users, 1).filter((id) => users.some((u) => u.managerId === id && u.communityIds.length > 0));
     const theplan = await plan('deactivate', [manager!]);
     const reportIds = theplan.effects.reportMoves.map((m) => m.userId);
     expect(reportIds.length).toBeGreaterThan(0);
-    const recordsOf = async (ids: string[]) => ({
-      users: await db.users.bulkGet(ids),
-      memberships: await db.memberships.where('userId').anyOf(ids).sortBy('communityId'),
-      assignments: await db.assignments.where('userId').anyOf(ids).sortBy('id'),
-      tokens: await db.tokens.where('userId').anyOf(ids).sortBy('id'),
-    });
+    const recordsOf = async (ids: string[]) => {
+      const tables = await storedTables(db);
+      const of = new Set(ids);
+      const by = <K extends string>(key: K) => (a: Record<K, string>, b: Record<K, string>) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0);
+      return {
+        users: await storedUsersById(db, ids),
+        memberships: tables.memberships.filter((m) => of.has(m.userId)).sort(by('communityId')),
+        assignments: tables.assignments.filter((a) => of.has(a.userId)).sort(by('id')),
+        tokens: tables.tokens.filter((t) => of.has(t.userId)).sort(by('id')),
+      };
+    };
     const before = await recordsOf(reportIds);
     await applyAll(theplan);
     const [operation] = await db.outbox.where('planId').equals('plan-1').reverse().sortBy('seq');
@@ -312,9 +323,9 @@ describe('applyLifecycleBatch', () => {
   });
 
   it('a change that edits more than the user record it read is refused whole, and nothing is written', async () => {
-    const [userId] = (await db.users.toArray()).filter((u) => u.status === 'active' && u.communityIds.length > 0).map((u) => u.id);
-    const usersBefore = await db.users.count();
-    const membershipsBefore = await db.memberships.count();
+    const [userId] = (await storedUsers(db)).filter((u) => u.status === 'active' && u.communityIds.length > 0).map((u) => u.id);
+    const usersBefore = (await storedUserIds(db)).length;
+    const membershipsBefore = (await storedTables(db)).memberships.length;
     await expect(
       store.write(async (tx) => {
         const bundle = (await tx.userRecordBundles([userId!])).get(userId!)!;
@@ -324,8 +335,8 @@ describe('applyLifecycleBatch', () => {
         await tx.commit({ bundles: [{ ...renamed, memberships: [{ userId: userId!, communityId: 'C-x', joinedAt: '2026-11-22T09:00:00.000Z' }] }], userRecordOnly: new Set([userId!]) });
       }),
     ).rejects.toThrow(/read only the user record/);
-    expect((await db.users.get(userId!))!.firstName).not.toBe('Changed');
-    expect(await db.users.count()).toBe(usersBefore);
-    expect(await db.memberships.count()).toBe(membershipsBefore);
+    expect((await storedUser(db, userId!))!.firstName).not.toBe('Changed');
+    expect((await storedUserIds(db)).length).toBe(usersBefore);
+    expect((await storedTables(db)).memberships.length).toBe(membershipsBefore);
   });
 });

@@ -5,7 +5,7 @@
  * same changes, end with the same records (issue 11).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Dexie, { type Table } from 'dexie';
+import Dexie from 'dexie';
 import { OffboardDatabase, toUser } from '../../src/db/offboard-database.ts';
 import { writeRosterInChunks } from '../../src/db/write-roster-in-chunks.ts';
 import { applyLifecycleBatch } from '../../src/db/apply-lifecycle-batch.ts';
@@ -23,6 +23,7 @@ import { serverSnapshotOfRoster } from '../../src/core/sync/server-snapshot-of-r
 import { pushOperationOf } from '../../src/core/sync/push-operation-of.ts';
 import { BUNDLE_RECORD_KINDS } from '../../src/core/sync/user-bundle.ts';
 import { findRoundTripUser } from '../fixtures/round-trip-user.ts';
+import { storedTables, storedUser } from './stored-roster.ts';
 
 const demo = generateDemoOrganization({ size: 2_000 });
 const all = collect();
@@ -81,9 +82,10 @@ function reassign(db: OffboardDatabase, now: string) {
 
 /** Every record of the user on the device, table by table, in one order. */
 async function recordsOnDevice(db: OffboardDatabase): Promise<Record<string, unknown[]>> {
-  const tables = PER_USER_RECORD_KINDS.filter((k) => k !== 'users' && k !== 'retainedHistory');
-  const lists = await Promise.all(tables.map((kind) => (db.table(kind) as Table<{ userId: string }, string>).where('userId').equals(userId).toArray()));
-  return Object.fromEntries(tables.map((kind, i) => [kind, sorted(lists[i]!)]));
+  const kinds = PER_USER_RECORD_KINDS.filter((k) => k !== 'users' && k !== 'retainedHistory');
+  const stored = await storedTables(db);
+  const lists = kinds.map((kind) => (stored[kind] as { userId: string }[]).filter((r) => r.userId === userId));
+  return Object.fromEntries(kinds.map((kind, i) => [kind, sorted(lists[i]!)]));
 }
 
 function sorted<T>(records: readonly T[]): T[] {
@@ -92,11 +94,16 @@ function sorted<T>(records: readonly T[]): T[] {
 
 /** The stored summary agrees with the tables, as every write path keeps it. */
 async function expectSummaryConsistent(db: OffboardDatabase): Promise<void> {
-  const history = await db.retainedHistory.get(userId);
+  const history = await storedHistory(db);
   const records = { ...(await recordsOnDevice(db)), retainedHistory: history ? [history] : [] };
   const summary = summarizeUserRecords(records, globalCommunityId).get(userId)!;
-  const stored = (await db.users.get(userId))!;
+  const stored = (await storedUser(db, userId))!;
   expect({ communityIds: stored.communityIds, licenses: stored.licenses, counts: stored.counts }).toEqual(summary);
+}
+
+/** The user's retained history as stored (undefined where there is none). */
+async function storedHistory(db: OffboardDatabase) {
+  return (await storedTables(db)).retainedHistory.find((h) => h.userId === userId);
 }
 
 const isOther = (c: { courseId: string; communityId: string }) => c.courseId === otherCertificate.courseId && c.communityId === otherCertificate.communityId;
@@ -145,8 +152,9 @@ describe('records keep their identity across a round trip on the device', () => 
     const { certificate, wasKept } = await getCertificate(db, T_CERTIFICATE);
     expect(wasKept).toBe(true);
     expect(certificate).toEqual(kept);
-    expect(await db.certificates.get(kept.id)).toEqual(kept);
-    expect(await db.removedCertificates.get(kept.id)).toBeUndefined();
+    const tables = await storedTables(db);
+    expect(tables.certificates.find((c) => c.id === kept.id)).toEqual(kept);
+    expect(tables.removedCertificates.find((c) => c.id === kept.id)).toBeUndefined();
     const audit = await db.audit.where('action').equals('issue_certificate').last();
     expect(audit).toMatchObject({ ruleId: 'R4', summary: expect.stringContaining(kept.issuedAt) });
     await expectSummaryConsistent(db);
@@ -169,17 +177,17 @@ describe('a push refused whole (403) puts the records back as they were', () => 
     const db = await loadedDatabase();
     await lifecycle(db, 'deactivate', T_DEACTIVATE);
     const afterDeactivation = await recordsOnDevice(db);
-    const userAfterDeactivation = await db.users.get(userId);
+    const userAfterDeactivation = await storedUser(db, userId);
     const reactivated = await lifecycle(db, 'reactivate', T_REACTIVATE, true);
     await rollBackRefusedOperations(new RosterStore(db), [reactivated.operation], 'refused', T_CERTIFICATE);
     expect(await recordsOnDevice(db)).toEqual(afterDeactivation);
-    expect(await db.users.get(userId)).toEqual(userAfterDeactivation);
+    expect(await storedUser(db, userId)).toEqual(userAfterDeactivation);
   });
 
   it('A1: rolling back deactivate → reactivate → re-assign → "Get certificate" gives every record back as it was', async () => {
     const db = await loadedDatabase();
     const before = await recordsOnDevice(db);
-    const userBefore = await db.users.get(userId);
+    const userBefore = await storedUser(db, userId);
     const operations: OutboxOperation[] = [];
     operations.push((await lifecycle(db, 'deactivate', T_DEACTIVATE)).operation);
     operations.push((await lifecycle(db, 'reactivate', T_REACTIVATE)).operation);
@@ -192,7 +200,7 @@ describe('a push refused whole (403) puts the records back as they were', () => 
     expect((await recordsOnDevice(db)).removedCertificates).toContainEqual(original.certificates.find(isOther));
     await rollBackRefusedOperations(new RosterStore(db), queued.slice(0, 3), 'refused', T_CERTIFICATE);
     expect(await recordsOnDevice(db)).toEqual(before);
-    expect(await db.users.get(userId)).toEqual(userBefore);
+    expect(await storedUser(db, userId)).toEqual(userBefore);
   });
 });
 
@@ -215,8 +223,8 @@ describe('the device and the server core give the same records', () => {
     const onDevice = await recordsOnDevice(db);
     const bundle = server.bundle(userId)!;
     for (const kind of BUNDLE_RECORD_KINDS) expect(onDevice[kind], kind).toEqual(sorted<unknown>(bundle[kind]));
-    expect(toUser((await db.users.get(userId))!)).toEqual(bundle.user);
-    expect(await db.retainedHistory.get(userId)).toEqual(bundle.retainedHistory);
+    expect(toUser((await storedUser(db, userId))!)).toEqual(bundle.user);
+    expect(await storedHistory(db)).toEqual(bundle.retainedHistory);
 
     // And both hold what the user had before: every certificate (the rest of the other community's
     // still aside), the global membership, the assignments, the licenses but the reserved ones (A10).

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { findSeriousAccessibilityViolations } from './axe-check.ts';
 import { useBrowserSession } from './browser-session.ts';
+import { readStore } from './read-app-database.ts';
 
 async function loadDemo(page: Page, size = '2000'): Promise<void> {
   await page.goto('/');
@@ -149,16 +150,7 @@ describe('the roster, end to end', () => {
     await next.goto('/');
     await next.getByText(/A previous load of 100,000 users did not finish/).waitFor({ timeout: 60_000 });
     await next.getByRole('button', { name: 'Load demo organization' }).waitFor();
-    const left = await next.evaluate(
-      () =>
-        new Promise<number>((resolve) => {
-          const request = indexedDB.open('offboard');
-          request.onsuccess = () => {
-            const count = request.result.transaction('users').objectStore('users').count();
-            count.onsuccess = () => resolve(count.result);
-          };
-        }),
-    );
+    const left = (await readStore(next, 'users')).length;
     expect(left).toBe(0);
   });
 });

@@ -4,6 +4,8 @@ import { proxy } from 'comlink';
 import { startRosterWorker } from '../../src/app/roster-worker-client.ts';
 import { EMPTY_FILTER } from '../../src/core/roster-filter.ts';
 import type { ApplyProgress } from '../../workers/roster-engine.ts';
+import { OffboardDatabase } from '../../src/db/offboard-database.ts';
+import { changeStoredUser, storedTables, storedUsersById } from '../db/stored-roster.ts';
 
 const databaseName = `plans-${crypto.randomUUID()}`;
 const worker = startRosterWorker(databaseName);
@@ -103,7 +105,7 @@ describe('lifecycle plans in the worker', () => {
     expect(newAdmin?.communities.find((c) => c.id === communityId)).toMatchObject({ isAdmin: true });
 
     // What was written: the community, the audit entry and one outbox operation with the before-image.
-    const db = new Dexie(databaseName);
+    const db = new OffboardDatabase(databaseName);
     await db.open();
     const community = await db.table('communities').get(communityId);
     expect(community.adminIds).toContain(candidate!.id);
@@ -112,7 +114,7 @@ describe('lifecycle plans in the worker', () => {
     expect(operations).toHaveLength(1);
     expect(operations[0].args).toEqual({ communityId, fromUserId: blockedAdmin.userId, toUserId: candidate!.id });
     expect(operations[0].before.organization.communities.find((c: { id: string }) => c.id === communityId).adminIds).toContain(blockedAdmin.userId);
-    expect(await db.table('memberships').get([candidate!.id, communityId])).toBeDefined();
+    expect((await storedTables(db)).memberships.find((m) => m.userId === candidate!.id && m.communityId === communityId)).toBeDefined();
     const audit = (await db.table('audit').toArray()).filter((a) => a.action === 'transfer_community_admin');
     expect(audit).toMatchObject([{ targetId: blockedAdmin.userId, batchId: operations[0].id }]);
     db.close();
@@ -160,18 +162,19 @@ describe('lifecycle plans in the worker', () => {
     const plan = await worker.planLifecycle({ action: 'deactivate', selection: { kind: 'ids', ids } });
     expect(plan.batchCount).toBeGreaterThanOrEqual(3);
     // Behind the plan's back (another tab, a sync), a user of the third batch changes.
-    const db = new Dexie(databaseName);
+    const db = new OffboardDatabase(databaseName);
     await db.open();
-    const eligible = ids.filter((id) => !plan.blocked.some((b) => b.userId === id) && !plan.skipped.some((s) => s.userId === id));
+    // Batches take the eligible users in id order (A14, src/core/build-lifecycle-plan.ts).
+    const eligible = ids.filter((id) => !plan.blocked.some((b) => b.userId === id) && !plan.skipped.some((s) => s.userId === id)).sort();
     const victim = eligible[25]!;
-    await db.table('users').update(victim, { status: 'inactive' });
+    await changeStoredUser(db, victim, { status: 'inactive' });
     const outboxBefore = await db.table('outbox').count();
 
     const result = await worker.applyPlan(plan.planId);
     expect(result.failure).toMatchObject({ batchIndex: 2, code: 'stale_plan' });
     expect(result).toMatchObject({ batchesApplied: 2, usersApplied: 20 });
     expect(await db.table('outbox').count()).toBe(outboxBefore + 2);
-    const statuses = await Promise.all(eligible.slice(0, 30).map(async (id) => (await db.table('users').get(id)).status));
+    const statuses = (await storedUsersById(db, eligible.slice(0, 30))).map((u) => u!.status);
     expect(statuses.slice(0, 20).every((s) => s === 'inactive')).toBe(true);
     expect(statuses.slice(20, 30).filter((s) => s === 'inactive')).toHaveLength(1); // only the one changed behind its back
     db.close();
@@ -185,9 +188,10 @@ describe('lifecycle plans in the worker', () => {
     const plan = await worker.planLifecycle({ action: 'deactivate', selection: { kind: 'ids', ids } });
     expect(plan.batchCount).toBeGreaterThanOrEqual(4);
     const eligible = ids.filter((id) => !plan.blocked.some((b) => b.userId === id) && !plan.skipped.some((s) => s.userId === id));
-    const db = new Dexie(databaseName);
+    const db = new OffboardDatabase(databaseName);
     await db.open();
-    const assignmentsBefore = await db.table('assignments').where('userId').anyOf(eligible).count();
+    const ofEligible = new Set(eligible);
+    const assignmentsBefore = (await storedTables(db)).assignments.filter((a) => ofEligible.has(a.userId)).length;
     expect(assignmentsBefore).toBeGreaterThan(0);
 
     // Asked for while the first batch is being written: under Fuse's policy, assignments would stay (F8).
@@ -198,8 +202,9 @@ describe('lifecycle plans in the worker', () => {
     expect(saved).toMatchObject({ ok: true });
 
     // Every batch ran under the policy the plan showed (A3: assignments removed, kept for R2).
-    expect(await db.table('assignments').where('userId').anyOf(eligible).count()).toBe(0);
-    expect(await db.table('removedAssignments').where('userId').anyOf(eligible).count()).toBeGreaterThanOrEqual(assignmentsBefore);
+    const tables = await storedTables(db);
+    expect(tables.assignments.filter((a) => ofEligible.has(a.userId)).length).toBe(0);
+    expect(tables.removedAssignments.filter((a) => ofEligible.has(a.userId)).length).toBeGreaterThanOrEqual(assignmentsBefore);
     expect((await db.table('organization').toCollection().first()).policyPreset).toBe('fuse');
     const inactive = await worker.query({ ...EMPTY_FILTER, status: 'inactive', customField: { name: 'department', value: 'Sales' } });
     const inactiveIds = new Set((await worker.matchingIds(inactive.queryId))!);

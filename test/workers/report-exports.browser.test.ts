@@ -6,6 +6,8 @@ import { startRosterWorker } from '../../src/app/roster-worker-client.ts';
 import { EMPTY_FILTER } from '../../src/core/roster-filter.ts';
 import { headerOf } from '../../src/core/csv/csv-formats.ts';
 import { ALL_COMMUNITIES_HEADER } from '../../src/core/csv/all-communities-report.ts';
+import { OffboardDatabase } from '../../src/db/offboard-database.ts';
+import { changeStoredUser, storedUsers, storedUsersById } from '../db/stored-roster.ts';
 
 const databaseName = `exports-${crypto.randomUUID()}`;
 const worker = startRosterWorker(databaseName);
@@ -16,9 +18,11 @@ let customFieldNames: string[] = [];
 let formulaUserId = '';
 let awkwardUserId = '';
 
-function rawDatabase(): Promise<Dexie> {
-  const db = new Dexie(databaseName);
-  return db.open();
+/** The worker's database, opened beside it (its roster read through the store, as the worker lays it out). */
+async function rawDatabase(): Promise<OffboardDatabase> {
+  const db = new OffboardDatabase(databaseName);
+  await db.open();
+  return db;
 }
 
 /** The file as Excel sees it: bytes first (BOM, line ends), then cells. */
@@ -49,11 +53,11 @@ beforeAll(async () => {
   await worker.loadDemo(1_000);
   // Names a spreadsheet would run or split: stored as an import could have stored them.
   const db = await rawDatabase();
-  const [first, second] = await db.table('users').where('status').equals('active').limit(2).toArray();
-  formulaUserId = first.id;
-  awkwardUserId = second.id;
-  await db.table('users').update(formulaUserId, { firstName: FORMULA_NAME, customFields: { ...first.customFields, department: '+1 Sales' } });
-  await db.table('users').update(awkwardUserId, { lastName: AWKWARD_NAME });
+  const [first, second] = (await storedUsers(db)).filter((u) => u.status === 'active').slice(0, 2);
+  formulaUserId = first!.id;
+  awkwardUserId = second!.id;
+  await changeStoredUser(db, formulaUserId, { firstName: FORMULA_NAME, customFields: { ...first!.customFields, department: '+1 Sales' } });
+  await changeStoredUser(db, awkwardUserId, { lastName: AWKWARD_NAME });
   customFieldNames = (await db.table('customFields').toArray()).map((f: { name: string }) => f.name);
   db.close();
   await worker.open();
@@ -129,7 +133,7 @@ describe('report exports in the worker', () => {
     const db = await rawDatabase();
     const communities: { id: string; adminIds: string[] }[] = await db.table('communities').toArray();
     const withAdmins = communities.find((c) => c.adminIds.length > 1)!;
-    const emails = await Promise.all(withAdmins.adminIds.map(async (id) => (await db.table('users').get(id)).email as string));
+    const emails = (await storedUsersById(db, withAdmins.adminIds)).map((u) => u!.email);
     const row = rows.find((r) => r[0] === withAdmins.id)!;
     expect(row[3]).toBe(withAdmins.adminIds.join(';'));
     expect(row[4]).toBe(emails.join(';'));
@@ -219,7 +223,9 @@ describe('report exports in the worker', () => {
     const result = await worker.exportPlanResult(plan.planId);
     expect(result.fileName).toMatch(/^offboard-plan-deactivate-result-/);
     const { rows } = await readCsv(result.blob);
-    expect(rows.filter((r) => r[4] === 'eligible').map((r) => [r[0], r[8]])).toEqual(plan.eligibleSample.map((u) => [u.id, 'deactivated']));
+    // Eligible users come in batch order, and batches take them in id order (A14, src/core/build-lifecycle-plan.ts).
+    const inBatchOrder = plan.eligibleSample.map((u) => u.id).sort();
+    expect(rows.filter((r) => r[4] === 'eligible').map((r) => [r[0], r[8]])).toEqual(inBatchOrder.map((id) => [id, 'deactivated']));
   });
 
   it('reports are for admins with the reports permission: a reports-only admin exports, one without it is refused and nothing is recorded', async () => {

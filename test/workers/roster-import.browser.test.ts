@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Dexie from 'dexie';
 import { startRosterWorker, type RosterWorker } from '../../src/app/roster-worker-client.ts';
 import { EMPTY_FILTER } from '../../src/core/roster-filter.ts';
 import { proxy } from 'comlink';
 import type { ImportCheckView, ImportFileView, ImportResult } from '../../workers/roster-import.ts';
+import { OffboardDatabase } from '../../src/db/offboard-database.ts';
+import { storedUser, storedUsersById } from '../db/stored-roster.ts';
 
 const FIXTURE_URLS = import.meta.glob<string>('../fixtures/csv/*.{csv,tsv}', { query: '?url', import: 'default', eager: true });
 
@@ -45,8 +46,11 @@ async function writeThenCancel(worker: RosterWorker, importId: string, rows: num
   );
 }
 
-function rawDatabase(name: string): Promise<Dexie> {
-  return new Dexie(name).open();
+/** The worker's database, opened beside it (its roster read through the store, as the worker lays it out). */
+async function rawDatabase(name: string): Promise<OffboardDatabase> {
+  const db = new OffboardDatabase(name);
+  await db.open();
+  return db;
 }
 
 describe('importing CSV files in the worker', () => {
@@ -81,7 +85,7 @@ describe('importing CSV files in the worker', () => {
     expect(result).toMatchObject({ created: 2, updated: 3, failure: null, isCancelled: false });
     expect(result.notice).toMatch(/Import processed: 2 created, 3 updated, \d+ rejected/);
     expect(await countOf(worker)).toBe(before + 2);
-    const n2 = (await db.table('users').get('N0000002')) as { managerId: string };
+    const n2 = (await storedUser(db, 'N0000002'))!;
     expect(n2.managerId).toBe('N0000001');
     expect(await countOf(worker, { customField: { name: 'offboard', value: 'wave-3' } })).toBeGreaterThanOrEqual(3);
     const operations = (await db.table('outbox').toArray()).filter((o) => o.kind === 'import');
@@ -109,7 +113,7 @@ describe('importing CSV files in the worker', () => {
 
   it('A13/A16: a change via upload sets custom fields by id or email; blank cells leave values; the notice counts changed and rejected rows', async () => {
     const db = await rawDatabase(databaseName);
-    const [u10, u11, u12] = (await db.table('users').bulkGet(['U0000010', 'U0000011', 'U0000012'])) as { email: string; customFields: Record<string, string> }[];
+    const [u10, u11, u12] = await storedUsersById(db, ['U0000010', 'U0000011', 'U0000012']);
     const file = csvFile('wave-4.csv', ['id,email,custom.offboard,custom.region', 'U0000010,,wave-4,', `,${u11!.email.toUpperCase()},wave-4,`, 'U0000012,,,', 'U9999999,,wave-4,']);
     const { views, check } = await inspectAndCheck(worker, [file]);
     expect(views[0]!.mapping?.kind).toBe('custom_fields');
@@ -117,7 +121,7 @@ describe('importing CSV files in the worker', () => {
     expect(check.files[0]!.warnings.map((w) => w.code)).toContain('custom_fields_visible');
     const result = await worker.writeImport(crypto.randomUUID(), check.importId, {});
     expect(result.notice).toBe('Upload processed: 2 changed, 1 rejected.');
-    const after = (await db.table('users').bulkGet(['U0000010', 'U0000011', 'U0000012'])) as { customFields: Record<string, string>; fieldTags: string[] }[];
+    const after = await storedUsersById(db, ['U0000010', 'U0000011', 'U0000012']);
     expect(after[0]!.customFields['offboard']).toBe('wave-4');
     expect(after[0]!.customFields['region']).toBe(u10!.customFields['region']);
     expect(after[1]!.fieldTags).toContain('offboard=wave-4');
@@ -130,7 +134,7 @@ describe('importing CSV files in the worker', () => {
 
   it('F6: a bulk-action file names users by id or email and changes nothing; entries matching nobody are listed', async () => {
     const db = await rawDatabase(databaseName);
-    const u20 = (await db.table('users').get('U0000020')) as { email: string };
+    const u20 = (await storedUser(db, 'U0000020'))!;
     db.close();
     const file = csvFile('leavers.csv', ['email,action', `${u20.email.toUpperCase()},deactivate`, 'nobody@example.com,deactivate', `${u20.email},deactivate`]);
     const before = await countOf(worker, { status: 'active' });
@@ -260,7 +264,7 @@ describe('an import cut short, discarded', () => {
 
   it('undoes every chunk it wrote, created and updated users alike, and leaves nothing of it in the outbox', async () => {
     const db = await rawDatabase(databaseName);
-    const u5 = (await db.table('users').get('U0000005')) as { firstName: string; customFields: Record<string, string> };
+    const u5 = (await storedUser(db, 'U0000005'))!;
     const lines = ['id,email,first_name,last_name,status,manager_id,last_login_at,created_at'];
     lines.push(`U0000005,renamed.five@northwind.example,Renamed,Five,active,U0000002,,2020-01-01`);
     for (let i = 1; i <= 30_000; i++) lines.push(`D${String(i).padStart(7, '0')},discard.${i}@northwind.example,Gone,Soon ${i},active,U0000002,,2026-11-01`);
@@ -270,12 +274,12 @@ describe('an import cut short, discarded', () => {
     const result = await writeThenCancel(worker, check.importId, 5_000);
     expect(result.isCancelled).toBe(true);
     expect(await countOf(worker)).toBeGreaterThan(before);
-    expect(((await db.table('users').get('U0000005')) as { firstName: string }).firstName).toBe('Renamed');
+    expect((await storedUser(db, 'U0000005'))!.firstName).toBe('Renamed');
 
     const { chunksUndone } = await worker.discardPendingImport();
     expect(chunksUndone).toBeGreaterThan(0);
     expect(await countOf(worker)).toBe(before);
-    const restored = (await db.table('users').get('U0000005')) as { firstName: string; customFields: Record<string, string> };
+    const restored = (await storedUser(db, 'U0000005'))!;
     expect(restored.firstName).toBe(u5.firstName);
     expect(restored.customFields).toEqual(u5.customFields);
     expect(await db.table('outbox').count()).toBe(outboxBefore);
