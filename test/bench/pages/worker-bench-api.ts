@@ -21,14 +21,6 @@ export interface ApplySummary {
   failure: { batchIndex: number; code: string; message: string } | null;
 }
 
-export interface RawApplyFloor {
-  ms: number;
-  records: number;
-  transactions: number;
-  /** Records put per store, for the log. */
-  byStore: Record<string, number>;
-}
-
 export interface ImportCheckSummary {
   importId: string;
   /** `inspectImportFiles` of the chosen file, from the call to its answer. */
@@ -95,12 +87,20 @@ export interface WorkerBenchApi {
   /** `open()` then the first plan, timed as one: what an admin waits for after opening the app. */
   openAndPlan(args: { count: number; seed: number }): Promise<{ ms: number; openMs: number; planMs: number; plan: PlanSummary }>;
   apply(args: { planId: string }): Promise<{ ms: number; result: ApplySummary }>;
-  /** Reads the whole users table with raw IndexedDB, in pages, keeping every record as the worker does. */
+  /**
+   * Copies every user of the app's database `databaseName`, as the roster store reads them for the cold
+   * start (summaries included), into a raw IndexedDB database of its own (`<databaseName>-raw-users`,
+   * replaced if there is one): one object store `users` keyed by id, one record per user. Resolves with
+   * that database's name, the users copied and the ms of the raw writes alone.
+   */
+  writeRawUsers(args: { databaseName: string }): Promise<{ databaseName: string; users: number; ms: number }>;
+  /**
+   * Reads the whole `users` store of a raw database written by `writeRawUsers` with raw IndexedDB, in
+   * pages, keeping every record as the worker does.
+   */
   readUsersRaw(args: { databaseName: string }): Promise<{ ms: number; count: number }>;
-  /** Keeps the per-user records of the users `plan({ count, seed })` picks, to tell later what an apply changed. */
-  snapshotUserRecords(args: { databaseName: string; count: number; seed: number }): Promise<{ records: number }>;
-  /** Raw IndexedDB writes of what applying `planId` wrote (see lifecycle-worker-100k.ts). */
-  putAppliedRecordsRaw(args: { databaseName: string; planId: string }): Promise<RawApplyFloor>;
+  /** Deletes a raw database written by `writeRawUsers`. */
+  deleteRawUsers(args: { databaseName: string }): Promise<void>;
   /**
    * Inspects and checks the file last set on the page's file input (`#bench-file`, see BENCH_FILE_INPUT)
    * with the mapping the worker proposes, as the Import screen does; a progress callback as the screen
@@ -124,8 +124,13 @@ export interface WorkerBenchApi {
   planPlainDeactivation(args: { count: number }): Promise<{ ms: number; plan: PlanSummary }>;
   /** `syncNow()`, as the sync button calls it, then the outbox's pending count. */
   syncNow(): Promise<SyncRunSummary>;
-  /** The users table (with the summaries of their records) and the organization-wide tables, nothing else. */
-  seedUsersOnly(args: { databaseName: string; size: number }): Promise<{ ms: number; users: number }>;
+  /**
+   * The demo organization of `size` users, every record, stored from the page by the app's writer
+   * (`writeRosterInChunks`, as the worker's `loadDemo` does) into an empty database, with no worker and no
+   * in-memory roster. `ms`: from the start of generating to the last chunk written; `users`: the roster
+   * store's count once it is done.
+   */
+  seedDemoRoster(args: { databaseName: string; size: number }): Promise<{ ms: number; users: number }>;
 }
 
 /** The page's file input, for `page.setInputFiles`: the file reaches the worker as the Import screen's would. */

@@ -1,35 +1,31 @@
 /**
  * The worker benchmark page, served by the bench dev server (start-bench-dev-server.ts): the app's roster
  * worker, started by the app's own client code, driven through `window.workerBench` (see
- * worker-bench-api.ts) without the screens in between, plus the raw IndexedDB reads and writes its figures
- * are held against.
+ * worker-bench-api.ts) without the screens in between, plus the raw IndexedDB read its cold start is held
+ * against.
  */
 import { proxy } from 'comlink';
-import type { Table } from 'dexie';
 import { progressCallback, startRosterWorker, type RosterWorker } from '../../../src/app/roster-worker-client.ts';
 import { generateDemoOrganization } from '../../../src/core/generate-demo-organization.ts';
 import { EMPTY_FILTER } from '../../../src/core/roster-filter.ts';
 import { createRandom } from '../../../src/core/seeded-random.ts';
-import { summarizeUserRecords } from '../../../src/core/summarize-user-records.ts';
-import { OffboardDatabase, toStoredUser } from '../../../src/db/offboard-database.ts';
-import { SESSION_KEY } from '../../../src/db/write-roster-in-chunks.ts';
+import type { StoredUser } from '../../../src/core/stored-user.ts';
+import { OffboardDatabase } from '../../../src/db/offboard-database.ts';
+import { RosterStore } from '../../../src/db/roster-store.ts';
+import { writeRosterInChunks } from '../../../src/db/write-roster-in-chunks.ts';
 import type { ApplyResult, PlanView } from '../../../workers/roster-engine.ts';
 import type { ImportProgress } from '../../../workers/roster-import.ts';
-import { BENCH_FILE_INPUT, type ApplySummary, type PlanSummary, type RawApplyFloor, type WorkerBenchApi, type WorkerBenchWindow } from './worker-bench-api.ts';
+import { BENCH_FILE_INPUT, type ApplySummary, type PlanSummary, type WorkerBenchApi, type WorkerBenchWindow } from './worker-bench-api.ts';
 
 /** Pages of the raw read, as many users as the app's own reader takes at a time. */
 const RAW_READ_PAGE_SIZE = 20_000;
-/** Users generated and written per transaction when seeding. */
+/** Users put per transaction into the raw copy the raw read reads. */
+const RAW_WRITE_CHUNK_SIZE = 10_000;
+/**
+ * Users generated and written per chunk when seeding: in id order onto an empty roster, each chunk goes
+ * straight into blocks; the page holds one chunk at a time.
+ */
 const SEED_CHUNK_SIZE = 10_000;
-
-type StoredRecord = Record<string, unknown>;
-
-interface StoreSchema {
-  name: string;
-  keyPath: string | string[] | null;
-  autoIncrement: boolean;
-  indexes: { name: string; keyPath: string | string[]; unique: boolean; multiEntry: boolean }[];
-}
 
 let current: { api: RosterWorker; worker: Worker } | null = null;
 
@@ -41,8 +37,6 @@ fileInput.id = BENCH_FILE_INPUT.slice(1);
 fileInput.setAttribute('aria-label', 'Benchmark file');
 document.body.append(fileInput);
 let activeIds: string[] = [];
-/** Per-user records of a selection before an apply, by table then primary key. */
-let snapshot: { ids: string[]; tables: Map<string, Map<string, StoredRecord>> } | null = null;
 
 /**
  * Starts the roster worker through `startRosterWorker`, as the app does, while keeping hold of the Worker
@@ -132,108 +126,6 @@ function openRaw(name: string, version?: number, upgrade?: (db: IDBDatabase) => 
 
 async function deleteRaw(name: string): Promise<void> {
   await requestResult(indexedDB.deleteDatabase(name));
-}
-
-function keyOf(record: StoredRecord, keyPath: string | string[]): string {
-  return JSON.stringify(Array.isArray(keyPath) ? keyPath.map((path) => record[path]) : record[keyPath]);
-}
-
-/** Tables whose records each belong to one user (licenses, memberships, tokens…): what a lifecycle change touches. */
-function perUserTables(db: OffboardDatabase): Table<StoredRecord, unknown>[] {
-  return (db.tables as Table<StoredRecord, unknown>[]).filter((table) => {
-    const { primKey, idxByName } = table.schema;
-    const keyPath = primKey.keyPath;
-    return table.name !== 'users' && (keyPath === 'userId' || (Array.isArray(keyPath) && keyPath[0] === 'userId') || idxByName['userId'] !== undefined);
-  });
-}
-
-async function recordsOfUsers(table: Table<StoredRecord, unknown>, userIds: string[]): Promise<Map<string, StoredRecord>> {
-  const keyPath = table.schema.primKey.keyPath;
-  if (keyPath === undefined) throw new Error(`${table.name} has no inline primary key`);
-  const records = await table.where('userId').anyOf(userIds).toArray();
-  return new Map(records.map((record) => [keyOf(record, keyPath), record]));
-}
-
-async function readSchema(databaseName: string, storeNames: string[]): Promise<StoreSchema[]> {
-  const db = await openRaw(databaseName);
-  try {
-    const transaction = db.transaction(storeNames, 'readonly');
-    return storeNames.map((name) => {
-      const store = transaction.objectStore(name);
-      return {
-        name,
-        keyPath: store.keyPath,
-        autoIncrement: store.autoIncrement,
-        indexes: [...store.indexNames].map((indexName) => {
-          const index = store.index(indexName);
-          return { name: indexName, keyPath: index.keyPath, unique: index.unique, multiEntry: index.multiEntry };
-        }),
-      };
-    });
-  } finally {
-    db.close();
-  }
-}
-
-function createStores(db: IDBDatabase, schema: StoreSchema[]): void {
-  for (const store of schema) {
-    const created = db.createObjectStore(store.name, { keyPath: store.keyPath, autoIncrement: store.autoIncrement });
-    for (const index of store.indexes) created.createIndex(index.name, index.keyPath, { unique: index.unique, multiEntry: index.multiEntry });
-  }
-}
-
-/**
- * What applying `planId` wrote, one map of store → records per batch, in batch order: the users it
- * changed (as stored now; a deleted one as it was), the per-user records it added, changed or deleted
- * (the snapshot taken before the apply against the tables now), and its audit entries and outbox operation.
- */
-async function recordsWrittenBy(databaseName: string, planId: string): Promise<Map<string, StoredRecord[]>[]> {
-  if (!snapshot) throw new Error('no snapshot of the selection: call snapshotUserRecords() before the apply');
-  const { ids, tables } = snapshot;
-  const db = new OffboardDatabase(databaseName);
-  try {
-    const operations = await db.outbox.where('planId').equals(planId).toArray();
-    if (operations.length === 0) throw new Error(`the outbox holds no operation of plan ${planId}`);
-    operations.sort((a, b) => a.batchIndex - b.batchIndex);
-    const batches = operations.map(() => new Map<string, StoredRecord[]>());
-    const add = (batch: number, store: string, record: StoredRecord): void => {
-      const records = batches[batch]!.get(store);
-      if (records) records.push(record);
-      else batches[batch]!.set(store, [record]);
-    };
-    const batchOfUser = new Map<string, number>();
-    for (const [batch, operation] of operations.entries()) {
-      for (const id of operation.userIds) batchOfUser.set(id, batch);
-      const moves = operation.kind === 'deactivate' || operation.kind === 'reactivate' || operation.kind === 'delete' ? operation.args.reportMoves : [];
-      const userIds = [...operation.userIds, ...moves.map((move) => move.userId)];
-      const now = await db.users.bulkGet(userIds);
-      const before = new Map((operation.before?.bundles ?? []).map((bundle) => [bundle.id, bundle.user!]));
-      userIds.forEach((id, i) => {
-        const user = now[i] ?? before.get(id);
-        if (user === undefined) throw new Error(`user ${id} of batch ${batch} is neither stored nor in the batch's before-image`);
-        add(batch, 'users', { ...user });
-      });
-      for (const entry of await db.audit.where('batchId').equals(operation.id).toArray()) add(batch, 'audit', { ...entry });
-      add(batch, 'outbox', { ...operation });
-    }
-    const batchOf = (record: StoredRecord): number => {
-      const batch = batchOfUser.get(record['userId'] as string);
-      if (batch === undefined) throw new Error(`a record of ${String(record['userId'])} changed, but no batch of the plan holds that user`);
-      return batch;
-    };
-    for (const table of perUserTables(db)) {
-      const before = tables.get(table.name) ?? new Map<string, StoredRecord>();
-      const after = await recordsOfUsers(table, ids);
-      for (const [key, record] of after) {
-        const was = before.get(key);
-        if (!was || JSON.stringify(was) !== JSON.stringify(record)) add(batchOf(record), table.name, record);
-      }
-      for (const [key, record] of before) if (!after.has(key)) add(batchOf(record), table.name, record);
-    }
-    return batches;
-  } finally {
-    db.close();
-  }
 }
 
 const workerBench: WorkerBenchApi = {
@@ -341,18 +233,48 @@ const workerBench: WorkerBenchApi = {
     return { ms, ran, operationsPushed, operationsRefused, usersRejected, usersPulled, pendingOperations };
   },
 
+  async writeRawUsers({ databaseName }) {
+    // The users as the store reads them for the cold start: the same records the worker builds its roster
+    // from, one IndexedDB record each in a database of their own.
+    const users: StoredUser[] = [];
+    const db = new OffboardDatabase(databaseName);
+    try {
+      await new RosterStore(db).readStoredUsersInPages((page) => {
+        for (const user of page) users.push(user);
+      });
+    } finally {
+      db.close();
+    }
+    const rawDatabaseName = `${databaseName}-raw-users`;
+    await deleteRaw(rawDatabaseName);
+    const startedAt = performance.now();
+    const raw = await openRaw(rawDatabaseName, 1, (created) => created.createObjectStore('users', { keyPath: 'id' }));
+    try {
+      for (let from = 0; from < users.length; from += RAW_WRITE_CHUNK_SIZE) {
+        const transaction = raw.transaction('users', 'readwrite');
+        const done = completion(transaction);
+        const store = transaction.objectStore('users');
+        for (const user of users.slice(from, from + RAW_WRITE_CHUNK_SIZE)) store.add(user);
+        await done;
+      }
+    } finally {
+      raw.close();
+    }
+    return { databaseName: rawDatabaseName, users: users.length, ms: performance.now() - startedAt };
+  },
+
   async readUsersRaw({ databaseName }) {
     const startedAt = performance.now();
     const db = await openRaw(databaseName);
-    const users: StoredRecord[] = [];
+    const users: unknown[] = [];
     try {
       let after: IDBValidKey | null = null;
       for (;;) {
         const range: IDBKeyRange | null = after === null ? null : IDBKeyRange.lowerBound(after, true);
-        const page = (await requestResult(db.transaction('users', 'readonly').objectStore('users').getAll(range, RAW_READ_PAGE_SIZE))) as StoredRecord[];
+        const page = (await requestResult(db.transaction('users', 'readonly').objectStore('users').getAll(range, RAW_READ_PAGE_SIZE))) as { id: string }[];
         for (const user of page) users.push(user);
         if (page.length < RAW_READ_PAGE_SIZE) break;
-        after = page[page.length - 1]!['id'] as string;
+        after = page[page.length - 1]!.id;
       }
     } finally {
       db.close();
@@ -360,60 +282,8 @@ const workerBench: WorkerBenchApi = {
     return { ms: performance.now() - startedAt, count: users.length };
   },
 
-  async snapshotUserRecords({ databaseName, count, seed }) {
-    const ids = pickIds(count, seed);
-    const db = new OffboardDatabase(databaseName);
-    const tables = new Map<string, Map<string, StoredRecord>>();
-    try {
-      for (const table of perUserTables(db)) tables.set(table.name, await recordsOfUsers(table, ids));
-    } finally {
-      db.close();
-    }
-    snapshot = { ids, tables };
-    let records = 0;
-    for (const table of tables.values()) records += table.size;
-    return { records };
-  },
-
-  async putAppliedRecordsRaw({ databaseName, planId }): Promise<RawApplyFloor> {
-    const batches = await recordsWrittenBy(databaseName, planId);
-    const storeNames = [...new Set(batches.flatMap((batch) => [...batch.keys()]))].sort();
-    const schema = await readSchema(databaseName, storeNames);
-    const generatedKeyOf = new Map(schema.map((store) => [store.name, store.autoIncrement && typeof store.keyPath === 'string' ? store.keyPath : null]));
-    const byStore: Record<string, number> = {};
-    let records = 0;
-    for (const batch of batches) {
-      for (const [name, written] of batch) {
-        // Added as the app adds them: the database numbers them.
-        const generatedKey = generatedKeyOf.get(name);
-        if (generatedKey) for (const record of written) delete record[generatedKey];
-        byStore[name] = (byStore[name] ?? 0) + written.length;
-        records += written.length;
-      }
-    }
-
-    const scratchName = `bench-apply-floor-${Date.now()}`;
-    const scratch = await openRaw(scratchName, 1, (db) => createStores(db, schema));
-    try {
-      const startedAt = performance.now();
-      for (const batch of batches) {
-        const transaction = scratch.transaction(storeNames, 'readwrite');
-        const done = completion(transaction);
-        for (const [name, written] of batch) {
-          const store = transaction.objectStore(name);
-          const isNumbered = generatedKeyOf.get(name) !== null;
-          for (const record of written) {
-            if (isNumbered) store.add(record);
-            else store.put(record);
-          }
-        }
-        await done;
-      }
-      return { ms: performance.now() - startedAt, records, transactions: batches.length, byStore };
-    } finally {
-      scratch.close();
-      await deleteRaw(scratchName);
-    }
+  async deleteRawUsers({ databaseName }) {
+    await deleteRaw(databaseName);
   },
 
   async checkChosenFile() {
@@ -473,47 +343,31 @@ const workerBench: WorkerBenchApi = {
     return { ms: performance.now() - startedAt, count };
   },
 
-  async seedUsersOnly({ databaseName, size }) {
+  async seedDemoRoster({ databaseName, size }) {
     const startedAt = performance.now();
     const demo = generateDemoOrganization({ size });
-    const { header } = demo;
-    // Through the app's Dexie database first, so the schema is the app's own, migrations included.
     const db = new OffboardDatabase(databaseName);
     try {
-      await db.transaction('rw', [db.meta, db.organization, db.admins, db.methodologies, db.communities, db.customFields], async () => {
-        await db.meta.put({ key: SESSION_KEY, value: { adminId: header.signedInAdminId } });
-        await db.organization.put(header.organization);
-        await db.admins.bulkPut(header.admins);
-        await db.methodologies.bulkPut(header.methodologies);
-        await db.communities.bulkPut(header.communities);
-        await db.customFields.bulkPut(header.customFields);
+      // The app's own writer, as the worker's loadDemo calls it, without the in-memory roster the worker
+      // builds alongside: at 1,000,000 users the worker builds that when it opens the roster.
+      await writeRosterInChunks(db, demo.header, demo.chunks(SEED_CHUNK_SIZE), {
+        expectedUsers: demo.size,
+        kind: 'demo',
+        audit: {
+          at: new Date().toISOString(),
+          actorId: demo.header.signedInAdminId,
+          action: 'load_demo',
+          targetId: null,
+          batchId: null,
+          ruleId: null,
+          summary: `Loaded the demo organization (${demo.size} users).`,
+        },
       });
+      const ms = performance.now() - startedAt;
+      return { ms, users: await new RosterStore(db).userCount() };
     } finally {
       db.close();
     }
-    // The users themselves with raw IndexedDB: the same records Dexie would store, a minute or more
-    // sooner at 1,000,000 users on a slow disk.
-    const raw = await openRaw(databaseName);
-    let users = 0;
-    try {
-      const globalCommunityId = header.communities.find((c) => c.global)?.id ?? null;
-      // The next chunk is generated while the previous one is written; two chunks at most are ever held.
-      let writing = Promise.resolve();
-      for (const chunk of demo.chunks(SEED_CHUNK_SIZE)) {
-        const summaries = summarizeUserRecords(chunk, globalCommunityId);
-        const stored = chunk.users.map((user) => toStoredUser(user, summaries.get(user.id)));
-        await writing;
-        const transaction = raw.transaction('users', 'readwrite');
-        const store = transaction.objectStore('users');
-        for (const user of stored) store.add(user);
-        writing = completion(transaction);
-        users += stored.length;
-      }
-      await writing;
-    } finally {
-      raw.close();
-    }
-    return { ms: performance.now() - startedAt, users };
   },
 };
 

@@ -1,6 +1,6 @@
 /**
  * The users report of a 100,000-user roster exported from the app's screens, as an admin would: the
- * demo organization loaded from the first screen (every table), then My Team → Export → Users (all).
+ * demo organization loaded from the first screen (every record), then My Team → Export → Users (all).
  * - export_100k_ms: median of 5 exports, from the click on "Users (all)" to the file ready on the page
  *   (the app's `offboard:export-ready` mark, set when the worker's Blob has arrived, just before the
  *   download starts): the roster filtered to the users the report covers (A4), every row serialised

@@ -1,7 +1,7 @@
 /**
  * A large deactivation in the real app at 100,000 users (the built app, service worker included), driven
  * as an admin would, to tell whether the page stays responsive while the worker plans and applies it.
- * The demo organization is loaded from the first screen, every table, as in roster-100k.
+ * The demo organization is loaded from the first screen, every record, as in roster-100k.
  * - longest_task_plan_ms: the longest main-thread task from the click on "Select all N matching" to a
  *   second after the apply's result shows (the app refreshes its summary and list then): every active
  *   user of one department selected (about 15,000), Actions → Deactivate…, the plan review built, then
