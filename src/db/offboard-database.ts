@@ -89,13 +89,16 @@ export const SCHEMA_V6_CHANGES: Record<string, string> = {};
 /**
  * Version 7: users and their records move into blocks (src/db/blocks/): a block of about a thousand users
  * is two IndexedDB values (a head, a body), changes since go to a change log. The upgrade writes every
- * user's bundle into blocks; version 8 deletes the tables they came from.
+ * user's bundle into blocks; version 8 deletes the tables they came from. The audit loses the indexes no
+ * query uses (by time and by actor: pages go by `seq`, the actor is filtered on the way): every index is
+ * a write per entry, and a 100-user batch writes a hundred entries.
  */
 export const SCHEMA_V7_CHANGES: Record<string, string> = {
   blockHeads: 'id',
   blockBodies: 'id',
   changeLog: '++seq',
   blockDirectory: 'key',
+  audit: '++seq, action, targetId, batchId, ruleId',
 };
 
 /** Version 8: the per-user tables of versions 1 to 6, moved into blocks by version 7, are deleted. */

@@ -48,8 +48,13 @@ function changeTables(db: OffboardDatabase): Table[] {
 /** Users read per page by the cold start (pages are whole blocks, gathered up to about this many). */
 const USERS_PER_PAGE = 10_000;
 
-/** Quiet time after the last write before compaction starts, and the pause between its steps. */
-const COMPACTION_DELAY_MS = 400;
+/**
+ * Quiet time after the last write before a compaction step starts. A plan's batches follow each other
+ * closely: a step between two of them would hold up the next.
+ */
+const COMPACTION_DELAY_MS = 1_000;
+/** Users a background compaction step re-encodes at most (a few blocks: a step in the way costs little). */
+const BACKGROUND_STEP_USERS = 4_000;
 /**
  * Users waiting in the log past which compaction does not wait for writes to pause (a long import or
  * pull writes without pause): its steps then go between their transactions, and the log, with what this
@@ -100,12 +105,20 @@ export class RosterStore {
   /** Runs `work` in one read-write transaction over everything a change writes: all of it, or none. */
   async write<T>(work: (tx: RosterTransaction) => Promise<T>): Promise<T> {
     const logged: ChangeLogEntry[] = [];
-    // An async scope function: Dexie follows native awaits in it (a plain one returning a promise loses the
-    // transaction at the first await that issues no request).
-    const result = await this.db.transaction('rw', changeTables(this.db), async () => {
-      await this.blocks.refresh();
-      return await work(new RosterTransaction(this.db, this.blocks, logged));
-    });
+    const { blocks } = this;
+    blocks.writesUnderWay++;
+    let result: T;
+    try {
+      // An async scope function: Dexie follows native awaits in it (a plain one returning a promise loses
+      // the transaction at the first await that issues no request).
+      result = await this.db.transaction('rw', changeTables(this.db), async () => {
+        await blocks.refresh();
+        return await work(new RosterTransaction(this.db, blocks, logged));
+      });
+    } finally {
+      blocks.writesUnderWay--;
+      blocks.lastWriteEndedAt = performance.now();
+    }
     if (logged.length > 0) {
       this.blocks.remember(logged);
       this.scheduleCompaction();
@@ -246,24 +259,35 @@ export class RosterStore {
     return this.read(async () => this.blocks.pendingUserCount());
   }
 
-  /** Compaction after writes have paused: a step at a time, never while another write is waiting long. */
+  /**
+   * Compaction after this tab's writes have paused, a small step at a time; without waiting for a pause
+   * once the log holds many users (a long import or pull writes without one).
+   */
   private scheduleCompaction(): void {
     const blocks = this.blocks;
     if (blocks.compactionTimer !== null) clearTimeout(blocks.compactionTimer);
-    const delay = blocks.loggedUsers > COMPACT_WITHOUT_PAUSE_USERS ? 0 : COMPACTION_DELAY_MS;
-    blocks.compactionTimer = setTimeout(() => {
-      blocks.compactionTimer = null;
-      // A closed database stays closed: a transaction would open it again (and block its deletion).
-      if (!this.db.isOpen()) return;
-      void this.compactStep()
-        .then((more) => {
-          if (more && blocks.compactionTimer === null) this.scheduleCompaction();
-        })
-        .catch(() => {
-          // A closed database or a full disk: the log stays as it is and every read still sees it whole;
-          // the next write tries again.
-        });
-    }, delay);
+    const isUrgent = (): boolean => blocks.loggedUsers > COMPACT_WITHOUT_PAUSE_USERS;
+    blocks.compactionTimer = setTimeout(
+      () => {
+        blocks.compactionTimer = null;
+        // A closed database stays closed: a transaction would open it again (and block its deletion).
+        if (!this.db.isOpen()) return;
+        const quietFor = performance.now() - blocks.lastWriteEndedAt;
+        if (!isUrgent() && (blocks.writesUnderWay > 0 || quietFor < COMPACTION_DELAY_MS)) {
+          this.scheduleCompaction();
+          return;
+        }
+        void this.compactStep(isUrgent() ? undefined : BACKGROUND_STEP_USERS)
+          .then((more) => {
+            if (more && blocks.compactionTimer === null) this.scheduleCompaction();
+          })
+          .catch(() => {
+            // A closed database or a full disk: the log stays as it is and every read still sees it whole;
+            // the next write tries again.
+          });
+      },
+      isUrgent() ? 0 : Math.max(0, COMPACTION_DELAY_MS - (performance.now() - blocks.lastWriteEndedAt)),
+    );
   }
 }
 

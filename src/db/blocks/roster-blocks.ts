@@ -89,6 +89,9 @@ export class RosterBlocks {
   private readonly recent = new RecentBlocks(64_000);
   /** The background compaction's next step, when one is waiting (src/db/roster-store.ts). */
   compactionTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Writes of this tab under way, and when the last one ended: compaction steps aside for them. */
+  writesUnderWay = 0;
+  lastWriteEndedAt = 0;
 
   /** @param blockUsers users per block written (small in tests, to exercise splits and partial folds). */
   constructor(
