@@ -126,12 +126,17 @@ export class RosterStore {
     return result;
   }
 
-  /** Runs `work` in a read transaction over the roster's blocks, brought up to date first. */
-  private read<T>(work: () => Promise<T>): Promise<T> {
-    return this.db.transaction('r', blockTables(this.db), async () => {
+  /**
+   * Runs `work` in a read transaction over the roster's blocks, brought up to date first. A log found
+   * waiting (a tab closed before compaction, another tab's writes) gets compacted here too.
+   */
+  private async read<T>(work: () => Promise<T>): Promise<T> {
+    const result = await this.db.transaction('r', blockTables(this.db), async () => {
       await this.blocks.refresh();
       return await work();
     });
+    if (this.blocks.loggedUsers > 0 && this.blocks.compactionTimer === null) this.scheduleCompaction();
+    return result;
   }
 
   /** Removes every record of the roster, the meta records with it, in one transaction: all or nothing. */

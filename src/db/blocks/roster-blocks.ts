@@ -463,7 +463,7 @@ export class RosterBlocks {
     }
     if (dropped.length > 0) writes.push(db.blockHeads.bulkDelete(dropped), db.blockBodies.bulkDelete(dropped));
     if (heads.length > 0) writes.push(db.blockHeads.bulkAdd(heads), db.blockBodies.bulkAdd(bodies));
-    writes.push(db.blockDirectory.put(directory));
+    if (writes.length > 0 || replaced.size > 0) writes.push(db.blockDirectory.put(directory));
     await Promise.all(writes);
     return oldestWaiting <= seq;
   }
