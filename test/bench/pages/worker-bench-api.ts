@@ -124,13 +124,6 @@ export interface WorkerBenchApi {
   planPlainDeactivation(args: { count: number }): Promise<{ ms: number; plan: PlanSummary }>;
   /** `syncNow()`, as the sync button calls it, then the outbox's pending count. */
   syncNow(): Promise<SyncRunSummary>;
-  /**
-   * The demo organization of `size` users, every record, stored from the page by the app's writer
-   * (`writeRosterInChunks`, as the worker's `loadDemo` does) into an empty database, with no worker and no
-   * in-memory roster. `ms`: from the start of generating to the last chunk written; `users`: the roster
-   * store's count once it is done.
-   */
-  seedDemoRoster(args: { databaseName: string; size: number }): Promise<{ ms: number; users: number }>;
 }
 
 /** The page's file input, for `page.setInputFiles`: the file reaches the worker as the Import screen's would. */

@@ -6,13 +6,11 @@
  */
 import { proxy } from 'comlink';
 import { progressCallback, startRosterWorker, type RosterWorker } from '../../../src/app/roster-worker-client.ts';
-import { generateDemoOrganization } from '../../../src/core/generate-demo-organization.ts';
 import { EMPTY_FILTER } from '../../../src/core/roster-filter.ts';
 import { createRandom } from '../../../src/core/seeded-random.ts';
 import type { StoredUser } from '../../../src/core/stored-user.ts';
 import { OffboardDatabase } from '../../../src/db/offboard-database.ts';
 import { RosterStore } from '../../../src/db/roster-store.ts';
-import { writeRosterInChunks } from '../../../src/db/write-roster-in-chunks.ts';
 import type { ApplyResult, PlanView } from '../../../workers/roster-engine.ts';
 import type { ImportProgress } from '../../../workers/roster-import.ts';
 import { BENCH_FILE_INPUT, type ApplySummary, type PlanSummary, type WorkerBenchApi, type WorkerBenchWindow } from './worker-bench-api.ts';
@@ -21,11 +19,6 @@ import { BENCH_FILE_INPUT, type ApplySummary, type PlanSummary, type WorkerBench
 const RAW_READ_PAGE_SIZE = 20_000;
 /** Users put per transaction into the raw copy the raw read reads. */
 const RAW_WRITE_CHUNK_SIZE = 10_000;
-/**
- * Users generated and written per chunk when seeding: in id order onto an empty roster, each chunk goes
- * straight into blocks; the page holds one chunk at a time.
- */
-const SEED_CHUNK_SIZE = 10_000;
 
 let current: { api: RosterWorker; worker: Worker } | null = null;
 
@@ -341,33 +334,6 @@ const workerBench: WorkerBenchApi = {
     const startedAt = performance.now();
     const { count } = await api.query(EMPTY_FILTER);
     return { ms: performance.now() - startedAt, count };
-  },
-
-  async seedDemoRoster({ databaseName, size }) {
-    const startedAt = performance.now();
-    const demo = generateDemoOrganization({ size });
-    const db = new OffboardDatabase(databaseName);
-    try {
-      // The app's own writer, as the worker's loadDemo calls it, without the in-memory roster the worker
-      // builds alongside: at 1,000,000 users the worker builds that when it opens the roster.
-      await writeRosterInChunks(db, demo.header, demo.chunks(SEED_CHUNK_SIZE), {
-        expectedUsers: demo.size,
-        kind: 'demo',
-        audit: {
-          at: new Date().toISOString(),
-          actorId: demo.header.signedInAdminId,
-          action: 'load_demo',
-          targetId: null,
-          batchId: null,
-          ruleId: null,
-          summary: `Loaded the demo organization (${demo.size} users).`,
-        },
-      });
-      const ms = performance.now() - startedAt;
-      return { ms, users: await new RosterStore(db).userCount() };
-    } finally {
-      db.close();
-    }
   },
 };
 
