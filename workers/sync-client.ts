@@ -144,27 +144,37 @@ export class SyncClient {
 
   private async pull(server: SyncServer, report: SyncRunReport): Promise<void> {
     const { db } = this.options;
-    let cursor = await readSyncCursor(db);
+    const cursor = await readSyncCursor(db);
     const isFirstPullOnEmptyDevice = cursor === null && (await this.options.store.userCount()) === 0;
     // On an empty device records are only added; a user met again later in the same pull (they changed
     // on the server meanwhile) needs the old records removed first, so that page is written the slow way.
     const written = new Set<string>();
     let total = 0;
-    for (;;) {
+    const pageAfter = (after: string | null): Promise<PullResponse> => {
       const query = new URLSearchParams({ limit: String(server.session.limits.usersPerPull) });
-      if (cursor !== null) query.set('cursor', cursor);
+      if (after !== null) query.set('cursor', after);
+      const asked = request<PullResponse>(this.fetch, `${server.url}/pull?${query}`, server.token, { method: 'GET' }, this.timeoutMs);
+      // Awaited in turn below; a page asked for ahead and then not needed (a write failed) is dropped quietly.
+      asked.catch(() => undefined);
+      return asked;
+    };
+    let next = pageAfter(cursor);
+    for (;;) {
       let page: PullResponse;
       try {
-        page = await request<PullResponse>(this.fetch, `${server.url}/pull?${query}`, server.token, { method: 'GET' }, this.timeoutMs);
+        page = await next;
       } catch (error) {
         if (error instanceof HttpFailure && error.status === 400 && error.code === 'bad_cursor') {
           // The server no longer knows this cursor (its data was reset): start from the beginning.
-          cursor = null;
           await deleteMeta(db, [SYNC_CURSOR_KEY]);
+          next = pageAfter(null);
           continue;
         }
         throw toSyncFailure(error);
       }
+      // The next page is asked for before this one is written: the server and the network work on it
+      // meanwhile. Its cursor is written with this page, so a tab closed midway asks for it again.
+      if (page.hasMore) next = pageAfter(page.cursor);
       if (total === 0) total = page.remaining;
       const isRosterEmpty = isFirstPullOnEmptyDevice && !page.users.some((u) => written.has(u.id));
       if (isFirstPullOnEmptyDevice) for (const u of page.users) written.add(u.id);
@@ -172,7 +182,6 @@ export class SyncClient {
       report.usersPulled += page.users.length;
       report.pullRemaining = page.remaining - page.users.length;
       this.options.onPullProgress?.(report.usersPulled, total);
-      cursor = page.cursor;
       if (!page.hasMore) return;
     }
   }
