@@ -131,7 +131,7 @@ function idsInScope(sources: ReportSources, scope: UserScope): string[] {
   return ids;
 }
 
-/** The records of the users in scope, in primary key order (a few users: user by user). */
+/** The records of the users in scope, user by user in id order (a few users: read by id). */
 async function writeRecordsOf<K extends BundleRecordKind>(sources: ReportSources, scope: UserScope, kind: K, toRow: (record: UserBundle[K][number]) => string[], writer: CsvFileWriter): Promise<void> {
   const read = scope.isFiltered && scope.count <= DIRECT_READ_LIMIT ? { userIds: idsInScope(sources, scope) } : { keep: (userId: string) => isInScope(sources, scope, userId) };
   await sources.store.readRecords(kind, read, (records) => {

@@ -7,7 +7,7 @@ import Dexie, { type Table } from 'dexie';
 import type { SelectionRule } from '../core/selection-rule.ts';
 import type { Admin, AuditEntry, Community, CustomFieldDefinition, Methodology, Organization, ReportSnapshot, RosterChunk } from '../core/roster-types.ts';
 import type { OutboxOperation } from '../core/changes/operation.ts';
-import { toStoredUser, toUser, type StoredUser } from '../core/stored-user.ts';
+import { storedUserOf, toStoredUser, toUser, type StoredUser } from '../core/stored-user.ts';
 import type { ReportMove } from '../core/build-lifecycle-plan.ts';
 import type { SyncRejectionRecord } from '../core/sync/sync-rejection.ts';
 import { APP_DATABASE_NAME } from '../core/sync/roster-changes-channel.ts';
@@ -15,7 +15,11 @@ import { PER_USER_RECORD_KINDS } from '../core/roster-types.ts';
 import { summarizeUserRecords } from '../core/summarize-user-records.ts';
 import { bundlesFromRecords } from '../core/sync/user-bundle.ts';
 import type { ChangeLogEntry, DirectoryRecord, StoredBlockBody, StoredBlockHead } from './blocks/block-directory.ts';
-import { blocksOfRoster } from './blocks/blocks-of-roster.ts';
+import { piecesOf } from './blocks/blocks-of-roster.ts';
+import { emptyDirectory } from './blocks/block-directory.ts';
+
+/** Users moved into blocks per step of the upgrade to version 7. */
+const MIGRATION_PAGE_USERS = 10_000;
 
 export { toStoredUser, toUser, type StoredUser } from '../core/stored-user.ts';
 
@@ -192,15 +196,31 @@ export class OffboardDatabase extends Dexie {
     this.version(7)
       .stores(SCHEMA_V7_CHANGES)
       .upgrade(async (tx) => {
-        const tables = Object.fromEntries(
-          await Promise.all(PER_USER_RECORD_KINDS.map((kind) => tx.table(kind).toArray().then((records) => [kind, records] as const))),
-        ) as unknown as RosterChunk & { users: StoredUser[] };
-        const written = blocksOfRoster(tables.users, bundlesFromRecords(tables, 0));
-        await Promise.all([
-          tx.table('blockHeads').bulkAdd(written.heads),
-          tx.table('blockBodies').bulkAdd(written.bodies),
-          tx.table('blockDirectory').bulkAdd([written.directory, { key: 'userCount', users: tables.users.length }]),
-        ]);
+        // A page of users at a time, with their records (every per-user table answers by user id), so
+        // that a large roster never has to be held whole; each user's summary derived anew from them.
+        const communities = await tx.table<Community, string>('communities').toArray();
+        const globalId = communities.find((c) => c.global)?.id ?? null;
+        const directory = emptyDirectory();
+        directory.blocks = [];
+        let users = 0;
+        let after: string | null = null;
+        for (;;) {
+          const page: StoredUser[] = await (after === null ? tx.table('users').orderBy(':id') : tx.table('users').where(':id').above(after)).limit(MIGRATION_PAGE_USERS).toArray();
+          if (page.length === 0) break;
+          const [low, high] = [page[0]!.id, page[page.length - 1]!.id];
+          const kinds = PER_USER_RECORD_KINDS.filter((kind) => kind !== 'users');
+          const lists = await Promise.all(kinds.map((kind) => tx.table(kind).where('userId').between(low, high, true, true).toArray()));
+          const records = Object.fromEntries(kinds.map((kind, i) => [kind, lists[i]])) as unknown as Omit<RosterChunk, 'users'>;
+          const bundles = bundlesFromRecords({ ...records, users: page }, 0);
+          const pieces = piecesOf(directory, bundles.map((b) => storedUserOf(b, globalId)), bundles, 0);
+          directory.blocks.push(...pieces.entries);
+          await Promise.all([tx.table('blockHeads').bulkAdd(pieces.heads), tx.table('blockBodies').bulkAdd(pieces.bodies)]);
+          users += page.length;
+          after = high;
+        }
+        if (directory.blocks.length === 0) directory.blocks = emptyDirectory().blocks;
+        directory.blocks[0] = { ...directory.blocks[0]!, low: '' };
+        await tx.table('blockDirectory').bulkAdd([directory, { key: 'userCount', users }]);
       });
     this.version(8).stores(SCHEMA_V8_CHANGES);
   }

@@ -301,7 +301,9 @@ export class RosterTransaction {
   /** Bundles as stored when read, by id; null: no such user. Commits keep it current. */
   private readonly stored = new Map<string, StoredEntry | null>();
   private organizationRead: OrganizationView | null = null;
+  /** How many users the roster holds, this transaction's commits included, and the count last stored. */
   private users: number;
+  private storedUsers: number;
 
   constructor(
     readonly db: OffboardDatabase,
@@ -309,6 +311,7 @@ export class RosterTransaction {
     private readonly logged: ChangeLogEntry[],
   ) {
     this.users = blocks.userCount;
+    this.storedUsers = blocks.userCount;
   }
 
   /** Reads what this transaction has not read yet: the whole bundles of `wholeIds`, the user records of `headIds`. */
@@ -320,7 +323,12 @@ export class RosterTransaction {
     const found = await this.blocks.read([...wholeMissing, ...headMissing], wholeSet);
     for (const id of wholeMissing) {
       const read = found.get(id);
-      this.stored.set(id, read ? { bundle: read.bundle!, user: read.user, isUserRecordOnly: false } : null);
+      const held = this.stored.get(id);
+      if (read && held) {
+        // Read by its user record before, which a commit of this transaction may have changed since: that
+        // record stays; the rest of the bundle, which no commit here touched, comes from storage.
+        this.stored.set(id, { bundle: { ...read.bundle!, user: held.bundle.user, licenses: held.bundle.licenses }, user: held.user, isUserRecordOnly: false });
+      } else this.stored.set(id, read ? { bundle: read.bundle!, user: read.user, isUserRecordOnly: false } : null);
     }
     for (const id of headMissing) {
       const read = found.get(id);
@@ -374,13 +382,15 @@ export class RosterTransaction {
    * transaction are read first.
    */
   async commit(change: BundleCommit): Promise<CommittedUsers> {
-    const bundles = [...change.bundles];
+    // A user given twice is written as the last bundle given.
+    const bundles = [...new Map([...change.bundles].map((b) => [b.id, b])).values()];
     const created = new Set(change.createdIds ?? []);
     const userRecordOnly = change.userRecordOnly ?? new Set<string>();
     if (change.organization) await this.replaceOrganizationLists(change.organization);
+    // Users it creates are looked for by their user record alone: enough to refuse one created meanwhile.
     await this.readUsers(
-      bundles.filter((b) => !userRecordOnly.has(b.id)).map((b) => b.id),
-      bundles.filter((b) => userRecordOnly.has(b.id)).map((b) => b.id),
+      bundles.filter((b) => !userRecordOnly.has(b.id) && !created.has(b.id)).map((b) => b.id),
+      bundles.filter((b) => userRecordOnly.has(b.id) || created.has(b.id)).map((b) => b.id),
     );
     const taken = [...created].filter((id) => this.stored.get(id));
     if (taken.length > 0) throw new Error(`Users ${taken.slice(0, 3).join(', ')} were created meanwhile; the change was not made.`);
@@ -414,7 +424,8 @@ export class RosterTransaction {
       }
     }
     const { db } = this;
-    const { entry, writes } = this.blocks.logWrites({ users: written, deletedIds }, this.users);
+    const { entry, writes } = this.blocks.logWrites({ users: written, deletedIds }, this.users !== this.storedUsers ? this.users : null);
+    this.storedUsers = this.users;
     if (entry) this.logged.push(entry);
     if (change.audit && change.audit.length > 0) writes.push(db.audit.bulkAdd([...change.audit]));
     if (change.operation) writes.push(db.outbox.add(change.operation));

@@ -179,7 +179,8 @@ describe('OffboardDatabase schema', () => {
 
   it('A3/R2/R3/R4: a database the previous release (schema version 6) wrote opens with every user and every record in blocks, and takes changes', async () => {
     const name = `migration-v6-${crypto.randomUUID()}`;
-    const demo = generateDemoOrganization({ size: 2_500, seed: 5 });
+    // More users than the upgrade moves per step: it goes a page at a time.
+    const demo = generateDemoOrganization({ size: 10_500, seed: 5 });
     const chunk = mergedChunks(demo.chunks(1_000));
     const globalId = demo.header.communities.find((c) => c.global)!.id;
     // What version 6 could hold beside the demo's records: kept-aside assignments, certificates and
@@ -225,22 +226,23 @@ describe('OffboardDatabase schema', () => {
     expect(db.verno).toBe(CURRENT_SCHEMA_VERSION);
     // The per-user tables are gone; the blocks hold everything they held.
     expect(db.tables.map((t) => t.name).filter((t) => (PER_USER_RECORD_KINDS as readonly string[]).includes(t))).toEqual([]);
-    expect(await db.blockHeads.count()).toBe(3);
+    // Two pages of the upgrade, 10,000 and 500 users, in blocks of about 1,000.
+    expect(await db.blockHeads.count()).toBe(11);
     const tables = await storedTables(db);
     expect(tables.users).toEqual([...storedV6].sort((a, b) => (a.id < b.id ? -1 : 1)));
     for (const kind of PER_USER_RECORD_KINDS) if (kind !== 'users') expect(tables[kind], kind).toEqual(await sortedLike(records[kind]));
     expect(tables.removedAssignments.length).toBeGreaterThan(0);
     expect(await db.outbox.toArray()).toEqual([{ ...operation, seq: 1 }]);
     const store = new RosterStore(db);
-    expect(await store.userCount()).toBe(2_500);
+    expect(await store.userCount()).toBe(10_500);
 
     // And it takes changes: a user's record rewritten, read back through the log and after a fold.
-    const someone = storedV6[1_234]!;
+    const someone = storedV6[10_234]!;
     await changeStoredUser(db, someone.id, { firstName: 'Migrated' });
     expect((await storedUser(db, someone.id))?.firstName).toBe('Migrated');
     await store.compact();
     expect(await store.pendingUsers()).toBe(0);
     expect((await storedUser(db, someone.id))?.firstName).toBe('Migrated');
-    expect((await storedTables(db)).users).toHaveLength(2_500);
+    expect((await storedTables(db)).users).toHaveLength(10_500);
   });
 });

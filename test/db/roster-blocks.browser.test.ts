@@ -159,4 +159,58 @@ describe('the roster in blocks and a change log', () => {
     expect(folds).toBeGreaterThan(RUNS);
     expect(partial).toBeGreaterThan(0);
   });
+
+  it('a load after every user was deleted and folded lands where reads find it, below the emptied ranges', async () => {
+    const name = `roster-blocks-${crypto.randomUUID()}`;
+    names.push(name);
+    const db = new OffboardDatabase(name);
+    const store = new RosterStore(db, { blockUsers: BLOCK_USERS });
+    const chunkOf = (bundles: UserBundle[]) => ({ users: bundles.map((b) => b.user!), ...Object.fromEntries(['licenses', 'memberships', 'membershipRequests', 'assignments', 'removedAssignments', 'completions', 'certificates', 'removedCertificates', 'removedMemberships', 'tokens'].map((k) => [k, bundles.flatMap((b) => b[k as 'tokens'])])), retainedHistory: bundles.flatMap((b) => (b.retainedHistory ? [b.retainedHistory] : [])) });
+    try {
+      const model = new Map<string, UserBundle>();
+      // Two loads in id order: straight into blocks, the second range starting at pool[10].
+      for (const part of [pool.slice(0, 4), pool.slice(10, 14)]) {
+        await store.addChunk(chunkOf(part) as never, null);
+        for (const b of part) model.set(b.id, b);
+      }
+      // The second range emptied and folded: it stays in the directory, holding nobody.
+      await store.write(async (tx) => {
+        await tx.bundles(pool.slice(10, 14).map((b) => b.id));
+        await tx.commit({ bundles: pool.slice(10, 14).map((b) => tombstoneOf(b.id, 0)) });
+      });
+      for (const b of pool.slice(10, 14)) model.delete(b.id);
+      await store.compact();
+      // Users after everyone stored but before that empty range's start.
+      await store.addChunk(chunkOf(pool.slice(5, 8)) as never, null);
+      for (const b of pool.slice(5, 8)) model.set(b.id, b);
+      await expectSameAsModel(store, model);
+      await expectSameAsModel(new RosterStore(new OffboardDatabase(name)), model);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('keeps the user count when one transaction commits twice and ends where it started', async () => {
+    const name = `roster-blocks-${crypto.randomUUID()}`;
+    names.push(name);
+    const db = new OffboardDatabase(name);
+    const store = new RosterStore(db, { blockUsers: BLOCK_USERS });
+    try {
+      const [a, b] = [pool[0]!, pool[1]!];
+      await store.write(async (tx) => {
+        await tx.bundles([a.id]);
+        await tx.commit({ bundles: [a], createdIds: [a.id] });
+      });
+      // One user deleted, then another created, in one transaction (as a rollback of two operations does).
+      await store.write(async (tx) => {
+        await tx.bundles([a.id, b.id]);
+        await tx.commit({ bundles: [tombstoneOf(a.id, 0)] });
+        await tx.commit({ bundles: [b], createdIds: [b.id] });
+      });
+      expect(await store.userCount()).toBe(1);
+      await expectSameAsModel(new RosterStore(new OffboardDatabase(name)), new Map([[b.id, b]]));
+    } finally {
+      db.close();
+    }
+  });
 });

@@ -10,7 +10,16 @@ import { bundleOf, rowOf, userAt, type BlockBody, type BlockHead } from '../../s
 import { PER_USER_RECORD_KINDS } from '../../src/core/roster-types.ts';
 import type { StoredUser } from '../../src/core/stored-user.ts';
 import type { UserBundle } from '../../src/core/sync/user-bundle.ts';
-import { emptyDirectory, inRange, rangeIndexOf, type BlockDirectory, type ChangeLogEntry } from '../../src/db/blocks/block-directory.ts';
+import type { BlockDirectory, BlockEntry, ChangeLogEntry } from '../../src/db/blocks/block-directory.ts';
+
+/** The range a user id falls in: the last whose low is at most the id (a scan: the reader is the app's check). */
+function rangeOf(blocks: readonly BlockEntry[], id: string): number {
+  let found = 0;
+  blocks.forEach((block, index) => {
+    if (block.low <= id) found = index;
+  });
+  return found;
+}
 
 /** Records of object stores, typed arrays tagged on the way out of the page and rebuilt here. */
 function readRawStores(page: Page, stores: readonly string[], count?: number): Promise<Record<string, unknown[]>> {
@@ -71,7 +80,7 @@ function untag(value: unknown): unknown {
 /** Every live user's bundle and stored record, put together from the raw block tables. */
 export async function readRoster(page: Page): Promise<{ users: StoredUser[]; bundles: UserBundle[] }> {
   const raw = await readRawStores(page, ['blockDirectory', 'blockHeads', 'blockBodies', 'changeLog']);
-  const directory = (raw.blockDirectory as { key: string }[]).find((r) => r.key === 'directory') as BlockDirectory | undefined ?? emptyDirectory();
+  const directory = ((raw.blockDirectory as { key: string }[]).find((r) => r.key === 'directory') as BlockDirectory | undefined) ?? { blocks: [{ id: null, low: '', count: 0, foldedSeq: 0 }] };
   const heads = new Map((raw.blockHeads as { id: number; head: BlockHead }[]).map((r) => [r.id, r.head]));
   const bodies = new Map((raw.blockBodies as { id: number; body: BlockBody }[]).map((r) => [r.id, r.body]));
   const log = (raw.changeLog as ChangeLogEntry[]).sort((a, b) => a.seq! - b.seq!);
@@ -88,12 +97,12 @@ export async function readRoster(page: Page): Promise<{ users: StoredUser[]; bun
   const { blocks } = directory;
   const ids = new Set<string>(latest.keys());
   blocks.forEach((block, index) => {
-    if (block.id !== null) for (const id of heads.get(block.id)!.userIds) if (inRange(blocks, index, id)) ids.add(id);
+    if (block.id !== null) for (const id of heads.get(block.id)!.userIds) if (rangeOf(blocks, id) === index) ids.add(id);
   });
   const users: StoredUser[] = [];
   const bundles: UserBundle[] = [];
   for (const id of [...ids].sort()) {
-    const block = blocks[rangeIndexOf(blocks, id)]!;
+    const block = blocks[rangeOf(blocks, id)]!;
     const logged = latest.get(id);
     const blockHead = block.id === null ? null : heads.get(block.id)!;
     const blockBody = block.id === null ? null : bodies.get(block.id)!;

@@ -297,14 +297,6 @@ export function decodeRecord<T>(columns: RecordColumns, row: number, strings: re
   return record as T;
 }
 
-/** One field of the record at `row`; undefined where the record has no such field. */
-export function decodeField(columns: RecordColumns, row: number, field: string, strings: readonly string[]): unknown {
-  const f = columns.fields.indexOf(field);
-  if (f < 0) return undefined;
-  const value = decodeValue(columns.columns[f]!, row, strings);
-  return value === MISSING ? undefined : value;
-}
-
 /** Rows `start` to `end` (exclusive), as they were encoded. */
 export function decodeRecords<T>(columns: RecordColumns, strings: readonly string[], start = 0, end = columns.count): T[] {
   const records: T[] = [];

@@ -9,7 +9,7 @@
 import type { RetainedHistory } from '../roster-types.ts';
 import type { StoredUser } from '../stored-user.ts';
 import { BUNDLE_RECORD_KINDS, type BundleRecordKind, type UserBundle } from '../sync/user-bundle.ts';
-import { decodeField, decodeRecord, decodeRecords, encodeRecords, StringTable, type RecordColumns } from './record-columns.ts';
+import { decodeRecord, decodeRecords, encodeRecords, StringTable, type RecordColumns } from './record-columns.ts';
 
 /** The users of a block as stored, with their summaries. */
 export interface BlockHead {
@@ -89,11 +89,6 @@ export function bundleOf(stored: StoredUser, body: BlockBody, bodyRow: number): 
   const bundle = { id: user.id, revision: user.revision ?? 0, deleted: false, user, licenses, retainedHistory: (rest.retainedHistory as RetainedHistory | null) ?? null } as UserBundle;
   for (const kind of BODY_KINDS) (bundle[kind] as unknown[]) = (rest[kind] as unknown[] | undefined) ?? [];
   return bundle;
-}
-
-/** One list of a body row (licenses come from the head: see `userAt`). */
-export function bodyRecordsAt<K extends Exclude<BundleRecordKind, 'licenses'>>(body: BlockBody, row: number, kind: K): UserBundle[K] {
-  return (decodeField(body.bundles, row, kind, body.strings) as UserBundle[K] | undefined) ?? ([] as unknown as UserBundle[K]);
 }
 
 /** The row of `userId` in a block, or -1 (ids are in ascending order). */

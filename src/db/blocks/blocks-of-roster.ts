@@ -4,7 +4,7 @@
 import { encodeBody, encodeHead } from '../../core/blocks/user-block.ts';
 import type { StoredUser } from '../../core/stored-user.ts';
 import type { UserBundle } from '../../core/sync/user-bundle.ts';
-import { emptyDirectory, type BlockDirectory, type BlockEntry, type StoredBlockBody, type StoredBlockHead } from './block-directory.ts';
+import type { BlockDirectory, BlockEntry, StoredBlockBody, StoredBlockHead } from './block-directory.ts';
 
 /** Users per block when blocks are written; a fold splits a range that grew past twice this. */
 export const BLOCK_USERS = 1_000;
@@ -32,13 +32,4 @@ export function piecesOf(directory: Pick<BlockDirectory, 'nextBlockId'>, users: 
     written.entries.push({ id, low: users[start]!.id, count: end - start, foldedSeq });
   }
   return written;
-}
-
-/** A whole roster (users in ascending id order, their bundles row for row) as blocks and their directory. */
-export function blocksOfRoster(users: readonly StoredUser[], bundles: readonly UserBundle[]): Pieces & { directory: BlockDirectory } {
-  const directory = emptyDirectory();
-  if (users.length === 0) return { heads: [], bodies: [], entries: [], directory };
-  const pieces = piecesOf(directory, users, bundles, 0);
-  directory.blocks = pieces.entries.map((entry, i) => (i === 0 ? { ...entry, low: '' } : entry));
-  return { ...pieces, directory };
 }

@@ -2,9 +2,12 @@
  * The roster as IndexedDB holds it: blocks of about a thousand users (a head with the users as stored, a
  * body with the rest of their bundles), a change log of what was committed since, and a directory of
  * the blocks' ranges (block-directory.ts). A commit writes one log entry, whatever its size, in the
- * transaction of its audit and outbox records; compaction later folds the log into new blocks, a few
- * blocks per transaction. Blocks and log entries are never changed once written (a fold writes new
- * blocks under new ids), so what this tab read of them stays true and is kept in memory.
+ * transaction of its audit and outbox records (a transaction that commits several changes writes an
+ * entry each); compaction later folds the log into new blocks, a few blocks per transaction. Blocks and
+ * log entries are never changed once written (a fold writes new
+ * blocks under new ids), so what this tab read of them stays true and is kept in memory. Only what a
+ * committed transaction wrote is kept (`remember`, after the commit): an aborted one's log key may be
+ * given again.
  *
  * One instance per database in a tab. Every transaction that reads or writes the roster calls `refresh`
  * first: the directory and the log may have moved in another tab.
@@ -245,13 +248,13 @@ export class RosterBlocks {
   }
 
   /**
-   * A change as one log entry, and the requests that write it (with the user count, where it moved):
+   * A change as one log entry, and the requests that write it (with the user count, when given):
    * sent now, for the caller to await with its other writes. The entry is remembered once its
    * transaction commits (`remember`).
    */
-  logWrites(change: LoggedChange, userCount: number): { entry: ChangeLogEntry | null; writes: Promise<unknown>[] } {
+  logWrites(change: LoggedChange, userCount: number | null): { entry: ChangeLogEntry | null; writes: Promise<unknown>[] } {
     const writes: Promise<unknown>[] = [];
-    if (userCount !== this.userCount) writes.push(this.db.blockDirectory.put({ key: 'userCount', users: userCount }));
+    if (userCount !== null) writes.push(this.db.blockDirectory.put({ key: 'userCount', users: userCount }));
     if (change.users.length === 0 && change.deletedIds.length === 0) return { entry: null, writes };
     const users = [...change.users].sort((a, b) => (a.user.id < b.user.id ? -1 : 1));
     const entry: ChangeLogEntry = {
@@ -266,11 +269,6 @@ export class RosterBlocks {
   /** Keeps a committed transaction's log entries in memory, so that the next refresh need not read them. */
   remember(entries: readonly ChangeLogEntry[]): void {
     for (const entry of entries) if (entry.seq !== undefined) this.recent.set(logKey(entry.seq), entry, entry.head.userIds.length);
-  }
-
-  /** Forgets what is held in memory: the next refresh reads everything anew. */
-  forget(): void {
-    this.epoch = null;
   }
 
   /**
@@ -387,12 +385,22 @@ export class RosterBlocks {
     if (last !== null && !(last < users[0]!.id)) return false;
     const directory: BlockDirectory = { ...this.directory, blocks: [...this.directory.blocks] };
     const writes = piecesOf(directory, users, bundles, this.lastSeq, Math.max(1, Math.round(users.length / this.blockUsers)));
-    const lastBlock = directory.blocks[directory.blocks.length - 1]!;
-    if (lastBlock.id === null && lastBlock.count === 0) directory.blocks.splice(directory.blocks.length - 1, 1, ...writes.entries.map((e, i) => (i === 0 ? { ...e, low: lastBlock.low } : e)));
-    else directory.blocks.push(...writes.entries);
+    // The new users fall in range `at` or after it. Every range after it holds nobody now (everyone stored
+    // comes before the first new id): those go, and the new blocks follow range `at` — or take its place,
+    // keeping its low, when it holds nobody either.
+    const at = rangeIndexOf(directory.blocks, users[0]!.id);
+    const dropped = directory.blocks.splice(at + 1);
+    const host = directory.blocks[at]!;
+    if (host.count === 0) {
+      dropped.unshift(host);
+      directory.blocks.splice(at, 1, ...writes.entries.map((e, i) => (i === 0 ? { ...e, low: host.low } : e)));
+    } else directory.blocks.push(...writes.entries);
+    const droppedIds = dropped.flatMap((b) => (b.id === null ? [] : [b.id]));
     await Promise.all([
       this.db.blockHeads.bulkAdd(writes.heads),
       this.db.blockBodies.bulkAdd(writes.bodies),
+      this.db.blockHeads.bulkDelete(droppedIds),
+      this.db.blockBodies.bulkDelete(droppedIds),
       this.db.blockDirectory.bulkPut([directory, { key: 'userCount', users: this.userCount + users.length }]),
     ]);
     return true;
@@ -409,7 +417,19 @@ export class RosterBlocks {
     const directory: BlockDirectory = { ...this.directory, blocks: [...this.directory.blocks] };
     const seq = this.lastSeq;
     const pendingByRange = this.pendingUsersByRange();
-    const ranges = [...pendingByRange.keys()].sort((a, b) => a - b);
+    // Ranges holding the oldest waiting change first: the log is deleted from its oldest entry on, and a
+    // range that keeps getting changes (a long pull) must not keep the others waiting.
+    const oldestOf = new Map<number, number>();
+    for (const [index, ids] of pendingByRange) {
+      const block = directory.blocks[index]!;
+      let oldest = Infinity;
+      for (const id of ids) {
+        const logged = this.logged.get(id)!;
+        for (const part of [logged.head, logged.body]) if (part > block.foldedSeq && part < oldest) oldest = part;
+      }
+      oldestOf.set(index, oldest);
+    }
+    const ranges = [...pendingByRange.keys()].sort((a, b) => oldestOf.get(a)! - oldestOf.get(b)! || a - b);
     let budget = budgetUsers;
     const replaced = new Map<number, BlockEntry[]>();
     const heads: { id: number; head: BlockHead }[] = [];
