@@ -125,26 +125,39 @@ function unmark(mark: number): unknown {
   return mark === MARK_NULL ? null : mark === MARK_ABSENT ? MISSING : undefined;
 }
 
-/** The narrowest column type that holds every value of a field. */
-function fieldTypeOf(values: readonly unknown[]): FieldType {
+/**
+ * The narrowest column type that holds every value of a field; for a time column, the values as
+ * milliseconds too (each timestamp is read once: encoding a block reads thousands of them).
+ */
+function fieldTypeOf(values: readonly unknown[]): { type: FieldType; times?: Float64Array } {
   let type: FieldType | null = null;
-  for (const value of values) {
+  let times: Float64Array | undefined;
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
     if (value === null || value === undefined || value === MISSING) continue;
     let own: FieldType;
-    if (typeof value === 'string') own = canonicalTimeOf(value) === null ? 'string' : 'time';
-    else if (typeof value === 'number') own = 'number';
+    if (typeof value === 'string') {
+      // Once a column holds a string that is no timestamp it is a string column: no need to read more.
+      if (type === 'string') continue;
+      const time = canonicalTimeOf(value);
+      if (time === null) own = 'string';
+      else {
+        own = 'time';
+        (times ??= new Float64Array(values.length))[i] = time;
+      }
+    } else if (typeof value === 'number') own = 'number';
     else if (typeof value === 'boolean') own = 'boolean';
     else if (Array.isArray(value)) own = 'list';
     else if (isPlainObject(value)) own = 'object';
-    else return 'json';
+    else return { type: 'json' };
     if (type === null || type === own) type = own;
     else if ((type === 'time' && own === 'string') || (type === 'string' && own === 'time')) type = 'string';
-    else return 'json';
+    else return { type: 'json' };
   }
-  return type ?? 'string';
+  return type === 'time' ? { type, times: times! } : { type: type ?? 'string' };
 }
 
-function encodeColumn(type: FieldType, values: readonly unknown[], strings: StringTable): Column {
+function encodeColumn({ type, times }: { type: FieldType; times?: Float64Array }, values: readonly unknown[], strings: StringTable): Column {
   const count = values.length;
   const code = (value: unknown): number | null => (value === MISSING ? ABSENT : value === null ? NULL : value === undefined ? UNDEFINED : null);
   switch (type) {
@@ -167,7 +180,7 @@ function encodeColumn(type: FieldType, values: readonly unknown[], strings: Stri
           marks ??= new Uint8Array(count);
           marks[i] = markOf(value);
         } else {
-          out[i] = type === 'time' ? canonicalTimeOf(value as string)! : (value as number);
+          out[i] = type === 'time' ? times![i]! : (value as number);
         }
       }
       const column: Column = type === 'time' ? { type, values: out } : { type, values: narrowest(out) };
@@ -227,6 +240,20 @@ export function encodeRecords(records: readonly object[], strings: StringTable):
   let lastPositions: number[] = [];
   for (let row = 0; row < count; row++) {
     const record = records[row] as Record<string, unknown>;
+    // Most records have the previous one's keys in the same order: checked without making a list of them.
+    let k = 0;
+    let isSameKeys = true;
+    for (const key in record) {
+      if (k >= lastKeys.length || lastKeys[k] !== key) {
+        isSameKeys = false;
+        break;
+      }
+      k++;
+    }
+    if (isSameKeys && k === lastKeys.length) {
+      for (let j = 0; j < k; j++) valuesOf[lastPositions[j]!]![row] = record[lastKeys[j]!];
+      continue;
+    }
     const keys = Object.keys(record);
     let positions = lastPositions;
     if (keys.length !== lastKeys.length || keys.some((key, k) => key !== lastKeys[k])) {
