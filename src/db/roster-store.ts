@@ -119,11 +119,15 @@ export class RosterStore {
       blocks.writesUnderWay--;
       blocks.lastWriteEndedAt = performance.now();
     }
-    if (logged.length > 0) {
-      this.blocks.remember(logged);
-      this.scheduleCompaction();
-    }
+    this.committed(logged);
     return result;
+  }
+
+  /** After a transaction that logged changes committed: its entries kept in memory, compaction due. */
+  private committed(logged: readonly ChangeLogEntry[]): void {
+    if (logged.length === 0) return;
+    this.blocks.remember(logged);
+    this.scheduleCompaction();
   }
 
   /**
@@ -229,10 +233,7 @@ export class RosterStore {
       await Promise.all(writes);
       if (entry) logged.push(entry);
     });
-    if (logged.length > 0) {
-      this.blocks.remember(logged);
-      this.scheduleCompaction();
-    }
+    this.committed(logged);
     return stored;
   }
 

@@ -28,6 +28,15 @@ const keyText = (key: IndexableType): string => (Array.isArray(key) ? key.join('
 
 export type StoredTables = Omit<RosterChunk, 'users'> & { users: StoredUser[] };
 
+/** Records of a per-user kind in the order its table of the table-per-kind layout kept them (by key). */
+export function inKeyOrder(kind: BundleRecordKind | 'retainedHistory', records: readonly unknown[]): unknown[] {
+  const keyOf = kind === 'retainedHistory' ? (r: unknown) => (r as { userId: string }).userId : (KEY_OF[kind] as (record: unknown) => IndexableType);
+  return records
+    .map((r) => [keyText(keyOf(r)), r] as const)
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map(([, r]) => r);
+}
+
 /** Every user as stored, in id order. */
 export async function storedUsers(db: OffboardDatabase): Promise<StoredUser[]> {
   const users: StoredUser[] = [];
@@ -53,11 +62,7 @@ export async function storedTables(db: OffboardDatabase): Promise<StoredTables> 
   const users = await storedUsers(db);
   const bundles = await new RosterStore(db).readBundles(users.map((u) => u.id));
   const tables = { users, retainedHistory: [] } as unknown as StoredTables;
-  for (const kind of BUNDLE_RECORD_KINDS) {
-    const keyOf = KEY_OF[kind] as (record: unknown) => IndexableType;
-    const records = [...bundles.values()].flatMap((b) => b[kind] as readonly unknown[]);
-    (tables[kind] as unknown[]) = records.map((r) => [keyText(keyOf(r)), r] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, r]) => r);
-  }
+  for (const kind of BUNDLE_RECORD_KINDS) (tables[kind] as unknown[]) = inKeyOrder(kind, [...bundles.values()].flatMap((b) => b[kind] as readonly unknown[]));
   tables.retainedHistory = users.flatMap((u) => {
     const history = bundles.get(u.id)?.retainedHistory;
     return history ? [history] : [];
