@@ -103,7 +103,7 @@ export class AdminChanges {
   /** What the in-memory roster knows for a change: who is on the roster. */
   lookup(): RosterLookup {
     const index = requireIndex(this.host.cache.state);
-    const isOnRoster = (id: string): boolean => index.userById(id) !== undefined;
+    const isOnRoster = (id: string): boolean => index.has(id);
     // Emails are checked where they are entered (the import's check); changes here set none.
     return { mayHold: isOnRoster, hasUser: isOnRoster, userIdWithEmail: () => undefined };
   }

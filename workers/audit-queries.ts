@@ -1,7 +1,6 @@
 /** A page of the audit, newest first, filtered by action, actor, rule, batch and text. */
 import { auditEntryMatcher } from '../src/core/audit-filter.ts';
 import type { RosterIndex } from '../src/core/roster-index.ts';
-import { fullName } from '../src/core/user-views.ts';
 import type { OffboardDatabase } from '../src/db/offboard-database.ts';
 import type { AuditPage, AuditQuery } from './roster-api.ts';
 
@@ -28,10 +27,7 @@ export async function readAuditPage(db: OffboardDatabase, index: RosterIndex, qu
       db.audit.count(),
     ]),
   );
-  const nameOf = (id: string | null): string | null => {
-    const user = id ? index.userById(id) : undefined;
-    return user ? fullName(user) : null;
-  };
+  const nameOf = (id: string | null): string | null => (id ? (index.nameOf(id) ?? null) : null);
   const rows = found.slice(0, limit).map((e) => ({ ...e, seq: e.seq ?? 0, actorName: nameOf(e.actorId) ?? e.actorId, targetName: nameOf(e.targetId) }));
   return { rows, matching, total, hasOlder: found.length > limit };
 }

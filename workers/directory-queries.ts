@@ -4,11 +4,10 @@
  * Read-only; the roster changes only through RosterCache.apply.
  */
 import { filterRoster, unmatchedIdListEntries, type RosterFilter } from '../src/core/roster-filter.ts';
-import { foldText } from '../src/core/fold-text.ts';
+import type { User } from '../src/core/roster-types.ts';
 import { matchUserEntry, userEntryFilter, type UserEntryMatch } from '../src/core/match-user-entry.ts';
-import type { RosterIndex } from '../src/core/roster-index.ts';
+import { RosterIndex } from '../src/core/roster-index.ts';
 import type { FilterNames } from '../src/core/selection-rule.ts';
-import type { StoredUser } from '../src/core/stored-user.ts';
 import { buildUserDetail, buildUserRow, fullName, type UserDetail, type UserRef, type UserRow } from '../src/core/user-views.ts';
 import type { OffboardDatabase } from '../src/db/offboard-database.ts';
 import type { RosterStore } from '../src/db/roster-store.ts';
@@ -41,10 +40,7 @@ export function filterNamesOf(index: RosterIndex): FilterNames {
   return {
     communityName: (id) => index.communityById.get(id)?.name ?? id,
     methodologyName: (id) => index.methodologyById.get(id)?.name ?? id,
-    userName: (id) => {
-      const user = index.userById(id);
-      return user ? fullName(user) : id;
-    },
+    userName: (id) => index.nameOf(id) ?? id,
     fieldLabel: (name) => index.customFields.find((f) => f.name === name)?.label ?? name,
   };
 }
@@ -77,7 +73,7 @@ export class DirectoryQueries {
     if (queryId !== this.lastQuery.queryId || !index) return null;
     const { matches } = this.lastQuery;
     const rows: UserRow[] = [];
-    for (let i = Math.max(0, start); i < Math.min(end, matches.length); i++) rows.push(buildUserRow(index, index.users[matches[i]!]!));
+    for (let i = Math.max(0, start); i < Math.min(end, matches.length); i++) rows.push(buildUserRow(index, index.userAt(matches[i]!)));
     return rows;
   }
 
@@ -85,7 +81,7 @@ export class DirectoryQueries {
   matchingIds(queryId: number): string[] | null {
     const { index } = this.cache.state;
     if (queryId !== this.lastQuery.queryId || !index) return null;
-    return Array.from(this.lastQuery.matches, (position) => index.users[position]!.id);
+    return Array.from(this.lastQuery.matches, (position) => index.idAt(position));
   }
 
   /** Ids of the users a filter matches now, but those excluded. */
@@ -94,7 +90,7 @@ export class DirectoryQueries {
     const excluded = new Set(excludedIds);
     const ids: string[] = [];
     for (const position of filterRoster(index, filter)) {
-      const id = index.users[position]!.id;
+      const id = index.idAt(position);
       if (!excluded.has(id)) ids.push(id);
     }
     return ids;
@@ -139,7 +135,7 @@ export class DirectoryQueries {
 
   /** Active users whose name or email contains the text: candidates to take over a role. */
   searchActiveUsers(text: string, limit = 20): UserRef[] {
-    return this.searchUsers(text, limit, (user) => user.status === 'active');
+    return this.searchUsers(text, limit, (index, position) => index.statusAt(position) === 'active');
   }
 
   /**
@@ -149,10 +145,10 @@ export class DirectoryQueries {
   matchActiveUser(text: string, currentAdminId: string | null = null): UserEntryMatch {
     const index = requireIndex(this.cache.state);
     const mayMean = userEntryFilter(text);
-    const candidates: StoredUser[] = [];
+    const candidates: User[] = [];
     if (mayMean) {
       for (let position = 0; position < index.size; position++) {
-        if (mayMean(index.searchText[position]!)) candidates.push(index.users[position] as StoredUser);
+        if (mayMean(index.searchTextAt(position))) candidates.push(index.userAt(position));
       }
     }
     return matchUserEntry(text, candidates, currentAdminId);
@@ -160,8 +156,7 @@ export class DirectoryQueries {
 
   /** Managers (users with reports) whose name or email contains the text; for the manager filter. */
   searchManagers(text: string, limit = 20): UserRef[] {
-    const index = requireIndex(this.cache.state);
-    return this.searchUsers(text, limit, (_user, position) => index.hasReports(position));
+    return this.searchUsers(text, limit, (index, position) => index.hasReports(position));
   }
 
   userRef(id: string): UserRef | null {
@@ -175,16 +170,15 @@ export class DirectoryQueries {
     return { entries: unmatched.slice(0, limit), count: unmatched.length };
   }
 
-  private searchUsers(text: string, limit: number, isCandidate: (user: StoredUser, position: number) => boolean): UserRef[] {
+  private searchUsers(text: string, limit: number, isCandidate: (index: RosterIndex, position: number) => boolean): UserRef[] {
     const index = requireIndex(this.cache.state);
     // A picked suggestion reads "Name (email)": its parentheses are not part of any name or address.
-    const words = foldText(text).replace(/[()]/g, ' ').split(/\s+/).filter(Boolean);
+    const matchesText = index.textMatcher(RosterIndex.searchWords(text.replace(/[()]/g, ' ')));
     const found: UserRef[] = [];
     for (let position = 0; position < index.size && found.length < limit; position++) {
-      const user = index.users[position]!;
-      if (!isCandidate(user as StoredUser, position)) continue;
-      const haystack = index.searchText[position]!;
-      if (words.every((w) => haystack.includes(w))) found.push({ id: user.id, name: `${fullName(user)} (${user.email})` });
+      if (!isCandidate(index, position) || !matchesText(position)) continue;
+      const user = index.userAt(position);
+      found.push({ id: user.id, name: `${fullName(user)} (${user.email})` });
     }
     return found;
   }

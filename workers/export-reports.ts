@@ -20,7 +20,7 @@ import {
   reportsExcludeInactive,
   type ReportKind,
 } from '../src/core/csv/report-kinds.ts';
-import { ALL_COMMUNITIES_HEADER, allCommunitiesRow, countCommunityMembers, sortCommunitiesForReport } from '../src/core/csv/all-communities-report.ts';
+import { ALL_COMMUNITIES_HEADER, allCommunitiesRow, sortCommunitiesForReport } from '../src/core/csv/all-communities-report.ts';
 import { AUDIT_REPORT_HEADER, auditReportRow } from '../src/core/csv/audit-report.ts';
 import { PLAN_RESULT_HEADER, planResultRows, type AppliedPlanState } from '../src/core/csv/plan-result-report.ts';
 import { auditEntryMatcher, isAuditFiltered, type AuditFilters } from '../src/core/audit-filter.ts';
@@ -29,7 +29,6 @@ import { effectivePolicy } from '../src/core/lifecycle-policy.ts';
 import { filterRoster, isFilterEmpty, type RosterFilter } from '../src/core/roster-filter.ts';
 import type { RosterIndex } from '../src/core/roster-index.ts';
 import type { Admin, Organization, ReportSnapshot } from '../src/core/roster-types.ts';
-import { fullName } from '../src/core/user-views.ts';
 import type { OffboardDatabase } from '../src/db/offboard-database.ts';
 import { readInPages } from '../src/db/read-in-pages.ts';
 import type { RosterStore } from '../src/db/roster-store.ts';
@@ -110,7 +109,7 @@ function userScope(sources: ReportSources, filter: RosterFilter | null | undefin
   const isFiltered = filter != null && !isFilterEmpty(filter);
   let count = 0;
   const consider = (position: number): void => {
-    if (isUserReported(index.users[position]!.status, policy)) {
+    if (isUserReported(index.statusAt(position), policy)) {
       included[position] = 1;
       count++;
     }
@@ -121,13 +120,13 @@ function userScope(sources: ReportSources, filter: RosterFilter | null | undefin
 }
 
 function isInScope(sources: ReportSources, scope: UserScope, userId: string): boolean {
-  const position = sources.index.positionOf.get(userId);
+  const position = sources.index.positionOf(userId);
   return position !== undefined && scope.included[position] === 1;
 }
 
 function idsInScope(sources: ReportSources, scope: UserScope): string[] {
   const ids: string[] = [];
-  for (let position = 0; position < scope.included.length; position++) if (scope.included[position] === 1) ids.push(sources.index.users[position]!.id);
+  for (let position = 0; position < scope.included.length; position++) if (scope.included[position] === 1) ids.push(sources.index.idAt(position));
   return ids;
 }
 
@@ -157,7 +156,7 @@ async function writeReport(
   switch (kind) {
     case 'users':
       for (let position = 0; position < index.size; position++) {
-        if (scope.included[position] === 1) writer.row(recordToRow('users', index.users[position]!, customFields));
+        if (scope.included[position] === 1) writer.row(recordToRow('users', index.userAt(position), customFields));
       }
       return;
     case 'memberships':
@@ -178,18 +177,14 @@ async function writeReport(
       return;
     case 'all_communities': {
       // F5, A4: members counted among the users the report covers.
-      const covered = index.users.filter((_user, position) => scope.included[position] === 1);
-      const members = countCommunityMembers(covered);
-      const emailOf = (id: string) => index.userById(id)?.email;
+      const members = index.countMembers(scope.included);
+      const emailOf = (id: string) => index.emailOf(id);
       writer.rows(sortCommunitiesForReport(index.communities).map((c) => allCommunitiesRow(c, emailOf, members.get(c.id) ?? 0)));
       return;
     }
     case 'audit': {
       const keep = auditFilters && isAuditFiltered(auditFilters) ? auditEntryMatcher(auditFilters) : () => true;
-      const nameOf = (id: string) => {
-        const user = index.userById(id);
-        return user ? fullName(user) : undefined;
-      };
+      const nameOf = (id: string) => index.nameOf(id);
       await readInPages(db.audit, (e) => e.seq!, (page) => {
         for (const entry of page) if (keep(entry)) writer.row(auditReportRow(entry, nameOf));
       });
@@ -201,7 +196,7 @@ async function writeReport(
 function usersColumns(sources: ReportSources): string[] {
   return customFieldColumns(
     sources.index.customFields.map((f) => f.name),
-    sources.index.users,
+    sources.index.customFieldNamesInUse(),
   );
 }
 
@@ -278,8 +273,8 @@ export function exportPlanResult(sources: ReportSources, plan: LifecyclePlan, ap
     planResultRows(
       plan,
       (id) => {
-        const user = index.userById(id);
-        return user ? { name: fullName(user), email: user.email } : undefined;
+        const name = index.nameOf(id);
+        return name === undefined ? undefined : { name, email: index.emailOf(id)! };
       },
       applied,
     ),

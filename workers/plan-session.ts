@@ -161,7 +161,7 @@ export class PlanSession {
   /** R2: the first previous assignments of these users, to list in the plan. */
   private async previousAssignmentsOf(userIds: readonly string[], index: RosterIndex): Promise<PreviousAssignment[]> {
     // The summaries say who has any: only their bundles are read, a page at a time until the sample is full.
-    const holding = userIds.filter((id) => (index.userById(id)?.counts.removedAssignments ?? 0) > 0);
+    const holding = userIds.filter((id) => index.countsOf(id).removedAssignments > 0);
     const found: PreviousAssignment[] = [];
     for (let start = 0; start < holding.length && found.length < PLAN_SAMPLE_SIZE; start += 100) {
       const bundles = await this.host.store.readBundles(holding.slice(start, start + 100));

@@ -6,7 +6,7 @@
 import type { LifecyclePlan, PlanReasonCode, PlanUserOutcome, PlanWarning } from '../src/core/build-lifecycle-plan.ts';
 import type { RosterIndex } from '../src/core/roster-index.ts';
 import type { Assignment } from '../src/core/roster-types.ts';
-import { fullName, type UserRef } from '../src/core/user-views.ts';
+import type { UserRef } from '../src/core/user-views.ts';
 
 /** How many entries of each list the page gets. */
 export const PLAN_LIST_LIMIT = 200;
@@ -81,10 +81,7 @@ function countReasons(outcome: ReasonCount['outcome'], outcomes: readonly PlanUs
 
 export function toPlanView(planId: string, plan: LifecyclePlan, index: RosterIndex, selectedCount: number): PlanView {
   const { eligibleIds, batches, effects, blocked, skipped, warnings, ...rest } = plan;
-  const refOf = (id: string): UserRef => {
-    const user = index.userById(id);
-    return { id, name: user ? fullName(user) : id };
-  };
+  const refOf = (id: string): UserRef => ({ id, name: index.nameOf(id) ?? id });
   const reasonCounts = new Map<string, ReasonCount>();
   countReasons('blocked', blocked, reasonCounts);
   countReasons('skipped', skipped, reasonCounts);
@@ -94,7 +91,7 @@ export function toPlanView(planId: string, plan: LifecyclePlan, index: RosterInd
     let group = groups.get(move.fromManagerId);
     if (!group) {
       if (groups.size >= PLAN_TREE_GROUPS) continue;
-      const managerOfManager = index.userById(move.fromManagerId)?.managerId ?? null;
+      const managerOfManager = index.managerIdOf(move.fromManagerId) ?? null;
       group = {
         manager: refOf(move.fromManagerId),
         managerOfManager: managerOfManager === null ? null : refOf(managerOfManager),

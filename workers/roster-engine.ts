@@ -16,9 +16,9 @@ import type { UserEntryMatch } from '../src/core/match-user-entry.ts';
 import type { SettingsInput } from '../src/core/organization-settings.ts';
 import { reportCoverageOf } from '../src/core/report-coverage.ts';
 import type { RosterFilter } from '../src/core/roster-filter.ts';
-import { RosterIndex, keyUser, type KeyedUser } from '../src/core/roster-index.ts';
+import { RosterIndexBuilder } from '../src/core/roster-index.ts';
 import type { StoredUser } from '../src/core/stored-user.ts';
-import { fullName, type UserDetail, type UserRef, type UserRow } from '../src/core/user-views.ts';
+import type { UserDetail, UserRef, UserRow } from '../src/core/user-views.ts';
 import { readMeta } from '../src/db/meta-records.ts';
 import { OffboardDatabase } from '../src/db/offboard-database.ts';
 import type { PendingImportView } from '../src/db/pending-import.ts';
@@ -107,10 +107,7 @@ export class RosterEngine {
         }),
       apply: (change) => this.cache.apply(change),
       reopen: () => this.writes.run(() => this.reload()),
-      userName: (id) => {
-        const user = this.cache.state.index?.userById(id);
-        return user ? fullName(user) : null;
-      },
+      userName: (id) => this.cache.state.index?.nameOf(id) ?? null,
       localUserCount: () => this.cache.state.index?.size ?? 0,
       localOrganizationId: () => this.cache.state.organization?.id ?? null,
     });
@@ -154,7 +151,7 @@ export class RosterEngine {
   loadDemo(size: number, onProgress?: (progress: LoadProgress) => void): Promise<RosterSummary> {
     return this.writes.run(async () => {
       const demo = generateDemoOrganization({ size });
-      const users: KeyedUser[] = [];
+      const users = new RosterIndexBuilder(demo.size);
       onProgress?.({ phase: 'writing', done: 0, total: demo.size });
       await writeRosterInChunks(this.db, demo.header, demo.chunks(DEMO_CHUNK_SIZE), {
         expectedUsers: demo.size,
@@ -170,13 +167,13 @@ export class RosterEngine {
         },
         onChunk: (stored, progress) => {
           // Keep what the in-memory roster needs as it streams by, so nothing is read back.
-          for (const u of stored) users.push(keyUser(u));
+          users.add(stored);
           onProgress?.({ phase: 'writing', done: progress.usersWritten, total: progress.expectedUsers });
         },
       });
       onProgress?.({ phase: 'indexing', done: demo.size, total: demo.size });
       const { header } = demo;
-      const index = RosterIndex.fromKeyed(users, { methodologies: header.methodologies, communities: header.communities, customFields: header.customFields });
+      const index = users.finish({ methodologies: header.methodologies, communities: header.communities, customFields: header.customFields });
       this.cache.apply({ replaced: { index, organization: header.organization, admins: header.admins, signedInAdminId: header.signedInAdminId, reportCoverage: new Map() } });
       return this.summary();
     });
@@ -210,15 +207,23 @@ export class RosterEngine {
 
   /** Everything the in-memory roster holds, read from the database. */
   private async readState(onProgress?: (progress: LoadProgress) => void): Promise<RosterState> {
-    // Users come keyed for sorting and search page by page, while the next page is read.
-    const users: KeyedUser[] = [];
-    await this.store.readStoredUsersInPages((page, total) => {
-      for (const stored of page) users.push(keyUser(stored));
-      onProgress?.({ phase: 'reading', done: users.length, total });
+    // Users go into the in-memory columns page by page, while the next page is read.
+    let users: RosterIndexBuilder | null = null;
+    let done = 0;
+    let reported = 0;
+    await this.store.readUserPages((page, total) => {
+      users ??= new RosterIndexBuilder(total);
+      users.addPage(page);
+      done += 'users' in page ? page.users.length : page.rows.length;
+      // A page is a block of about a thousand users: the screen hears every ten thousand or so.
+      if (done - reported >= 10_000 || done === total) {
+        reported = done;
+        onProgress?.({ phase: 'reading', done, total });
+      }
     });
-    onProgress?.({ phase: 'indexing', done: users.length, total: users.length });
+    onProgress?.({ phase: 'indexing', done, total: done });
     const [{ organization, admins, lists }, session, snapshots] = await Promise.all([this.readOrganization(), readMeta(this.db, SESSION_KEY), this.db.reportSnapshots.toArray()]);
-    const index = RosterIndex.fromKeyed(users, lists);
+    const index = (users ?? new RosterIndexBuilder()).finish(lists);
     const signedInAdminId = session?.adminId ?? null;
     return { index, organization: organization ?? null, admins: admins ?? [], signedInAdminId, reportCoverage: reportCoverageOf(snapshots) };
   }

@@ -8,7 +8,7 @@ import type { OrganizationLists } from '../src/core/changes/change-outcome.ts';
 import type { PermissionAction } from '../src/core/coded-error.ts';
 import { codedError } from '../src/core/coded-error.ts';
 import type { ImportKind } from '../src/core/csv/column-mapping.ts';
-import { RosterIndex, keyUser } from '../src/core/roster-index.ts';
+import { RosterIndex } from '../src/core/roster-index.ts';
 import type { Admin, Organization } from '../src/core/roster-types.ts';
 import type { StoredUser } from '../src/core/stored-user.ts';
 import type { OffboardDatabase } from '../src/db/offboard-database.ts';
@@ -174,7 +174,7 @@ export class RosterFiles {
     const change: RosterChange = { users: { changed, deletedIds: [] }, lists: organization.lists, outbox: true, isLocalChange: true };
     if (!cache.state.index) {
       // An import onto an empty device: its first roster.
-      const index = RosterIndex.fromKeyed(changed.map(keyUser), organization.lists);
+      const index = RosterIndex.build({ users: changed, ...organization.lists });
       cache.apply({ replaced: { index, organization: setup?.organization ?? null, admins: setup ? [setup.admin] : [], signedInAdminId: setup?.admin.userId ?? null, reportCoverage: new Map() } });
       return;
     }

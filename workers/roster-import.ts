@@ -148,13 +148,13 @@ export function importViewOf(index: RosterIndex): ImportRosterView {
   let foldedIds: Map<string, string> | null = null;
   let granted: Map<string, number> | null = null;
   return {
-    userById: (id) => index.userById(id),
+    userById: (id) => index.recordById(id),
     userIdByEmail(email) {
-      emails ??= new Map(index.users.map((u) => [u.email.toLowerCase(), u.id]));
+      emails ??= new Map(Array.from({ length: index.size }, (_, position) => [index.emailAt(position).toLowerCase(), index.idAt(position)]));
       return emails.get(email.trim().toLowerCase());
     },
     userIdIgnoringCase(id) {
-      foldedIds ??= new Map(index.users.map((u) => [u.id.toLowerCase(), u.id]));
+      foldedIds ??= new Map(Array.from({ length: index.size }, (_, position) => [index.idAt(position).toLowerCase(), index.idAt(position)]));
       return foldedIds.get(id.toLowerCase());
     },
     customFields: index.customFields,
@@ -163,10 +163,7 @@ export function importViewOf(index: RosterIndex): ImportRosterView {
     communityIdsOf: (id) => index.communityIdsOf(id),
     licensesOf: (id) => index.licensesOf(id),
     grantedLicenseCount(methodologyId) {
-      if (!granted) {
-        granted = new Map();
-        for (const user of index.users) for (const l of user.licenses) granted.set(l.methodologyId, (granted.get(l.methodologyId) ?? 0) + 1);
-      }
+      granted ??= index.licensesGranted();
       return granted.get(methodologyId) ?? 0;
     },
   };
@@ -381,7 +378,7 @@ export class RosterImports {
     const created = new Set<string>();
     const index = this.host.index();
     const lookup: RosterLookup = {
-      mayHold: (id) => created.has(id) || index.userById(id) !== undefined,
+      mayHold: (id) => created.has(id) || index.has(id),
       // The check refused rows whose manager is unknown or whose email is taken, across every file.
       hasUser: () => true,
       userIdWithEmail: () => undefined,

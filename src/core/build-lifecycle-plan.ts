@@ -159,14 +159,6 @@ function emptyEffects(seatsInUse: number, seatLimit: number): PlanEffects {
   };
 }
 
-/** When a user's data last changed, for A5: a snapshot must be newer to cover them. */
-function lastChangeOf(roster: PlanningRoster, user: User): string {
-  // ISO 8601 times in UTC compare as strings; no array, no sort: this runs for every selected user.
-  let latest = user.createdAt;
-  for (const at of [user.lastLoginAt, user.deactivatedAt, roster.countsOf(user.id).lastActivityAt]) if (at && at > latest) latest = at;
-  return latest;
-}
-
 function planBlockers(request: PlanRequest, roster: PlanningRoster, policy: EffectivePolicy): PlanBlocker[] {
   const blockers: PlanBlocker[] = [];
   if (request.userIds.length === 0) {
@@ -245,7 +237,7 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
         });
       }
       if (action === 'deactivate' && !policy.reportsIncludeInactive) {
-        const lastChange = lastChangeOf(roster, user);
+        const lastChange = roster.lastChangeOf(id) ?? user.createdAt;
         const coveredAt = roster.reportCoveredAt(id);
         const isCovered = coveredAt !== null && coveredAt >= lastChange;
         if (!isCovered) {
@@ -355,7 +347,7 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
 
   // A14 allows any split: batches go in id order, so that each batch's users sit in few of the device's
   // storage blocks (ranges of ids) and consecutive batches share them.
-  const inIdOrder = [...eligibleIds].sort();
+  const inIdOrder = [...eligibleIds].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const batches: string[][] = [];
   for (let i = 0; i < inIdOrder.length; i += policy.batchLimit) batches.push(inIdOrder.slice(i, i + policy.batchLimit));
 
@@ -417,7 +409,7 @@ function firstStayingManager(roster: PlanningRoster, user: User, leaving: Readon
   // A chain longer than the leaving set holds a cycle (bad data): no one above stays.
   for (let steps = 0; at !== null && leaving.has(at); steps++) {
     if (steps > leaving.size) return null;
-    at = roster.userById(at)?.managerId ?? null;
+    at = roster.managerIdOf(at) ?? null;
   }
   return at;
 }

@@ -7,10 +7,11 @@ export function customFieldTag(name: string, value: string): string {
   return `${name}=${value}`;
 }
 
+/** Sorted: the same tags whatever order the fields were written in (the in-memory roster keeps no order). */
 export function customFieldTags(fields: Record<string, string>): string[] {
   const tags: string[] = [];
   for (const [name, value] of Object.entries(fields)) {
     if (value !== '') tags.push(customFieldTag(name, value));
   }
-  return tags;
+  return tags.sort();
 }

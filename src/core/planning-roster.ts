@@ -29,6 +29,8 @@ export interface PlanningRoster {
   /** A5: when the newest report snapshot covering the user was taken, or null. */
   reportCoveredAt(userId: string): string | null;
   userById(id: string): User | undefined;
+  /** A user's manager id (null: none; undefined: no such user), without reading the whole user. */
+  managerIdOf(id: string): string | null | undefined;
   /** Direct reports, whatever their status. */
   reportsOf(id: string): readonly User[];
   activeUserCount(): number;
@@ -39,6 +41,19 @@ export interface PlanningRoster {
   membershipsOf(userId: string): readonly string[];
   /** How many records of each other kind the user holds. */
   countsOf(userId: string): UserRecordCounts;
+  /** A5: when the user's data last changed (see `lastChangeOfUser`); undefined for no such user. */
+  lastChangeOf(userId: string): string | undefined;
+}
+
+/**
+ * A5: when a user's data last changed, for a report snapshot must be newer to cover them: the latest of
+ * their creation, last sign-in, deactivation and latest activity on record. ISO 8601 times in UTC
+ * compare as strings.
+ */
+export function lastChangeOfUser(user: User, counts: UserRecordCounts): string {
+  let latest = user.createdAt;
+  for (const at of [user.lastLoginAt, user.deactivatedAt, counts.lastActivityAt]) if (at && at > latest) latest = at;
+  return latest;
 }
 
 export interface PlanningRecords {
@@ -93,12 +108,17 @@ export function createPlanningRoster(records: PlanningRecords): PlanningRoster {
     methodologies: records.methodologies,
     reportCoveredAt: (id) => coverage.get(id) ?? null,
     userById: (id) => users.get(id),
+    managerIdOf: (id) => users.get(id)?.managerId,
     reportsOf: (id) => reports.get(id) ?? NONE,
     activeUserCount: () => activeCount,
     licensesOf: (id) => licenses.get(id) ?? NONE,
     licensesInUse: (methodologyId) => inUse.get(methodologyId) ?? 0,
     membershipsOf: (id) => memberships.get(id) ?? NONE,
     countsOf: (id) => counts.get(id) ?? none,
+    lastChangeOf: (id) => {
+      const user = users.get(id);
+      return user ? lastChangeOfUser(user, counts.get(id) ?? none) : undefined;
+    },
   };
 }
 
@@ -113,7 +133,8 @@ export function planningRosterFromIndex(
     reportCoveredAt: (id) => context.reportCoverage.get(id) ?? null,
     communities: index.communities,
     methodologies: index.methodologies,
-    userById: (id) => index.userById(id),
+    userById: (id) => index.recordById(id),
+    managerIdOf: (id) => index.managerIdOf(id),
     reportsOf: (id) => index.reportsOf(id),
     // Kept by the index as it changes: a plan never scans the whole roster to count seats.
     activeUserCount: () => index.activeCount,
@@ -121,5 +142,6 @@ export function planningRosterFromIndex(
     licensesInUse: (methodologyId) => index.licensesInUse(methodologyId),
     membershipsOf: (id) => index.communityIdsOf(id),
     countsOf: (id) => index.countsOf(id),
+    lastChangeOf: (id) => index.lastChangeOf(id),
   };
 }

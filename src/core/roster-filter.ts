@@ -1,10 +1,9 @@
 /**
  * The users screen's filters, evaluated over the in-memory roster. A saved selection rule is a named
  * filter (DOMAIN.md "Rules and plans"), so every criterion a rule can hold is here. Returns positions
- * (indexes into `RosterIndex.users`) as a typed array: compact at 1,000,000 users and cheap to keep.
+ * (indexes into the list's order of `RosterIndex`) as a typed array: compact at 1,000,000 users and cheap to keep.
  */
-import { foldText } from './fold-text.ts';
-import type { RosterIndex } from './roster-index.ts';
+import { RosterIndex } from './roster-index.ts';
 import type { UserStatus } from './roster-types.ts';
 
 export interface RosterFilter {
@@ -72,54 +71,61 @@ export function parseIdList(text: string): string[] {
 
 /** Entries of an id list that match no user: listed so the admin sees what the rule missed. */
 export function unmatchedIdListEntries(index: RosterIndex, idList: readonly string[]): string[] {
-  const emails = new Set(index.users.map((u) => u.email.toLowerCase()));
-  return idList.filter((entry) => !index.userById(entry) && !emails.has(entry.toLowerCase()));
+  const emails = new Set<string>();
+  for (let position = 0; position < index.size; position++) emails.add(index.emailAt(position).toLowerCase());
+  return idList.filter((entry) => !index.has(entry) && !emails.has(entry.toLowerCase()));
 }
 
 function normalizedDomain(domain: string): string {
   return domain.trim().replace(/^@/, '').toLowerCase();
 }
 
+/** Positions (in the list's order) of the users `filter` matches; reads the index's columns, no user objects. */
 export function filterRoster(index: RosterIndex, filter: RosterFilter): Uint32Array {
-  const words = foldText(filter.text).split(/\s+/).filter(Boolean);
+  const { table } = index;
+  const matchesText = index.textMatcher(RosterIndex.searchWords(filter.text));
   const subtree = filter.managerId === null ? null : index.subtreeMask(filter.managerId).mask;
   const members = filter.communityId === null ? null : index.membersMask(filter.communityId);
-  const { users, searchText } = index;
-  const field = filter.customField;
+  const status = filter.status === 'all' ? -1 : filter.status === 'active' ? 0 : 1;
   // Every criterion is optional (filters from before a criterion existed), and each costs nothing when unset.
+  const field = filter.customField;
+  const fieldNumber = field ? table.fieldNumberOf(field.name) : -1;
+  const fieldColumn = fieldNumber >= 0 ? table.fieldColumns[fieldNumber]! : null;
+  const fieldValue = field ? table.fieldValues.find(field.value) : -1;
   const lastLogin = filter.lastLogin ?? null;
+  const lastLoginBefore = lastLogin?.before ?? null;
+  const lastLoginBeforeMs = lastLoginBefore === null ? NaN : RosterIndex.boundMsOf(lastLoginBefore);
   const createdBefore = filter.createdBefore || null;
-  const methodologyId = filter.methodologyId ?? null;
+  const createdBeforeMs = createdBefore === null ? NaN : RosterIndex.boundMsOf(createdBefore);
+  const methodology = filter.methodologyId ? table.methodologyIds.find(filter.methodologyId) : -1;
+  if (filter.methodologyId && methodology < 0) return new Uint32Array(0);
   const domainSuffix = filter.emailDomain ? `@${normalizedDomain(filter.emailDomain)}` : null;
   const listed = filter.idList ? new Set(filter.idList.map((entry) => entry.toLowerCase())) : null;
-  const matches = new Uint32Array(users.length);
+  const matches = new Uint32Array(index.size);
   let count = 0;
-  for (let position = 0; position < users.length; position++) {
-    const user = users[position]!;
-    if (filter.status !== 'all' && user.status !== filter.status) continue;
-    if (field && (user.customFields[field.name] ?? '') !== field.value) continue;
+  for (let position = 0; position < index.size; position++) {
+    const row = index.rowAt(position);
+    if (status >= 0 && table.status[row] !== status) continue;
+    if (field) {
+      const value = fieldColumn ? fieldColumn[row]! : -1;
+      // A user without the field holds the empty value.
+      if (!((fieldValue >= 0 && value === fieldValue) || (value < 0 && field.value === ''))) continue;
+    }
     if (subtree && subtree[position] === 0) continue;
     if (members && members[position] === 0) continue;
     if (lastLogin) {
-      const at = user.lastLoginAt;
-      const isMatch = at === null ? lastLogin.orNever : lastLogin.before !== null && at < lastLogin.before;
+      const isMatch = table.lastLoginAt.isNull(row) ? lastLogin.orNever : lastLoginBefore !== null && table.lastLoginAt.isBefore(row, lastLoginBefore, lastLoginBeforeMs);
       if (!isMatch) continue;
     }
-    if (createdBefore && !(user.createdAt < createdBefore)) continue;
-    if (methodologyId && !user.licenses.some((l) => l.methodologyId === methodologyId)) continue;
-    if (domainSuffix && !user.email.toLowerCase().endsWith(domainSuffix)) continue;
-    if (listed && !listed.has(user.id.toLowerCase()) && !listed.has(user.email.toLowerCase())) continue;
-    if (words.length > 0) {
-      const text = searchText[position]!;
-      let isMatch = true;
-      for (const word of words) {
-        if (!text.includes(word)) {
-          isMatch = false;
-          break;
-        }
-      }
-      if (!isMatch) continue;
+    if (createdBefore && !table.createdAt.isBefore(row, createdBefore, createdBeforeMs)) continue;
+    if (methodology >= 0) {
+      let holds = false;
+      for (let i = 0; i < table.licenses.lengthOf(row) && !holds; i++) holds = table.licenses.at(row, i) >> 1 === methodology;
+      if (!holds) continue;
     }
+    if (domainSuffix && !table.emails[row]!.toLowerCase().endsWith(domainSuffix)) continue;
+    if (listed && !listed.has(table.ids[row]!.toLowerCase()) && !listed.has(table.emails[row]!.toLowerCase())) continue;
+    if (!matchesText(position)) continue;
     matches[count++] = position;
   }
   return matches.slice(0, count);

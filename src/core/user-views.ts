@@ -77,13 +77,13 @@ function refOf(user: User): UserRef {
 }
 
 export function buildUserRow(index: RosterIndex, user: User): UserRow {
-  const manager = user.managerId ? index.userById(user.managerId) : undefined;
+  const managerName = user.managerId ? index.nameOf(user.managerId) : undefined;
   return {
     id: user.id,
     name: fullName(user),
     email: user.email,
     status: user.status,
-    manager: manager ? refOf(manager) : null,
+    manager: user.managerId && managerName !== undefined ? { id: user.managerId, name: managerName } : null,
     licenses: index.licensesOf(user.id).map((l) => ({
       methodologyId: l.methodologyId,
       methodologyName: index.methodologyById.get(l.methodologyId)?.name ?? l.methodologyId,

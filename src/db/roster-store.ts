@@ -21,6 +21,7 @@ import { ROSTER_TABLES, type OffboardDatabase } from './offboard-database.ts';
 import { deleteMeta, readMeta, writeMeta, type MetaKey, type MetaValues } from './meta-records.ts';
 import { codedError } from '../core/coded-error.ts';
 import { RosterBlocks, type LoggedChange } from './blocks/roster-blocks.ts';
+import { usersOfPage, type StoredUsersPage } from '../core/blocks/user-block.ts';
 import { emptyDirectory, type ChangeLogEntry } from './blocks/block-directory.ts';
 
 /** What this tab holds of each database's blocks: shared by every store over the same database. */
@@ -174,17 +175,30 @@ export class RosterStore {
    * carry are all the in-memory roster needs, so only the blocks' heads are read.
    */
   readStoredUsersInPages(onPage: (page: StoredUser[], totalUsers: number) => void): Promise<void> {
+    let page: StoredUser[] = [];
+    let total = 0;
+    return this.readUserPages((read, totalUsers) => {
+      total = totalUsers;
+      const users = usersOfPage(read);
+      page = page.length === 0 ? users : page.concat(users);
+      if (page.length >= USERS_PER_PAGE) {
+        onPage(page, total);
+        page = [];
+      }
+    }).then(() => {
+      if (page.length > 0) onPage(page, total);
+    });
+  }
+
+  /**
+   * Every user as stored, in id order, as the storage holds them: rows of a block's head where the block
+   * is current (a reader that keeps columns takes them as they are), objects where the change log holds
+   * newer users. What the cold start reads.
+   */
+  readUserPages(onPage: (page: StoredUsersPage, totalUsers: number) => void): Promise<void> {
     return this.read(async () => {
       const total = this.blocks.userCount;
-      let page: StoredUser[] = [];
-      await this.blocks.forEachUserPage((users) => {
-        page = page.length === 0 ? users : page.concat(users);
-        if (page.length >= USERS_PER_PAGE) {
-          onPage(page, total);
-          page = [];
-        }
-      });
-      if (page.length > 0) onPage(page, total);
+      await this.blocks.forEachUserPage((page) => onPage(page, total));
     });
   }
 

@@ -8,30 +8,24 @@
  * finite, as JSON's are). Fields come back in the order they first appear in the list.
  */
 
-/** Strings interned while a block is encoded: each one stored once, columns hold its index. */
-export class StringTable {
-  readonly strings: string[] = [];
-  private readonly indexOf = new Map<string, number>();
+import { isoTimeOf } from '../columns/iso-time.ts';
+import { StringPool } from '../columns/string-pool.ts';
 
-  intern(value: string): number {
-    let index = this.indexOf.get(value);
-    if (index === undefined) {
-      index = this.strings.length;
-      this.strings.push(value);
-      this.indexOf.set(value, index);
-    }
-    return index;
+/** Strings interned while a block is encoded: each one stored once, columns hold its index. */
+export class StringTable extends StringPool {
+  get strings(): string[] {
+    return this.values;
   }
 }
 
 /** Codes in index columns (string, json) for what is not a value. */
-const NULL = -1;
-const ABSENT = -2;
-const UNDEFINED = -3;
+export const NULL = -1;
+export const ABSENT = -2;
+export const UNDEFINED = -3;
 
 /** In a number or time column, which rows hold no number: 0 a value, else one of these. */
-const MARK_NULL = 1;
-const MARK_ABSENT = 2;
+export const MARK_NULL = 1;
+export const MARK_ABSENT = 2;
 const MARK_UNDEFINED = 3;
 
 type NumberArray = Float64Array | Int32Array | Int16Array | Uint8Array;
@@ -293,7 +287,7 @@ function decodeValue(column: Column, row: number, strings: readonly string[]): u
       if (mark === MARK_ABSENT) return MISSING;
       if (mark === MARK_UNDEFINED) return undefined;
       const value = column.values[row]!;
-      return column.type === 'time' ? new Date(value).toISOString() : value;
+      return column.type === 'time' ? isoTimeOf(value) : value;
     }
     case 'boolean': {
       const value = column.values[row]!;

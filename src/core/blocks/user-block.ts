@@ -67,6 +67,14 @@ export function encodeBody(bundles: readonly UserBundle[]): BlockBody {
   return { userIds: bundles.map((b) => b.id), strings: strings.strings, bundles: encodeRecords(rows, strings) };
 }
 
+/** Users read from storage: rows of a block's head (ascending), or users as objects (ids ascending either way). */
+export type StoredUsersPage = { head: BlockHead; rows: number[] } | { users: StoredUser[] };
+
+/** The users of a page as objects. */
+export function usersOfPage(page: StoredUsersPage): StoredUser[] {
+  return 'users' in page ? page.users : page.rows.map((row) => userAt(page.head, row));
+}
+
 /** Every user of a block as stored. */
 export function usersOfBlock(head: BlockHead): StoredUser[] {
   return decodeRecords<StoredUser>(head.users, head.strings);

@@ -7,15 +7,6 @@ import { CSV_HEADERS, LIST_SEPARATOR, recordToRow } from './csv-formats.ts';
 
 export const ALL_COMMUNITIES_HEADER: readonly string[] = [...CSV_HEADERS.communities, 'admin_emails', 'member_count'];
 
-/** How many reported members each community has, from the community ids each user belongs to. */
-export function countCommunityMembers(users: Iterable<{ communityIds: readonly string[] }>): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const user of users) {
-    for (const id of user.communityIds) counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
-  return counts;
-}
-
 /**
  * One row of the report. `emailOf` answers for users on the roster; an admin id it does not know (a
  * user deleted or never imported) keeps its place in `admin_ids` and adds no email.

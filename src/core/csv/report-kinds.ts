@@ -78,11 +78,9 @@ export function isUserReported(status: UserStatus, policy: Pick<PolicySettings, 
  * The `custom.<field>` columns of a users report: every defined field in its order, then any other
  * field a user holds a value for (an import may have brought one in), sorted, so no value is lost.
  */
-export function customFieldColumns(definedNames: readonly string[], users: Iterable<{ customFields: Readonly<Record<string, string>> }>): string[] {
+export function customFieldColumns(definedNames: readonly string[], namesInUse: Iterable<string>): string[] {
   const defined = new Set(definedNames);
   const extra = new Set<string>();
-  for (const user of users) {
-    for (const name in user.customFields) if (!defined.has(name)) extra.add(name);
-  }
+  for (const name of namesInUse) if (!defined.has(name)) extra.add(name);
   return [...definedNames, ...[...extra].sort()];
 }

@@ -11,7 +11,7 @@
  * gets its first answer again and changes nothing.
  */
 import { buildLifecyclePlan, type LifecycleAction, type PlanReasonCode } from '../build-lifecycle-plan.ts';
-import type { PlanningRoster } from '../planning-roster.ts';
+import { lastChangeOfUser, type PlanningRoster } from '../planning-roster.ts';
 import type { Admin, LicenseGrant, User } from '../roster-types.ts';
 import { addUserRecordCounts, emptyUserRecordCounts, type UserRecordCounts } from '../user-record-counts.ts';
 import { applyOperation } from '../changes/apply-operation.ts';
@@ -322,13 +322,14 @@ export class ServerRoster {
     const globalId = this.org.communities.find((c) => c.global)?.id ?? null;
     const countsCache = new Map<string, UserRecordCounts>();
     const none: readonly never[] = [];
-    return {
+    const roster: PlanningRoster = {
       organization: this.org.organization,
       admins: this.org.admins,
       communities: this.org.communities,
       methodologies: this.org.methodologies,
       reportCoveredAt: () => COVERED_ALWAYS,
       userById: (id) => this.live(id)?.user ?? undefined,
+      managerIdOf: (id) => this.live(id)?.user?.managerId,
       reportsOf: (id) => [...(this.reports.get(id) ?? [])].map((r) => this.bundles.get(r)!.user!),
       activeUserCount: () => this.activeCount,
       licensesOf: (id) => this.live(id)?.licenses ?? none,
@@ -345,7 +346,12 @@ export class ServerRoster {
         }
         return counts;
       },
+      lastChangeOf: (id) => {
+        const user = this.live(id)?.user;
+        return user ? lastChangeOfUser(user, roster.countsOf(id)) : undefined;
+      },
     };
+    return roster;
   }
 
   private index(bundle: UserBundle, previous: UserBundle | undefined): void {

@@ -12,7 +12,7 @@
  * One instance per database in a tab. Every transaction that reads or writes the roster calls `refresh`
  * first: the directory and the log may have moved in another tab.
  */
-import { bundleOf, encodeBody, encodeHead, rowOf, userAt, type BlockBody, type BlockHead } from '../../core/blocks/user-block.ts';
+import { bundleOf, encodeBody, encodeHead, rowOf, userAt, type BlockBody, type BlockHead, type StoredUsersPage } from '../../core/blocks/user-block.ts';
 import { BLOCK_USERS, piecesOf } from './blocks-of-roster.ts';
 import type { StoredUser } from '../../core/stored-user.ts';
 import type { UserBundle } from '../../core/sync/user-bundle.ts';
@@ -275,7 +275,7 @@ export class RosterBlocks {
    * Every user as stored, block by block in id order, the log's changes laid over them; `onPage` is
    * called once per block (a block of nobody is skipped).
    */
-  async forEachUserPage(onPage: (users: StoredUser[]) => void, blocksAhead = 8): Promise<void> {
+  async forEachUserPage(onPage: (page: StoredUsersPage) => void, blocksAhead = 8): Promise<void> {
     const { blocks } = this.directory;
     const pendingByRange = this.pendingUsersByRange();
     for (let start = 0; start < blocks.length; start += blocksAhead) {
@@ -286,11 +286,14 @@ export class RosterBlocks {
         const index = start + i;
         const pending = pendingByRange.get(index) ?? [];
         const block = blocks[index]!;
-        const users = block.id === null ? [] : this.usersOfRange(got.get(headKey(block.id)) as BlockHead, index);
+        const head = block.id === null ? null : (got.get(headKey(block.id)) as BlockHead);
         if (pending.length === 0) {
-          if (users.length > 0) onPage(users);
+          // The head's rows as they are: a reader that keeps columns takes them without making objects.
+          const rows = head ? this.rowsOfRange(head, index) : [];
+          if (rows.length > 0) onPage({ head: head!, rows });
           continue;
         }
+        const users = head ? this.rowsOfRange(head, index).map((row) => userAt(head, row)) : [];
         const read = await this.read(pending, new Set());
         const pendingSet = new Set(pending);
         const merged = users.filter((u) => !pendingSet.has(u.id));
@@ -299,7 +302,7 @@ export class RosterBlocks {
           if (user) merged.push(user);
         }
         merged.sort((a, b) => (a.id < b.id ? -1 : 1));
-        if (merged.length > 0) onPage(merged);
+        if (merged.length > 0) onPage({ users: merged });
       }
     }
   }
@@ -327,11 +330,12 @@ export class RosterBlocks {
   }
 
   /** The users a block's head holds in the block's range. */
-  private usersOfRange(head: BlockHead, index: number): StoredUser[] {
+  /** Rows of a head whose users belong to range `index` (a partly folded block holds others too). */
+  private rowsOfRange(head: BlockHead, index: number): number[] {
     const { blocks } = this.directory;
-    const users: StoredUser[] = [];
-    for (let row = 0; row < head.userIds.length; row++) if (inRange(blocks, index, head.userIds[row]!)) users.push(userAt(head, row));
-    return users;
+    const rows: number[] = [];
+    for (let row = 0; row < head.userIds.length; row++) if (inRange(blocks, index, head.userIds[row]!)) rows.push(row);
+    return rows;
   }
 
   /** Users with logged changes their block does not hold, by the index of their range, ids ascending. */
