@@ -3,10 +3,10 @@
  * list and its rows, a user's detail, the filters' choices, user search, the summary of who is signed in.
  * Read-only; the roster changes only through RosterCache.apply.
  */
-import { filterRoster, unmatchedIdListEntries, type RosterFilter } from '../src/core/roster-filter.ts';
+import { filterRoster, searchWordsOf, unmatchedIdListEntries, type RosterFilter } from '../src/core/roster-filter.ts';
 import type { User } from '../src/core/roster-types.ts';
 import { matchUserEntry, userEntryFilter, type UserEntryMatch } from '../src/core/match-user-entry.ts';
-import { RosterIndex } from '../src/core/roster-index.ts';
+import type { RosterIndex } from '../src/core/roster-index.ts';
 import type { FilterNames } from '../src/core/selection-rule.ts';
 import { buildUserDetail, buildUserRow, fullName, type UserDetail, type UserRef, type UserRow } from '../src/core/user-views.ts';
 import type { OffboardDatabase } from '../src/db/offboard-database.ts';
@@ -173,7 +173,7 @@ export class DirectoryQueries {
   private searchUsers(text: string, limit: number, isCandidate: (index: RosterIndex, position: number) => boolean): UserRef[] {
     const index = requireIndex(this.cache.state);
     // A picked suggestion reads "Name (email)": its parentheses are not part of any name or address.
-    const matchesText = index.textMatcher(RosterIndex.searchWords(text.replace(/[()]/g, ' ')));
+    const matchesText = index.textMatcher(searchWordsOf(text.replace(/[()]/g, ' ')));
     const found: UserRef[] = [];
     for (let position = 0; position < index.size && found.length < limit; position++) {
       if (!isCandidate(index, position) || !matchesText(position)) continue;

@@ -3,7 +3,9 @@
  * filter (DOMAIN.md "Rules and plans"), so every criterion a rule can hold is here. Returns positions
  * (indexes into the list's order of `RosterIndex`) as a typed array: compact at 1,000,000 users and cheap to keep.
  */
-import { RosterIndex } from './roster-index.ts';
+import { canonicalTimeOf } from './columns/iso-time.ts';
+import { foldText } from './fold-text.ts';
+import type { RosterIndex } from './roster-index.ts';
 import type { UserStatus } from './roster-types.ts';
 
 export interface RosterFilter {
@@ -76,6 +78,17 @@ export function unmatchedIdListEntries(index: RosterIndex, idList: readonly stri
   return idList.filter((entry) => !index.has(entry) && !emails.has(entry.toLowerCase()));
 }
 
+/** Words of a search, folded as the search text is (see `RosterIndex.textMatcher`). */
+export function searchWordsOf(text: string): string[] {
+  return foldText(text).split(/\s+/).filter(Boolean);
+}
+
+/** Milliseconds of a bound a filter compares times with (a day or a timestamp), NaN for anything else. */
+function boundMsOf(bound: string): number {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(bound)) return Date.parse(bound);
+  return canonicalTimeOf(bound) ?? NaN;
+}
+
 function normalizedDomain(domain: string): string {
   return domain.trim().replace(/^@/, '').toLowerCase();
 }
@@ -83,7 +96,7 @@ function normalizedDomain(domain: string): string {
 /** Positions (in the list's order) of the users `filter` matches; reads the index's columns, no user objects. */
 export function filterRoster(index: RosterIndex, filter: RosterFilter): Uint32Array {
   const { table } = index;
-  const matchesText = index.textMatcher(RosterIndex.searchWords(filter.text));
+  const matchesText = index.textMatcher(searchWordsOf(filter.text));
   const subtree = filter.managerId === null ? null : index.subtreeMask(filter.managerId).mask;
   const members = filter.communityId === null ? null : index.membersMask(filter.communityId);
   const status = filter.status === 'all' ? -1 : filter.status === 'active' ? 0 : 1;
@@ -94,9 +107,9 @@ export function filterRoster(index: RosterIndex, filter: RosterFilter): Uint32Ar
   const fieldValue = field ? table.fieldValues.find(field.value) : -1;
   const lastLogin = filter.lastLogin ?? null;
   const lastLoginBefore = lastLogin?.before ?? null;
-  const lastLoginBeforeMs = lastLoginBefore === null ? NaN : RosterIndex.boundMsOf(lastLoginBefore);
+  const lastLoginBeforeMs = lastLoginBefore === null ? NaN : boundMsOf(lastLoginBefore);
   const createdBefore = filter.createdBefore || null;
-  const createdBeforeMs = createdBefore === null ? NaN : RosterIndex.boundMsOf(createdBefore);
+  const createdBeforeMs = createdBefore === null ? NaN : boundMsOf(createdBefore);
   const methodology = filter.methodologyId ? table.methodologyIds.find(filter.methodologyId) : -1;
   if (filter.methodologyId && methodology < 0) return new Uint32Array(0);
   const domainSuffix = filter.emailDomain ? `@${normalizedDomain(filter.emailDomain)}` : null;

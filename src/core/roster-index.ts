@@ -9,10 +9,8 @@
  * handed out (a query on screen, an export under way) still name the same users, read as they are now.
  */
 import { addHeadRows } from './blocks/head-rows-into-table.ts';
-import { canonicalTimeOf } from './blocks/record-columns.ts';
 import { isoTimeOf } from './columns/iso-time.ts';
 import { usersOfPage, type StoredUsersPage } from './blocks/user-block.ts';
-import { foldText } from './fold-text.ts';
 import type { Community, CustomFieldDefinition, LicenseGrant, Methodology, User, UserStatus } from './roster-types.ts';
 import type { StoredUser } from './stored-user.ts';
 import { emptyUserRecordSummary } from './summarize-user-records.ts';
@@ -108,12 +106,6 @@ function withRowsInOrder(table: UserTable, order: Uint32Array, out: ReadonlySet<
   }
   merged.set(kept.subarray(from), to);
   return merged;
-}
-
-/** Milliseconds of a bound a filter compares times with (a day or a timestamp), NaN for anything else. */
-function boundMsOf(bound: string): number {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(bound)) return Date.parse(bound);
-  return canonicalTimeOf(bound) ?? NaN;
 }
 
 /** Builds an index from users read or loaded page by page; the pages become garbage as they are added. */
@@ -615,13 +607,4 @@ export class RosterIndex {
     };
   }
 
-  /** Words of a search, folded as the search text is. */
-  static searchWords(text: string): string[] {
-    return foldText(text).split(/\s+/).filter(Boolean);
-  }
-
-  /** See `boundMsOf`: shared with the filters, which compare times column by column. */
-  static boundMsOf(bound: string): number {
-    return boundMsOf(bound);
-  }
 }

@@ -7,9 +7,8 @@
  * Rows never move and are never reused: a change writes rows in place or adds rows at the end, a deletion
  * only forgets the id. What an older view of the roster (`RosterIndex`) holds as rows stays readable.
  */
-import { canonicalTimeOf } from './blocks/record-columns.ts';
 import { IdIndex } from './columns/id-index.ts';
-import { isoTimeOf } from './columns/iso-time.ts';
+import { canonicalTimeOf, isoTimeOf } from './columns/iso-time.ts';
 import { grownTo, ListColumn } from './columns/list-column.ts';
 import { StringPool } from './columns/string-pool.ts';
 import { customFieldTags } from './custom-field-tags.ts';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isoTimeOf } from '../../src/core/columns/iso-time.ts';
-import { canonicalTimeOf } from '../../src/core/blocks/record-columns.ts';
+import { canonicalTimeOf, isoTimeOf } from '../../src/core/columns/iso-time.ts';
 import { createRandom } from '../../src/core/seeded-random.ts';
 
 describe('isoTimeOf', () => {

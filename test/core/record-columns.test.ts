@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalTimeOf, decodeRecord, decodeRecords, encodeRecords, StringTable } from '../../src/core/blocks/record-columns.ts';
+import { decodeRecord, decodeRecords, encodeRecords, StringTable } from '../../src/core/blocks/record-columns.ts';
+import { canonicalTimeOf } from '../../src/core/columns/iso-time.ts';
 
 /** Values of the kinds records hold, and the edge cases a column must keep apart. */
 const value = fc.oneof(

@@ -8,7 +8,7 @@
  * finite, as JSON's are). Fields come back in the order they first appear in the list.
  */
 
-import { isoTimeOf } from '../columns/iso-time.ts';
+import { canonicalTimeOf, isoTimeOf } from '../columns/iso-time.ts';
 import { StringPool } from '../columns/string-pool.ts';
 
 /** Strings interned while a block is encoded: each one stored once, columns hold its index. */
@@ -66,38 +66,6 @@ export interface RecordColumns {
   count: number;
   fields: string[];
   columns: Column[];
-}
-
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-function digits(value: string, start: number, end: number): number {
-  let n = 0;
-  for (let i = start; i < end; i++) {
-    const d = value.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    n = n * 10 + d;
-  }
-  return n;
-}
-
-/**
- * Milliseconds since the epoch of a timestamp exactly as `toISOString` writes it
- * ("2026-11-01T08:30:00.000Z", years 1000–9999), or null for any other string. Read field by field: a
- * regular expression and a round trip through Date cost several times more, once per value of a block.
- */
-export function canonicalTimeOf(value: string): number | null {
-  if (value.length !== 24 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84 || value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58 || value.charCodeAt(19) !== 46 || value.charCodeAt(23) !== 90) return null;
-  const year = digits(value, 0, 4);
-  const month = digits(value, 5, 7);
-  const day = digits(value, 8, 10);
-  const hour = digits(value, 11, 13);
-  const minute = digits(value, 14, 16);
-  const second = digits(value, 17, 19);
-  const ms = digits(value, 20, 23);
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || ms < 0) return null;
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (day > (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!)) return null;
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }
 
 type FieldType = Column['type'];
