@@ -170,7 +170,7 @@ export class RosterIndexBuilder {
     // Every row is on the roster (a builder only adds): counted column by column, no list made per user.
     let activeCount = 0;
     for (let row = 0; row < table.rows; row++) if (table.status[row] === 0) activeCount++;
-    const totals: Totals = { activeCount, licensesInUse: table.licensesInUseByMethodology(table.rows, () => true) };
+    const totals: Totals = { activeCount, licensesInUse: table.licensesInUseByMethodology() };
     for (let row = 0; row < rows.length; row++) rows[row] = row;
     return new RosterIndex(table, rows, totals, lists);
   }
@@ -328,14 +328,15 @@ export class RosterIndex {
   }
 
   /** The last id looked up and its row: a plan asks for a user's record, counts, licenses and communities in turn. */
-  private lastLookup: { id: string; row: number | undefined } = { id: '', row: undefined };
+  private lastId = '';
+  private lastRow: number | undefined = undefined;
 
   private rowOf(id: string): number | undefined {
-    if (this.lastLookup.id === id && id !== '') return this.lastLookup.row;
+    if (this.lastId === id && id !== '') return this.lastRow;
     const position = this.positionOf(id);
-    const row = position === undefined ? undefined : this.order[position];
-    this.lastLookup = { id, row };
-    return row;
+    this.lastId = id;
+    this.lastRow = position === undefined ? undefined : this.order[position];
+    return this.lastRow;
   }
 
   has(id: string): boolean {

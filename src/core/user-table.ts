@@ -339,12 +339,11 @@ export class UserTable {
     return licenses;
   }
 
-  /** A10–A12: the licenses of every row below `rows` that count toward their pools, by methodology id. */
-  licensesInUseByMethodology(rows: number, isCounted: (row: number) => boolean): Map<string, number> {
+  /** A10–A12: the licenses of every row that count toward their pools, by methodology id (no list made per row). */
+  licensesInUseByMethodology(): Map<string, number> {
     const counts = new Float64Array(this.methodologyIds.size);
     const inUse = new Map<string, number>();
-    for (let row = 0; row < rows; row++) {
-      if (!isCounted(row)) continue;
+    for (let row = 0; row < this.rows; row++) {
       const released = this.releasedLicenses.size > 0 ? this.releasedLicenses.get(row) : undefined;
       if (released) {
         for (const l of released) if (!l.releasedFromElaAt) inUse.set(l.methodologyId, (inUse.get(l.methodologyId) ?? 0) + 1);
@@ -379,13 +378,6 @@ export class UserTable {
     counts.hasRetainedHistory = this.counts[base + RETAINED_SLOT] === 1;
     counts.lastActivityAt = this.lastActivityAt.get(row);
     return counts;
-  }
-
-  /** The count in slot `k` of `row` without making the counts object (see COUNT_NAMES). */
-  countOf(row: number, name: (typeof COUNT_NAMES)[number]): number {
-    const at = row * COUNT_SLOTS + COUNT_NAMES.indexOf(name);
-    const value = this.counts[at]!;
-    return value === LARGE_COUNT ? this.largeCounts.get(at)! : value;
   }
 
   /** The number of a custom field's column, or -1 when no user ever had the field. */
@@ -464,18 +456,8 @@ export class UserTable {
       const copy = strings.slice();
       for (let i = 0; i < order.length; i++) (strings as string[])[i] = copy[order[i]!]!;
     }
-    this.firstName = gathered(this.firstName, order);
-    this.lastName = gathered(this.lastName, order);
-    this.status = gathered(this.status, order);
-    this.manager = gathered(this.manager, order);
-    this.deactivatedBy = gathered(this.deactivatedBy, order);
+    this.eachRowColumn((column) => gathered(column, order));
     for (const column of [this.lastLoginAt, this.createdAt, this.deactivatedAt, this.lastActivityAt]) column.reorder(order, newRowOf);
-    this.revision = gathered(this.revision, order);
-    this.fieldColumns = this.fieldColumns.map((column) => {
-      const out = gathered(column, order);
-      out.fill(-1, order.length);
-      return out;
-    });
     this.communities.reorder(order);
     this.licenses.reorder(order);
     const released = [...this.releasedLicenses];
@@ -494,22 +476,30 @@ export class UserTable {
     this.isIndexingIds = true;
   }
 
+  /**
+   * Replaces each column of a number per row with what `made` makes of it (a grown or reordered copy);
+   * a custom field's column holds -1 (no value) past what it held before.
+   */
+  private eachRowColumn(made: <T extends Int32Array | Uint8Array | Float64Array>(column: T) => T): void {
+    this.firstName = made(this.firstName);
+    this.lastName = made(this.lastName);
+    this.status = made(this.status);
+    this.manager = made(this.manager);
+    this.deactivatedBy = made(this.deactivatedBy);
+    this.revision = made(this.revision);
+    this.fieldColumns = this.fieldColumns.map((column) => {
+      const out = made(column);
+      if (out !== column) out.fill(-1, Math.min(column.length, this.rows));
+      return out;
+    });
+  }
+
   /** Room for `rows` rows in every column. */
   reserve(rows: number): void {
     if (rows <= this.status.length) return;
     const capacity = Math.max(rows, Math.ceil(this.status.length * 1.5));
-    this.firstName = grownTo(this.firstName, capacity);
-    this.lastName = grownTo(this.lastName, capacity);
-    this.status = grownTo(this.status, capacity);
-    this.manager = grownTo(this.manager, capacity);
-    this.deactivatedBy = grownTo(this.deactivatedBy, capacity);
+    this.eachRowColumn((column) => grownTo(column, capacity));
     for (const column of [this.lastLoginAt, this.createdAt, this.deactivatedAt, this.lastActivityAt]) column.reserve(capacity);
-    this.revision = grownTo(this.revision, capacity);
-    this.fieldColumns = this.fieldColumns.map((column) => {
-      const grown = grownTo(column, capacity);
-      grown.fill(-1, column.length);
-      return grown;
-    });
     this.communities.reserve(capacity);
     this.licenses.reserve(capacity);
     this.counts = grownTo(this.counts, capacity * COUNT_SLOTS);

@@ -48,14 +48,6 @@ export class ListColumn {
     return this.entries[this.start[row]! + i]!;
   }
 
-  /** Whether the list of `row` holds `value`. */
-  has(row: number, value: number): boolean {
-    const start = this.start[row]!;
-    const end = start + this.count[row]!;
-    for (let i = start; i < end; i++) if (this.entries[i] === value) return true;
-    return false;
-  }
-
   /** Calls `visit` with every row whose list holds `value`, in row order, for rows below `rows`. */
   forEachRowHolding(value: number, rows: number, visit: (row: number) => void): void {
     const { start, count, entries } = this;
