@@ -11,6 +11,7 @@ import type { FilterNames } from '../src/core/selection-rule.ts';
 import { buildUserDetail, buildUserRow, fullName, type UserDetail, type UserRef, type UserRow } from '../src/core/user-views.ts';
 import type { OffboardDatabase } from '../src/db/offboard-database.ts';
 import type { RosterStore } from '../src/db/roster-store.ts';
+import { readUserAuditHistory } from '../src/db/audit-log.ts';
 import { codedError } from '../src/core/coded-error.ts';
 import type { AdminSummary, QueryResult, RosterFacets, RosterSummary } from './roster-api.ts';
 import type { RosterCache, RosterState } from './roster-cache.ts';
@@ -104,7 +105,7 @@ export class DirectoryQueries {
     const [bundles, admin, audit] = await Promise.all([
       this.store.readBundles([id]),
       db.admins.get(id),
-      db.audit.where('targetId').equals(id).reverse().limit(50).toArray(),
+      readUserAuditHistory(db, id, 50),
     ]);
     const bundle = bundles.get(id);
     if (!bundle) return null;

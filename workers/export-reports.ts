@@ -30,7 +30,7 @@ import { filterRoster, isFilterEmpty, type RosterFilter } from '../src/core/rost
 import type { RosterIndex } from '../src/core/roster-index.ts';
 import type { Admin, Organization, ReportSnapshot } from '../src/core/roster-types.ts';
 import type { OffboardDatabase } from '../src/db/offboard-database.ts';
-import { readInPages } from '../src/db/read-in-pages.ts';
+import { forEachAuditEntries } from '../src/db/audit-log.ts';
 import type { RosterStore } from '../src/db/roster-store.ts';
 import type { BundleRecordKind, UserBundle } from '../src/core/sync/user-bundle.ts';
 import { CsvBlobBuilder, CsvZipBuilder, type CsvFileWriter } from './csv-file-writer.ts';
@@ -185,8 +185,8 @@ async function writeReport(
     case 'audit': {
       const keep = auditFilters && isAuditFiltered(auditFilters) ? auditEntryMatcher(auditFilters) : () => true;
       const nameOf = (id: string) => index.nameOf(id);
-      await readInPages(db.audit, (e) => e.seq!, (page) => {
-        for (const entry of page) if (keep(entry)) writer.row(auditReportRow(entry, nameOf));
+      await forEachAuditEntries(db, (entries) => {
+        for (const entry of entries) if (keep(entry)) writer.row(auditReportRow(entry, nameOf));
       });
       return;
     }

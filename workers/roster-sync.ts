@@ -8,6 +8,7 @@ import type { SessionResponse } from '../src/core/sync/sync-protocol.ts';
 import { isRetryable, type SyncRejectionRecord } from '../src/core/sync/sync-rejection.ts';
 import type { OffboardDatabase } from '../src/db/offboard-database.ts';
 import type { RosterStore } from '../src/db/roster-store.ts';
+import { countPendingOperations } from '../src/db/outbox-records.ts';
 import { SESSION_KEY, clearRoster } from '../src/db/write-roster-in-chunks.ts';
 import { readSyncOutcome, readSyncServer, SYNC_SERVER_KEY, type SyncOutcome, type SyncServer } from '../src/db/sync-state.ts';
 import type { WrittenBundles } from '../src/db/write-user-bundles.ts';
@@ -67,7 +68,7 @@ export class RosterSync {
     const { db } = this.host;
     const [server, pendingOperations, rejections, outcome] = await Promise.all([
       readSyncServer(db),
-      db.outbox.where('status').equals('pending').count(),
+      countPendingOperations(db),
       db.syncRejections.count(),
       readSyncOutcome(db),
     ]);
@@ -109,7 +110,7 @@ export class RosterSync {
     const localUsers = this.host.localUserCount();
     const isSameOrganization = previous?.session.organizationId === session.organizationId || (localUsers > 0 && this.host.localOrganizationId() === session.organizationId && previous !== null);
     if (localUsers > 0 && !isSameOrganization) {
-      const pendingOperations = await db.outbox.where('status').equals('pending').count();
+      const pendingOperations = await countPendingOperations(db);
       if (!replaceRoster) {
         return {
           ok: false,

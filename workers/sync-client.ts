@@ -6,6 +6,7 @@
  * lost is sent again and the server answers it again without redoing it.
  */
 import { pushOperationOf } from '../src/core/sync/push-operation-of.ts';
+import { pendingOperations } from '../src/db/outbox-records.ts';
 import { isRetryableStatus } from '../src/core/sync/retry-backoff.ts';
 import { SYNC_PROTOCOL_VERSION, type PullResponse, type PushRequest, type PushResponse, type SessionResponse, type SyncErrorBody } from '../src/core/sync/sync-protocol.ts';
 import { applyPulledPage } from '../src/db/apply-pulled-page.ts';
@@ -115,7 +116,7 @@ export class SyncClient {
     const { db } = this.options;
     let limit = server.session.limits.operationsPerPush;
     for (;;) {
-      const operations = await db.outbox.where('status').equals('pending').limit(limit).toArray();
+      const operations = await pendingOperations(db, limit);
       if (operations.length === 0) return;
       const body: PushRequest = { protocol: SYNC_PROTOCOL_VERSION, clientId: server.clientId, operations: operations.map(pushOperationOf) };
       let response: PushResponse;

@@ -5,24 +5,10 @@
  * them back in step.
  */
 import type { PullResponse } from '../core/sync/sync-protocol.ts';
-import type { OffboardDatabase } from './offboard-database.ts';
+import { usersWithPendingChanges } from './outbox-records.ts';
 import type { RosterStore } from './roster-store.ts';
 import { SYNC_CURSOR_KEY } from './sync-state.ts';
 import { writeUserBundles, type WrittenBundles } from './write-user-bundles.ts';
-
-/** Users that operations waiting in the outbox touch (and, for imports, create). */
-export async function usersWithPendingChanges(db: OffboardDatabase): Promise<Set<string>> {
-  const ids = new Set<string>();
-  await db.outbox
-    .where('status')
-    .equals('pending')
-    .each((op) => {
-      for (const id of op.userIds) ids.add(id);
-      if (op.kind === 'deactivate' || op.kind === 'reactivate' || op.kind === 'delete') for (const move of op.args.reportMoves) ids.add(move.userId);
-      for (const id of op.before?.createdUserIds ?? []) ids.add(id);
-    });
-  return ids;
-}
 
 export async function applyPulledPage(store: RosterStore, page: PullResponse, options: { isRosterEmpty: boolean }): Promise<WrittenBundles> {
   return store.write(async (tx) => {

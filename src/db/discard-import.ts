@@ -10,6 +10,8 @@ import { undoOperation } from './commit-local-change.ts';
 import { codedError } from '../core/coded-error.ts';
 import { IMPORT_FILES_KEY, IMPORT_MARKER_KEY } from './pending-import.ts';
 import type { RosterStore } from './roster-store.ts';
+import { operationsOfPlan } from './outbox-records.ts';
+import { clearAudit } from './audit-log.ts';
 import { SESSION_KEY } from './write-roster-in-chunks.ts';
 
 export interface DiscardedImport {
@@ -23,9 +25,7 @@ export async function discardImport(store: RosterStore, request: { actorId: stri
   return store.write(async (tx) => {
     const marker = await tx.meta(IMPORT_MARKER_KEY);
     if (!marker) throw codedError('import_not_pending', 'No import is waiting to be discarded.');
-    const operations = (await db.outbox.where('planId').equals(marker.importId).toArray())
-      .filter((op) => op.kind === 'import')
-      .sort((a, b) => (b.seq ?? 0) - (a.seq ?? 0));
+    const operations = (await operationsOfPlan(db, marker.importId)).filter((op) => op.kind === 'import').reverse();
     if (operations.some((op) => op.status !== 'pending' || op.before === null)) {
       throw codedError('import_already_sent', 'Part of this import has already been sent to the server: it can no longer be discarded here.');
     }
@@ -35,7 +35,7 @@ export async function discardImport(store: RosterStore, request: { actorId: stri
     const isRosterEmpty = (await tx.userCount()) === 0;
     if (isRosterEmpty && marker.setup) {
       // The import had set the device up: with its users gone, nothing of it stays.
-      await Promise.all([db.organization.clear(), db.admins.clear(), db.customFields.clear(), db.audit.clear()]);
+      await Promise.all([db.organization.clear(), db.admins.clear(), db.customFields.clear(), clearAudit(db)]);
       await tx.deleteMeta([SESSION_KEY]);
     } else {
       const entry: AuditEntry = {

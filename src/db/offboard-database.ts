@@ -17,9 +17,15 @@ import { bundlesFromRecords } from '../core/sync/user-bundle.ts';
 import type { ChangeLogEntry, DirectoryRecord, StoredBlockBody, StoredBlockHead } from './blocks/block-directory.ts';
 import { piecesOf } from './blocks/blocks-of-roster.ts';
 import { emptyDirectory } from './blocks/block-directory.ts';
+import { auditRecordOf, type AuditRecord } from '../core/audit-records.ts';
+import type { AuditRecordKey } from './audit-log.ts';
+import type { StoredOutboxOperation } from './outbox-records.ts';
 
 /** Users moved into blocks per step of the upgrade to version 7. */
 const MIGRATION_PAGE_USERS = 10_000;
+/** Audit entries read per step of the upgrade to version 9, and at most in one record. */
+const MIGRATION_PAGE_AUDIT = 10_000;
+const MIGRATION_AUDIT_GROUP = 1_000;
 
 export { toStoredUser, toUser, type StoredUser } from '../core/stored-user.ts';
 
@@ -108,7 +114,19 @@ export const SCHEMA_V7_CHANGES: Record<string, string> = {
 /** Version 8: the per-user tables of versions 1 to 6, moved into blocks by version 7, are deleted. */
 export const SCHEMA_V8_CHANGES: Record<string, null> = Object.fromEntries(PER_USER_RECORD_KINDS.map((kind) => [kind, null]));
 
-export const CURRENT_SCHEMA_VERSION = 8;
+/**
+ * Version 9: the audit becomes a record per change (src/core/audit-records.ts), its entries as columns,
+ * found by multi-entry indexes of what its entries name: an entry per record cost an apply half its time.
+ * The upgrade moves every entry, in order, numbered anew from 1; version 10 deletes the old table.
+ */
+export const SCHEMA_V9_CHANGES: Record<string, string> = {
+  auditLog: '[first+last], *targetIds, *actions, *ruleIds, *batchIds',
+};
+
+/** Version 10: the audit's table of an entry per record, moved by version 9, is deleted. */
+export const SCHEMA_V10_CHANGES: Record<string, null> = { audit: null };
+
+export const CURRENT_SCHEMA_VERSION = 10;
 
 /** Every table that holds the organization's data (all but `meta`). */
 export const ROSTER_TABLES = [
@@ -118,7 +136,7 @@ export const ROSTER_TABLES = [
   'communities',
   'customFields',
   'reportSnapshots',
-  'audit',
+  'auditLog',
   'outbox',
   'selectionRules',
   'syncRejections',
@@ -136,8 +154,8 @@ export class OffboardDatabase extends Dexie {
   communities!: Table<Community, string>;
   customFields!: Table<CustomFieldDefinition, string>;
   reportSnapshots!: Table<ReportSnapshot, string>;
-  audit!: Table<AuditEntry, number>;
-  outbox!: Table<OutboxOperation, number>;
+  auditLog!: Table<AuditRecord, AuditRecordKey>;
+  outbox!: Table<StoredOutboxOperation, number>;
   selectionRules!: Table<SelectionRule, string>;
   syncRejections!: Table<SyncRejectionRecord, number>;
   blockHeads!: Table<StoredBlockHead, number>;
@@ -223,6 +241,35 @@ export class OffboardDatabase extends Dexie {
         await tx.table('blockDirectory').bulkAdd([directory, { key: 'userCount', users }]);
       });
     this.version(8).stores(SCHEMA_V8_CHANGES);
+    this.version(9)
+      .stores(SCHEMA_V9_CHANGES)
+      .upgrade(async (tx) => {
+        let next = 1;
+        let after: number | null = null;
+        let group: AuditEntry[] = [];
+        const records: AuditRecord[] = [];
+        const flush = (): void => {
+          if (group.length === 0) return;
+          records.push(auditRecordOf(group, next));
+          next += group.length;
+          group = [];
+        };
+        for (;;) {
+          const page: AuditEntry[] = await (after === null ? tx.table('audit').orderBy(':id') : tx.table('audit').where(':id').above(after)).limit(MIGRATION_PAGE_AUDIT).toArray();
+          if (page.length === 0) break;
+          for (const entry of page) {
+            // A change's entries were written one after another, sharing their time, actor and batch.
+            const last = group[group.length - 1];
+            if (last && (last.at !== entry.at || last.actorId !== entry.actorId || last.batchId !== entry.batchId || group.length >= MIGRATION_AUDIT_GROUP)) flush();
+            group.push(entry);
+          }
+          after = page[page.length - 1]!.seq!;
+          await tx.table('auditLog').bulkAdd(records.splice(0));
+        }
+        flush();
+        await tx.table('auditLog').bulkAdd(records);
+      });
+    this.version(10).stores(SCHEMA_V10_CHANGES);
   }
 }
 

@@ -23,6 +23,8 @@ import { codedError } from '../core/coded-error.ts';
 import { RosterBlocks, type LoggedChange } from './blocks/roster-blocks.ts';
 import { usersOfPage, type StoredUsersPage } from '../core/blocks/user-block.ts';
 import { emptyDirectory, type ChangeLogEntry } from './blocks/block-directory.ts';
+import { appendAudit } from './audit-log.ts';
+import { addOperation, deleteOperations, putOperations } from './outbox-records.ts';
 
 /** What this tab holds of each database's blocks: shared by every store over the same database. */
 const blocksByDatabase = new WeakMap<OffboardDatabase, RosterBlocks>();
@@ -43,7 +45,7 @@ function blockTables(db: OffboardDatabase): Table[] {
 
 /** Every table a change may write. */
 function changeTables(db: OffboardDatabase): Table[] {
-  return [db.meta, db.organization, db.admins, db.methodologies, db.communities, db.customFields, db.audit, db.outbox, db.syncRejections, ...blockTables(db)];
+  return [db.meta, db.organization, db.admins, db.methodologies, db.communities, db.customFields, db.auditLog, db.outbox, db.syncRejections, ...blockTables(db)];
 }
 
 /** Users read per page by the cold start (pages are whole blocks, gathered up to about this many). */
@@ -442,8 +444,8 @@ export class RosterTransaction {
     const { entry, writes } = this.blocks.logWrites({ users: written, deletedIds }, this.users !== this.storedUsers ? this.users : null);
     this.storedUsers = this.users;
     if (entry) this.logged.push(entry);
-    if (change.audit && change.audit.length > 0) writes.push(db.audit.bulkAdd([...change.audit]));
-    if (change.operation) writes.push(db.outbox.add(change.operation));
+    if (change.audit && change.audit.length > 0) writes.push(appendAudit(db, change.audit));
+    if (change.operation) writes.push(addOperation(db, change.operation));
     await Promise.all(writes);
     return { changed, deletedIds };
   }
@@ -493,15 +495,15 @@ export class RosterTransaction {
   }
 
   async addAudit(entries: readonly AuditEntry[]): Promise<void> {
-    if (entries.length > 0) await this.db.audit.bulkAdd([...entries]);
+    await appendAudit(this.db, entries);
   }
 
   async putOperations(operations: readonly OutboxOperation[]): Promise<void> {
-    await this.db.outbox.bulkPut([...operations]);
+    await putOperations(this.db, operations);
   }
 
   async deleteOperations(seqs: readonly number[]): Promise<void> {
-    await this.db.outbox.bulkDelete([...seqs]);
+    await deleteOperations(this.db, seqs);
   }
 
   async addRejections(records: readonly SyncRejectionRecord[]): Promise<void> {

@@ -10,6 +10,7 @@ import type { OffboardDatabase, StoredUser } from './offboard-database.ts';
 import { RosterStore } from './roster-store.ts';
 import { codedError } from '../core/coded-error.ts';
 import { deleteMeta, readMeta } from './meta-records.ts';
+import { appendAudit } from './audit-log.ts';
 
 export const LOAD_MARKER_KEY = 'pendingLoad';
 export const SESSION_KEY = 'session';
@@ -59,8 +60,8 @@ export async function writeRosterInChunks(
     options.onChunk?.(stored, { usersWritten, expectedUsers });
   }
 
-  await db.transaction('rw', [db.meta, db.audit], async () => {
-    await db.audit.add(options.audit);
+  await db.transaction('rw', [db.meta, db.auditLog], async () => {
+    await appendAudit(db, [options.audit]);
     await deleteMeta(db, [LOAD_MARKER_KEY]);
   });
 }

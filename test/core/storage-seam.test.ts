@@ -27,4 +27,15 @@ describe('storage seam', () => {
     const offending = files.map((file) => relative(ROOT, file)).filter((file) => !isAllowed(file) && touches.test(readFileSync(join(ROOT, file), 'utf8')));
     expect(offending).toEqual([]);
   });
+
+  it('no module but its own reads or writes the audit’s and the outbox’s records (a record per change, columns inside)', () => {
+    const files = [...sourceFiles(join(ROOT, 'src')), ...sourceFiles(join(ROOT, 'workers'))];
+    // Naming the table in a transaction's scope is allowed; calling it is what knows its layout.
+    const owners: Record<string, string> = { auditLog: 'src/db/audit-log.ts', outbox: 'src/db/outbox-records.ts' };
+    for (const [table, owner] of Object.entries(owners)) {
+      const touches = new RegExp(`\\bdb\\.${table}\\.[a-zA-Z]+\\(|\\.table(?:<[^>]*>)?\\(\\s*['"]${table}['"]\\)`);
+      const offending = files.map((file) => relative(ROOT, file)).filter((file) => file !== owner && file !== 'src/db/offboard-database.ts' && touches.test(readFileSync(join(ROOT, file), 'utf8')));
+      expect(offending, table).toEqual([]);
+    }
+  });
 });

@@ -9,6 +9,8 @@ import {
   SCHEMA_V4_CHANGES,
   SCHEMA_V5_CHANGES,
   SCHEMA_V6_CHANGES,
+  SCHEMA_V7_CHANGES,
+  SCHEMA_V8_CHANGES,
   toStoredUser,
   type StoredUser,
 } from '../../src/db/offboard-database.ts';
@@ -17,6 +19,8 @@ import { summarizeUserRecords } from '../../src/core/summarize-user-records.ts';
 import { PER_USER_RECORD_KINDS } from '../../src/core/roster-types.ts';
 import { RosterStore } from '../../src/db/roster-store.ts';
 import { changeStoredUser, inKeyOrder, storedTables, storedUser } from './stored-roster.ts';
+import { appendAudit, readAuditEntries, readAuditEntriesPage, readUserAuditHistory } from '../../src/db/audit-log.ts';
+import type { AuditEntry } from '../../src/core/roster-types.ts';
 
 const opened: Dexie[] = [];
 function track<T extends Dexie>(db: T): T {
@@ -96,7 +100,7 @@ describe('OffboardDatabase schema', () => {
     for (const kind of ['licenses', 'memberships', 'membershipRequests', 'assignments', 'completions', 'certificates', 'tokens', 'retainedHistory'] as const) {
       expect(tables[kind], kind).toEqual(inKeyOrder(kind, chunk[kind]));
     }
-    expect((await db.audit.toArray())[0]?.summary).toBe('v1 entry');
+    expect((await readAuditEntries(db))[0]?.summary).toBe('v1 entry');
 
     // The field tags version 2 derived are on every user (the worker filters by them in memory).
     const emea = users.filter((u) => u.fieldTags.includes('region=EMEA')).length;
@@ -145,7 +149,9 @@ describe('OffboardDatabase schema', () => {
     const tables = await storedTables(db);
     for (const [table, records] of Object.entries(tablesV4)) {
       if (table === 'users' || table === 'outbox') continue;
-      if ((PER_USER_RECORD_KINDS as readonly string[]).includes(table)) expect(tables[table as 'tokens'], table).toEqual(records);
+      // Version 9 moved the audit into a record per change.
+      if (table === 'audit') expect(await readAuditEntries(db), table).toEqual(records);
+      else if ((PER_USER_RECORD_KINDS as readonly string[]).includes(table)) expect(tables[table as 'tokens'], table).toEqual(records);
       else expect(await db.table(table).toArray(), table).toEqual(records);
     }
     // Version 6: the waiting operation takes today's form; its per-table before-image cannot become whole
@@ -228,5 +234,51 @@ describe('OffboardDatabase schema', () => {
     expect(await store.pendingUsers()).toBe(0);
     expect((await storedUser(db, someone.id))?.firstName).toBe('Migrated');
     expect((await storedTables(db)).users).toHaveLength(10_500);
+  });
+
+  it('A14/A8: the audit the previous release (schema version 8) wrote, an entry per record, opens as a record per change with every entry in order', async () => {
+    const name = `migration-v8-audit-${crypto.randomUUID()}`;
+    const v8 = new Dexie(name);
+    v8.version(1).stores(SCHEMA_V1);
+    v8.version(2).stores(SCHEMA_V2_CHANGES);
+    v8.version(3).stores(SCHEMA_V3_CHANGES);
+    v8.version(4).stores(SCHEMA_V4_CHANGES);
+    v8.version(5).stores(SCHEMA_V5_CHANGES);
+    v8.version(6).stores(SCHEMA_V6_CHANGES);
+    v8.version(7).stores(SCHEMA_V7_CHANGES);
+    v8.version(8).stores(SCHEMA_V8_CHANGES);
+    await v8.open();
+    // More entries than the upgrade reads per step: batches of 100 deactivations with their report moves,
+    // a change larger than a record holds, and single entries between them.
+    const written: AuditEntry[] = [];
+    for (let batch = 0; batch < 60; batch++) {
+      const at = new Date(Date.UTC(2026, 10, 1, 0, batch)).toISOString();
+      const size = batch === 30 ? 2_500 : 100;
+      for (let i = 0; i < size; i++) {
+        const targetId = `U${String(batch * 100 + i).padStart(7, '0')}`;
+        written.push({ at, actorId: 'U0000001', action: i % 2 ? 'move_report' : 'deactivate', targetId, batchId: `op-${batch}`, ruleId: i % 2 ? 'A8' : 'A14', selectionRule: batch % 3 ? null : 'Dormant', summary: `Deactivated user ${targetId}.` });
+      }
+      written.push({ at, actorId: 'U0000002', action: 'change_settings', targetId: null, batchId: null, ruleId: null, summary: `seat limit ${batch}` });
+    }
+    await v8.table('audit').bulkAdd(written);
+    v8.close();
+
+    const db = track(new OffboardDatabase(name));
+    await db.open();
+    expect(db.verno).toBe(CURRENT_SCHEMA_VERSION);
+    expect(db.tables.map((t) => t.name)).not.toContain('audit');
+    expect(await readAuditEntries(db)).toEqual(written.map((entry, i) => ({ seq: i + 1, ...entry })));
+    // A record per change: 60 batches (the large one in three records) and 60 settings changes.
+    expect(await db.auditLog.count()).toBe(122);
+    expect(await readUserAuditHistory(db, 'U0003005', 5)).toEqual([{ seq: 3005 + 31, ...written[3005 + 30] }]);
+
+    // And the log goes on from there.
+    await db.transaction('rw', db.auditLog, () => appendAudit(db, [{ at: '2026-12-01T00:00:00.000Z', actorId: 'U0000001', action: 'sign_in', targetId: 'U0000001', batchId: null, ruleId: null, summary: 'Signed in.' }]));
+    const page = await readAuditEntriesPage(db, { action: null, actorId: null, ruleId: null, batchId: null, text: '', beforeSeq: null, limit: 2 });
+    expect(page.total).toBe(written.length + 1);
+    expect(page.entries.map((e) => [e.seq, e.summary])).toEqual([
+      [written.length + 1, 'Signed in.'],
+      [written.length, 'seat limit 59'],
+    ]);
   });
 });

@@ -24,6 +24,8 @@ import { pushOperationOf } from '../../src/core/sync/push-operation-of.ts';
 import { BUNDLE_RECORD_KINDS } from '../../src/core/sync/user-bundle.ts';
 import { findRoundTripUser } from '../fixtures/round-trip-user.ts';
 import { storedTables, storedUser } from './stored-roster.ts';
+import { readAuditEntries } from '../../src/db/audit-log.ts';
+import { readOutbox } from '../../src/db/outbox-records.ts';
 
 const demo = generateDemoOrganization({ size: 2_000 });
 const all = collect();
@@ -155,7 +157,7 @@ describe('records keep their identity across a round trip on the device', () => 
     const tables = await storedTables(db);
     expect(tables.certificates.find((c) => c.id === kept.id)).toEqual(kept);
     expect(tables.removedCertificates.find((c) => c.id === kept.id)).toBeUndefined();
-    const audit = await db.audit.where('action').equals('issue_certificate').last();
+    const audit = (await readAuditEntries(db)).filter((e) => e.action === 'issue_certificate').at(-1);
     expect(audit).toMatchObject({ ruleId: 'R4', summary: expect.stringContaining(kept.issuedAt) });
     await expectSummaryConsistent(db);
   });
@@ -193,7 +195,7 @@ describe('a push refused whole (403) puts the records back as they were', () => 
     operations.push((await lifecycle(db, 'reactivate', T_REACTIVATE)).operation);
     await reassign(db, T_REASSIGN);
     await getCertificate(db, T_CERTIFICATE);
-    const queued = await db.outbox.where('status').equals('pending').sortBy('seq');
+    const queued = (await readOutbox(db)).filter((o) => o.status === 'pending');
     expect(queued.map((o) => o.kind)).toEqual(['deactivate', 'reactivate', 'reassign_assignments', 'issue_certificate']);
     // The "Get certificate" gave the kept one back: undone, it waits aside again.
     await rollBackRefusedOperations(new RosterStore(db), queued.slice(3), 'refused', T_CERTIFICATE);
@@ -215,7 +217,7 @@ describe('the device and the server core give the same records', () => {
     await reassign(db, T_REASSIGN);
     await getCertificate(db, T_CERTIFICATE);
     // What the sync client sends: every operation of the outbox, in order.
-    const operations = await db.outbox.orderBy('seq').toArray();
+    const operations = await readOutbox(db);
     const outcome = server.push({ protocol: SYNC_PROTOCOL_VERSION, clientId: 'device', operations: operations.map((op) => pushOperationOf(op)) }, admin);
     if (!outcome.ok) throw new Error(outcome.message);
     expect(outcome.results.map((r) => r.status)).toEqual(['applied', 'applied', 'applied', 'applied']);

@@ -3,11 +3,13 @@
  * its subjects (a manager, a community admin) from the real data rather than from assumptions, and check
  * what a flow wrote. Users and their records live in blocks and a change log (src/db/blocks/): they are
  * read raw and put together here, from the directory, the blocks and the log, independently of the
- * app's own reading code, so a test also checks that what the app shows is what the database holds.
+ * app's own reading code, so a test also checks that what the app shows is what the database holds. The
+ * audit, a record per change, is read back as one entry per record, as it was first stored.
  */
 import type { Page } from 'playwright-core';
 import { bundleOf, rowOf, userAt, type BlockBody, type BlockHead } from '../../src/core/blocks/user-block.ts';
 import { PER_USER_RECORD_KINDS } from '../../src/core/roster-types.ts';
+import { auditEntriesOf, type AuditRecord } from '../../src/core/audit-records.ts';
 import type { StoredUser } from '../../src/core/stored-user.ts';
 import type { UserBundle } from '../../src/core/sync/user-bundle.ts';
 import type { BlockDirectory, BlockEntry, ChangeLogEntry } from '../../src/db/blocks/block-directory.ts';
@@ -127,6 +129,12 @@ export async function readRoster(page: Page): Promise<{ users: StoredUser[]; bun
  * name held them before the roster moved into blocks.
  */
 export async function readStore<T>(page: Page, store: string, count?: number): Promise<T[]> {
+  if (store === 'audit') {
+    // The audit is a record per change, its entries as columns (src/core/audit-records.ts).
+    const records = (await readRawStores(page, ['auditLog']))['auditLog'] as AuditRecord[];
+    const entries = records.flatMap(auditEntriesOf);
+    return (count === undefined ? entries : entries.slice(0, count)) as T[];
+  }
   if ((PER_USER_RECORD_KINDS as readonly string[]).includes(store)) {
     const { users, bundles } = await readRoster(page);
     const records: unknown[] =

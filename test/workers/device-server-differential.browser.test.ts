@@ -23,6 +23,7 @@ import { rollBackRefusedOperations, settlePushResults } from '../../src/db/settl
 import { RosterEngine } from '../../workers/roster-engine.ts';
 import { allRows, perform, write } from './random-roster-writes.ts';
 import { deviceState, serverState } from './compare-device-with-server.ts';
+import { readOutbox } from '../../src/db/outbox-records.ts';
 
 const RUNS = 200;
 const DEMO_SIZE = 30;
@@ -78,7 +79,7 @@ describe('device and server, one change, one function', () => {
 
           const store = new RosterStore(db);
           const server = new ServerRoster(structuredClone(snapshot));
-          const operations = (await db.outbox.orderBy('seq').toArray()).filter((op) => op.status === 'pending');
+          const operations = (await readOutbox(db)).filter((op) => op.status === 'pending');
           let sent = operations;
           if (ending === 'forbidden_tail' && operations.length > 0) {
             // 403 for the last operations: the device puts them back, the server never applies them.

@@ -6,6 +6,8 @@ import { EMPTY_FILTER } from '../../src/core/roster-filter.ts';
 import type { ApplyProgress } from '../../workers/roster-engine.ts';
 import { OffboardDatabase } from '../../src/db/offboard-database.ts';
 import { changeStoredUser, storedTables, storedUsersById } from '../db/stored-roster.ts';
+import { readAuditEntries } from '../../src/db/audit-log.ts';
+import { readOutbox } from '../../src/db/outbox-records.ts';
 
 const databaseName = `plans-${crypto.randomUUID()}`;
 const worker = startRosterWorker(databaseName);
@@ -110,13 +112,13 @@ describe('lifecycle plans in the worker', () => {
     const community = await db.table('communities').get(communityId);
     expect(community.adminIds).toContain(candidate!.id);
     expect(community.adminIds).not.toContain(blockedAdmin.userId);
-    const operations = (await db.table('outbox').toArray()).filter((o) => o.kind === 'transfer_community_admin');
+    const operations = (await readOutbox(db)).filter((o) => o.kind === 'transfer_community_admin');
     expect(operations).toHaveLength(1);
-    expect(operations[0].args).toEqual({ communityId, fromUserId: blockedAdmin.userId, toUserId: candidate!.id });
-    expect(operations[0].before.organization.communities.find((c: { id: string }) => c.id === communityId).adminIds).toContain(blockedAdmin.userId);
+    expect(operations[0]!.args).toEqual({ communityId, fromUserId: blockedAdmin.userId, toUserId: candidate!.id });
+    expect(operations[0]!.before!.organization!.communities!.find((c: { id: string }) => c.id === communityId)!.adminIds).toContain(blockedAdmin.userId);
     expect((await storedTables(db)).memberships.find((m) => m.userId === candidate!.id && m.communityId === communityId)).toBeDefined();
-    const audit = (await db.table('audit').toArray()).filter((a) => a.action === 'transfer_community_admin');
-    expect(audit).toMatchObject([{ targetId: blockedAdmin.userId, batchId: operations[0].id }]);
+    const audit = (await readAuditEntries(db)).filter((a) => a.action === 'transfer_community_admin');
+    expect(audit).toMatchObject([{ targetId: blockedAdmin.userId, batchId: operations[0]!.id }]);
     db.close();
   });
 

@@ -5,6 +5,8 @@ import { proxy } from 'comlink';
 import type { ImportCheckView, ImportFileView, ImportResult } from '../../workers/roster-import.ts';
 import { OffboardDatabase } from '../../src/db/offboard-database.ts';
 import { storedUser, storedUsersById } from '../db/stored-roster.ts';
+import { readAuditEntries } from '../../src/db/audit-log.ts';
+import { readOutbox } from '../../src/db/outbox-records.ts';
 
 const FIXTURE_URLS = import.meta.glob<string>('../fixtures/csv/*.{csv,tsv}', { query: '?url', import: 'default', eager: true });
 
@@ -88,14 +90,15 @@ describe('importing CSV files in the worker', () => {
     const n2 = (await storedUser(db, 'N0000002'))!;
     expect(n2.managerId).toBe('N0000001');
     expect(await countOf(worker, { customField: { name: 'offboard', value: 'wave-3' } })).toBeGreaterThanOrEqual(3);
-    const operations = (await db.table('outbox').toArray()).filter((o) => o.kind === 'import');
+    const operations = (await readOutbox(db)).flatMap((o) => (o.kind === 'import' ? [o] : []));
     expect(operations.length).toBe(1);
     // The bundles as they were of the users it updated, and the ids of those it created: what an undo needs.
-    expect(operations[0].before.bundles.map((b: { id: string }) => b.id).sort()).toEqual(['U0000005', 'U0000006', 'U0000007']);
-    expect(operations[0].before.createdUserIds.sort()).toEqual(['N0000001', 'N0000002']);
+    expect(operations[0]!.before!.bundles.map((b) => b.id).sort()).toEqual(['U0000005', 'U0000006', 'U0000007']);
+    expect(operations[0]!.before!.createdUserIds.sort()).toEqual(['N0000001', 'N0000002']);
     // The users as imported travel with the operation: what reaches the server is the import itself.
-    expect(operations[0].args).toMatchObject({ recordKind: 'users', presentColumns: expect.arrayContaining(['id', 'email']) });
-    expect(operations[0].args.rows.map((u: { id: string }) => u.id)).toEqual(expect.arrayContaining(['N0000001', 'N0000002', 'U0000005', 'U0000006', 'U0000007']));
+    const { args } = operations[0]!;
+    expect(args).toMatchObject({ recordKind: 'users', presentColumns: expect.arrayContaining(['id', 'email']) });
+    expect((args.recordKind === 'users' ? args.rows : []).map((u) => u.id)).toEqual(expect.arrayContaining(['N0000001', 'N0000002', 'U0000005', 'U0000006', 'U0000007']));
     expect(await db.table('meta').get('pendingImport')).toBeUndefined();
     db.close();
   });
@@ -127,7 +130,7 @@ describe('importing CSV files in the worker', () => {
     expect(after[1]!.fieldTags).toContain('offboard=wave-4');
     expect(after[2]!.customFields).toEqual(u12!.customFields);
     expect(await countOf(worker, { customField: { name: 'offboard', value: 'wave-4' } })).toBe(2);
-    const audit = await db.table('audit').toArray();
+    const audit = await readAuditEntries(db);
     expect(audit.some((e) => e.action === 'set_custom_field' && e.ruleId === 'A13')).toBe(true);
     db.close();
   });
@@ -284,7 +287,7 @@ describe('an import cut short, discarded', () => {
     expect(restored.customFields).toEqual(u5.customFields);
     expect(await db.table('outbox').count()).toBe(outboxBefore);
     expect(await worker.pendingImport()).toBeNull();
-    const audit = await db.table('audit').toArray();
+    const audit = await readAuditEntries(db);
     expect(audit.at(-1)?.summary).toMatch(/^Discarded the interrupted import of discard-me\.csv/);
     db.close();
   });

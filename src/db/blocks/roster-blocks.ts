@@ -77,6 +77,10 @@ class RecentBlocks {
   }
 }
 
+/** Users whose heads (and log entries) this tab keeps in memory at most, and whose bodies. */
+const HEAD_CACHE_USERS = 128_000;
+const BODY_CACHE_USERS = 32_000;
+
 const headKey = (id: number): string => `h${id}`;
 const bodyKey = (id: number): string => `b${id}`;
 const logKey = (seq: number): string => `l${seq}`;
@@ -89,7 +93,13 @@ export class RosterBlocks {
   private lastSeq = 0;
   private epoch: number | null = null;
   private prunedTo = 0;
-  private readonly recent = new RecentBlocks(64_000);
+  /**
+   * Heads and log entries apart from bodies: a change reads the heads of users it moves (A8: the reports
+   * of a deactivated manager sit anywhere in the roster) far more often than bodies, which a plan's
+   * batches, in id order, read a block or two at a time; and a body costs several times a head to hold.
+   */
+  private readonly recentHeads = new RecentBlocks(HEAD_CACHE_USERS);
+  private readonly recentBodies = new RecentBlocks(BODY_CACHE_USERS);
   /** The background compaction's next step, when one is waiting (src/db/roster-store.ts). */
   compactionTimer: ReturnType<typeof setTimeout> | null = null;
   /** Writes of this tab under way, and when the last one ended: compaction steps aside for them. */
@@ -107,6 +117,10 @@ export class RosterBlocks {
     return this.lastSeq;
   }
 
+  private cacheOf(key: string): RecentBlocks {
+    return key.startsWith('b') ? this.recentBodies : this.recentHeads;
+  }
+
   /** Brings the directory, the user count and the log's users up to date; first thing in a transaction. */
   async refresh(): Promise<void> {
     const { db } = this;
@@ -116,7 +130,8 @@ export class RosterBlocks {
     if (directory.epoch !== this.epoch) {
       // Cleared (here or in another tab), or first read: nothing held in memory is known to be true.
       this.logged.clear();
-      this.recent.clear();
+      this.recentHeads.clear();
+      this.recentBodies.clear();
       this.lastSeq = 0;
       this.prunedTo = 0;
       this.epoch = directory.epoch;
@@ -214,7 +229,7 @@ export class RosterBlocks {
     const got = new Map<string, BlockHead | BlockBody | ChangeLogEntry>();
     const missing = (keys: readonly number[], keyOf: (n: number) => string): number[] =>
       keys.filter((n) => {
-        const value = this.recent.get(keyOf(n));
+        const value = this.cacheOf(keyOf(n)).get(keyOf(n));
         if (value) got.set(keyOf(n), value);
         return !value;
       });
@@ -230,7 +245,7 @@ export class RosterBlocks {
     const lost = (what: string): Error => new Error(`The stored roster is missing ${what}; reload the page.`);
     const keep = (key: string, value: BlockHead | BlockBody | ChangeLogEntry, users: number): void => {
       got.set(key, value);
-      this.recent.set(key, value, users);
+      this.cacheOf(key).set(key, value, users);
     };
     readHeads.forEach((record, i) => {
       if (!record) throw lost(`block ${heads[i]}`);
@@ -268,7 +283,7 @@ export class RosterBlocks {
 
   /** Keeps a committed transaction's log entries in memory, so that the next refresh need not read them. */
   remember(entries: readonly ChangeLogEntry[]): void {
-    for (const entry of entries) if (entry.seq !== undefined) this.recent.set(logKey(entry.seq), entry, entry.head.userIds.length);
+    for (const entry of entries) if (entry.seq !== undefined) this.recentHeads.set(logKey(entry.seq), entry, entry.head.userIds.length);
   }
 
   /**
