@@ -18,6 +18,7 @@ import type {
 } from '../roster-types.ts';
 import { fixedVocabularyOf } from './value-vocabularies.ts';
 import { formatList } from '../plural.ts';
+import { canonicalTimeOf } from '../columns/iso-time.ts';
 
 export const CSV_KINDS = ['users', 'communities', 'memberships', 'methodologies', 'licenses', 'assignments', 'completions', 'certificates'] as const;
 
@@ -151,6 +152,9 @@ export function isValidEmail(value: string): boolean {
  */
 export function canonicalTime(value: string): string | null {
   const text = value.trim();
+  // A time as `toISOString` writes it (every export of this app, most platforms' files) is its own
+  // canonical form: checked field by field, several times faster than the expressions and Date below.
+  if (canonicalTimeOf(text) !== null) return text;
   const isDay = DAY.test(text);
   if (!isDay && !DATE_TIME.test(text)) return null;
   // Date.parse rolls 2026-02-30 over to March: a day that does not exist is not a day.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createRandom } from '../../../src/core/seeded-random.ts';
 import {
   CSV_HEADERS,
   CSV_KINDS,
@@ -129,6 +130,19 @@ describe('canonicalTime', () => {
     ['2026-12-31T23:00:00-02:00', '2027-01-01T01:00:00.000Z'],
   ])('converts the offset of %j to UTC', (value, expected) => {
     expect(canonicalTime(value)).toBe(expected);
+  });
+
+  it('gives a time as `toISOString` writes it back as it is, and refuses one that names no moment, whichever way it is read', () => {
+    const random = createRandom(7);
+    for (let i = 0; i < 2_000; i++) {
+      const ms = Date.UTC(1000 + random.int(9_000), 0, 1) + random.int(366 * 86_400_000);
+      const iso = new Date(ms).toISOString();
+      if (iso.length !== 24) continue;
+      expect(canonicalTime(iso)).toBe(iso);
+      expect(canonicalTime(` ${iso}\t`)).toBe(iso);
+    }
+    for (const value of ['2026-02-30T10:00:00.000Z', '2025-02-29T00:00:00.000Z', '2026-04-31T23:59:59.999Z', '2026-03-31T09:60:00.000Z']) expect(canonicalTime(value), value).toBeNull();
+    expect(canonicalTime('2024-02-29T00:00:00.000Z')).toBe('2024-02-29T00:00:00.000Z');
   });
 
   it.each(['2026-02-30', '2026-02-29', '2026-04-31', '2026-13-01', '2026-00-10', '2026-02-30T10:00:00Z'])('rejects %j: the day does not exist', (value) => {
