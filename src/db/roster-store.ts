@@ -415,8 +415,10 @@ export class RosterTransaction {
     const written: LoggedChange['users'] = [];
     const changed: StoredUser[] = [];
     const deletedIds: string[] = [];
+    let isOnlyNewUsers = true;
     for (const bundle of bundles) {
       const before = this.stored.get(bundle.id) ?? null;
+      if (before) isOnlyNewUsers = false;
       if (before && (before.isUserRecordOnly || userRecordOnly.has(bundle.id))) {
         const user = this.commitUserRecord(before, bundle, globalId);
         if (!sameRecord(before.user, user)) written.push({ user, bundle: null });
@@ -433,6 +435,7 @@ export class RosterTransaction {
         changed.push(user);
         this.stored.set(bundle.id, { bundle: after, user, isUserRecordOnly: false });
       } else {
+        isOnlyNewUsers = false;
         if (before) {
           deletedIds.push(bundle.id);
           this.users--;
@@ -441,13 +444,32 @@ export class RosterTransaction {
       }
     }
     const { db } = this;
-    const { entry, writes } = this.blocks.logWrites({ users: written, deletedIds }, this.users !== this.storedUsers ? this.users : null);
-    this.storedUsers = this.users;
-    if (entry) this.logged.push(entry);
+    let writes: Promise<unknown>[] = [];
+    if (isOnlyNewUsers && (await this.appendToBlocks(written))) this.storedUsers = this.users;
+    else {
+      const logged = this.blocks.logWrites({ users: written, deletedIds }, this.users !== this.storedUsers ? this.users : null);
+      writes = logged.writes;
+      this.storedUsers = this.users;
+      if (logged.entry) this.logged.push(logged.entry);
+    }
     if (change.audit && change.audit.length > 0) writes.push(appendAudit(db, change.audit));
     if (change.operation) writes.push(addOperation(db, change.operation));
     await Promise.all(writes);
     return { changed, deletedIds };
+  }
+
+  /**
+   * New users who all come after everyone stored (a first pull or an import of a file in id order, page
+   * after page) go straight into new blocks: no log entry to write now and to fold again later. Only as
+   * the transaction's first write, the log holding nothing: otherwise they are logged like any change.
+   */
+  private async appendToBlocks(written: LoggedChange['users']): Promise<boolean> {
+    if (written.length === 0 || this.logged.length > 0 || this.storedUsers !== this.blocks.userCount) return false;
+    const rows = [...written].sort((a, b) => (a.user.id < b.user.id ? -1 : 1));
+    return this.blocks.append(
+      rows.map((r) => r.user),
+      rows.map((r) => r.bundle!),
+    );
   }
 
   /**

@@ -422,6 +422,10 @@ export class RosterBlocks {
       this.db.blockBodies.bulkDelete(droppedIds),
       this.db.blockDirectory.bulkPut([directory, { key: 'userCount', users: this.userCount + users.length }]),
     ]);
+    // What the rest of the transaction reads goes by the new directory; should the transaction fail, the
+    // next one's refresh reads the directory as stored again.
+    this.directory = directory;
+    this.userCount += users.length;
     return true;
   }
 
