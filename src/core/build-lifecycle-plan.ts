@@ -134,8 +134,9 @@ const REQUIRED_PERMISSION: Record<LifecycleAction, Permission> = {
   delete: 'delete_users',
 };
 
-function nameOf(user: User | undefined, id: string): string {
-  return user ? `${user.firstName} ${user.lastName}`.trim() : id;
+/** A user's name for the plan's lists, or their id when the roster does not hold them. */
+function nameOf(roster: PlanningRoster, id: string): string {
+  return roster.nameOf(id) ?? id;
 }
 
 function emptyEffects(seatsInUse: number, seatLimit: number): PlanEffects {
@@ -191,7 +192,8 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
   const isLeaving = action !== 'reactivate';
   const skipped: PlanUserOutcome[] = [];
   const blocked: PlanUserOutcome[] = [];
-  const eligible: User[] = [];
+  // Ids, not users: a plan of 10,000 reads a few facts of each and makes no object of any.
+  const eligible: string[] = [];
   const adminOf = new Map<string, string[]>();
   const communityNames = new Map(roster.communities.map((c) => [c.id, c.name]));
   for (const community of roster.communities) {
@@ -210,17 +212,17 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
   for (const id of request.userIds) {
     if (seen.has(id)) continue;
     seen.add(id);
-    const user = roster.userById(id);
-    if (!user) {
-      skipped.push({ userId: id, name: nameOf(user, id), reasons: [{ code: 'unknown_user', rule: 'X3', message: `No user with id ${id} is on this roster (deleted, or never imported).` }] });
+    const status = roster.statusOf(id);
+    if (!status) {
+      skipped.push({ userId: id, name: id, reasons: [{ code: 'unknown_user', rule: 'X3', message: `No user with id ${id} is on this roster (deleted, or never imported).` }] });
       continue;
     }
-    if (action === 'deactivate' && user.status === 'inactive') {
-      skipped.push({ userId: id, name: nameOf(user, id), reasons: [{ code: 'already_inactive', rule: 'X3', message: 'Already inactive.' }] });
+    if (action === 'deactivate' && status === 'inactive') {
+      skipped.push({ userId: id, name: nameOf(roster, id), reasons: [{ code: 'already_inactive', rule: 'X3', message: 'Already inactive.' }] });
       continue;
     }
-    if (action === 'reactivate' && user.status === 'active') {
-      skipped.push({ userId: id, name: nameOf(user, id), reasons: [{ code: 'already_active', rule: 'X3', message: 'Already active.' }] });
+    if (action === 'reactivate' && status === 'active') {
+      skipped.push({ userId: id, name: nameOf(roster, id), reasons: [{ code: 'already_active', rule: 'X3', message: 'Already active.' }] });
       continue;
     }
 
@@ -237,7 +239,7 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
         });
       }
       if (action === 'deactivate' && !policy.reportsIncludeInactive) {
-        const lastChange = roster.lastChangeOf(id) ?? user.createdAt;
+        const lastChange = roster.lastChangeOf(id)!;
         const coveredAt = roster.reportCoveredAt(id);
         const isCovered = coveredAt !== null && coveredAt >= lastChange;
         if (!isCovered) {
@@ -270,10 +272,10 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
       }
     }
     if (reasons.length > 0) {
-      blocked.push({ userId: id, name: nameOf(user, id), reasons });
+      blocked.push({ userId: id, name: nameOf(roster, id), reasons });
       continue;
     }
-    eligible.push(user);
+    eligible.push(id);
     if (action === 'reactivate') {
       seatsTaken++;
       for (const l of roster.licensesOf(id)) {
@@ -285,15 +287,14 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
 
   // X2: never leave the organization without an active holder of manage_users.
   if (isLeaving) {
-    const leavingIds = new Set(eligible.map((u) => u.id));
-    const holders = roster.admins.filter((a) => a.permissions.includes('manage_users') && roster.userById(a.userId)?.status === 'active');
+    const leavingIds = new Set(eligible);
+    const holders = roster.admins.filter((a) => a.permissions.includes('manage_users') && roster.statusOf(a.userId) === 'active');
     if (holders.length > 0 && holders.every((a) => leavingIds.has(a.userId))) {
       for (const holder of holders) {
-        const index = eligible.findIndex((u) => u.id === holder.userId);
-        const [user] = eligible.splice(index, 1);
+        eligible.splice(eligible.indexOf(holder.userId), 1);
         blocked.push({
           userId: holder.userId,
-          name: nameOf(user, holder.userId),
+          name: nameOf(roster, holder.userId),
           reasons: [{ code: 'last_user_manager', rule: 'X2', message: 'The last active admin who can manage users cannot be removed.' }],
         });
       }
@@ -301,7 +302,7 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
   }
 
   const blockers = planBlockers(request, roster, policy);
-  const eligibleIds = eligible.map((u) => u.id);
+  const eligibleIds = eligible;
   const eligibleSet = new Set(eligibleIds);
   const effects = computeEffects(roster, action, policy, eligible, eligibleSet, seatsInUse);
   const warnings: PlanWarning[] = [];
@@ -316,26 +317,26 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
   }
   if (action === 'deactivate') {
     const elaIds = new Set(roster.methodologies.filter((m) => m.model === 'ela').map((m) => m.id));
-    const keeping = eligible.filter((u) => roster.licensesOf(u.id).some((l) => l.state === 'consumed' && !elaIds.has(l.methodologyId)));
+    const keeping = eligible.filter((id) => roster.licensesOf(id).some((l) => l.state === 'consumed' && !elaIds.has(l.methodologyId)));
     if (keeping.length > 0) {
       warnings.push({
         code: 'consumed_licenses_stay',
         rule: 'A11',
         message: `${plural(keeping.length, 'of these users holds', 'of these users hold')} consumed licenses that stay consumed and cannot be reassigned.`,
-        userIds: keeping.map((u) => u.id),
+        userIds: keeping,
       });
     }
   }
 
   const field = request.selectedByCustomField;
   if (action === 'deactivate' && field && field.value !== '') {
-    const tagged = eligible.filter((u) => u.customFields[field.name] === field.value);
+    const tagged = eligible.filter((id) => roster.userById(id)?.customFields[field.name] === field.value);
     if (tagged.length > 0) {
       warnings.push({
         code: 'custom_fields_visible',
         rule: 'A15',
         message: `${plural(tagged.length, 'of these users keeps', 'of these users keep')} the custom field ${field.name} = ${field.value} after the change. Custom fields are visible to every admin and to the users' managers: clear the value afterwards if it should not be seen.`,
-        userIds: tagged.map((u) => u.id),
+        userIds: tagged,
       });
     }
   }
@@ -371,21 +372,20 @@ export function buildLifecyclePlan(roster: PlanningRoster, request: PlanRequest)
  * who left without them (users who left together keep their manager), and reactivation moves nobody
  * (R6): such a user would come back under an inactive manager, which the admin should decide about.
  */
-function inactiveManagerWarning(roster: PlanningRoster, eligible: readonly User[], reactivated: ReadonlySet<string>): PlanWarning | null {
-  const users: User[] = [];
-  const managers = new Map<string, User>();
-  for (const user of eligible) {
-    const manager = user.managerId === null ? undefined : roster.userById(user.managerId);
-    if (!manager || manager.status !== 'inactive' || reactivated.has(manager.id)) continue;
-    users.push(user);
-    managers.set(manager.id, manager);
+function inactiveManagerWarning(roster: PlanningRoster, eligible: readonly string[], reactivated: ReadonlySet<string>): PlanWarning | null {
+  const userIds: string[] = [];
+  const managers = new Set<string>();
+  for (const id of eligible) {
+    const managerId = roster.managerIdOf(id) ?? null;
+    if (managerId === null || roster.statusOf(managerId) !== 'inactive' || reactivated.has(managerId)) continue;
+    userIds.push(id);
+    managers.add(managerId);
   }
-  if (users.length === 0) return null;
-  const userIds = users.map((u) => u.id);
-  if (users.length === 1) {
-    const [user] = users as [User];
-    const name = nameOf(user, user.id);
-    const managerName = nameOf(managers.get(user.managerId!), user.managerId!);
+  if (userIds.length === 0) return null;
+  if (userIds.length === 1) {
+    const [userId] = userIds as [string];
+    const name = nameOf(roster, userId);
+    const managerName = nameOf(roster, [...managers][0]!);
     return {
       code: 'inactive_manager',
       rule: 'R6',
@@ -393,19 +393,19 @@ function inactiveManagerWarning(roster: PlanningRoster, eligible: readonly User[
       userIds,
     };
   }
-  const managerNames = formatList([...managers.values()].map((m) => nameOf(m, m.id)), 'and', 5);
+  const managerNames = formatList([...managers].map((m) => nameOf(roster, m)), 'and', 5);
   const isOne = managers.size === 1;
   return {
     code: 'inactive_manager',
     rule: 'R6',
-    message: `${plural(users.length, 'of these users reports', 'of these users report')} to ${isOne ? 'a manager who is inactive and stays' : 'managers who are inactive and stay'} so (${managerNames}): reactivation moves nobody (R6), so they come back under ${isOne ? 'an inactive manager' : 'inactive managers'}. Reactivate ${isOne ? 'that manager' : 'those managers'} too, or give the users other managers afterwards.`,
+    message: `${plural(userIds.length, 'of these users reports', 'of these users report')} to ${isOne ? 'a manager who is inactive and stays' : 'managers who are inactive and stay'} so (${managerNames}): reactivation moves nobody (R6), so they come back under ${isOne ? 'an inactive manager' : 'inactive managers'}. Reactivate ${isOne ? 'that manager' : 'those managers'} too, or give the users other managers afterwards.`,
     userIds,
   };
 }
 
-/** A8: the first manager above `user` who stays; null when everyone above leaves too. */
-function firstStayingManager(roster: PlanningRoster, user: User, leaving: ReadonlySet<string>): string | null {
-  let at = user.managerId;
+/** A8: the first manager from `managerId` up who stays; null when everyone above leaves too. */
+function firstStayingManager(roster: PlanningRoster, managerId: string | null, leaving: ReadonlySet<string>): string | null {
+  let at = managerId;
   // A chain longer than the leaving set holds a cycle (bad data): no one above stays.
   for (let steps = 0; at !== null && leaving.has(at); steps++) {
     if (steps > leaving.size) return null;
@@ -418,7 +418,7 @@ function computeEffects(
   roster: PlanningRoster,
   action: LifecycleAction,
   policy: EffectivePolicy,
-  eligible: User[],
+  eligible: readonly string[],
   eligibleIds: ReadonlySet<string>,
   seatsInUse: number,
 ): PlanEffects {
@@ -432,16 +432,16 @@ function computeEffects(
     }),
   );
 
-  for (const user of eligible) {
-    const isActive = user.status === 'active';
+  for (const id of eligible) {
+    const isActive = roster.statusOf(id) === 'active';
     if (action === 'reactivate') {
       effects.seatUsage.after++;
-      if (globalId && !roster.membershipsOf(user.id).includes(globalId)) effects.globalMembershipsAdded++;
-      const counts = roster.countsOf(user.id);
+      if (globalId && !roster.membershipsOf(id).includes(globalId)) effects.globalMembershipsAdded++;
+      const counts = roster.countsOf(id);
       effects.certificatesRestored += counts.uncertifiedGlobalCompletions;
       effects.certificatesRegenerable += counts.uncertifiedOtherCompletions;
       effects.assignmentsToOffer += counts.removedAssignments;
-      for (const license of roster.licensesOf(user.id)) {
+      for (const license of roster.licensesOf(id)) {
         const pool = pools.get(license.methodologyId);
         if (pool && license.releasedFromElaAt) {
           pool.elaReconsumed++;
@@ -453,11 +453,11 @@ function computeEffects(
 
     // Deactivate or delete: the user leaves.
     if (isActive) effects.seatUsage.after--;
-    for (const report of roster.reportsOf(user.id)) {
-      if (leaving.has(report.id)) continue;
-      effects.reportMoves.push({ userId: report.id, name: nameOf(report, report.id), fromManagerId: user.id, toManagerId: firstStayingManager(roster, report, leaving) });
+    for (const reportId of roster.reportIdsOf(id)) {
+      if (leaving.has(reportId)) continue;
+      effects.reportMoves.push({ userId: reportId, name: nameOf(roster, reportId), fromManagerId: id, toManagerId: firstStayingManager(roster, id, leaving) });
     }
-    for (const license of roster.licensesOf(user.id)) {
+    for (const license of roster.licensesOf(id)) {
       const pool = pools.get(license.methodologyId);
       if (!pool || license.releasedFromElaAt) continue;
       if (license.state === 'reserved') {
@@ -470,8 +470,8 @@ function computeEffects(
         pool.consumedKept++;
       }
     }
-    const counts = roster.countsOf(user.id);
-    effects.membershipsRemoved += roster.membershipsOf(user.id).length;
+    const counts = roster.countsOf(id);
+    effects.membershipsRemoved += roster.membershipsOf(id).length;
     effects.requestsRemoved += counts.requests;
     effects.certificatesRemoved += counts.certificates;
     for (const kind of Object.keys(counts.tokens) as TokenKind[]) effects.tokensRemoved[kind] += counts.tokens[kind];

@@ -16,7 +16,9 @@ import type {
   RetainedHistory,
   Token,
   User,
+  UserStatus,
 } from './roster-types.ts';
+import { fullName } from './user-views.ts';
 import { addUserRecordCounts, emptyUserRecordCounts, type UserRecordCounts } from './user-record-counts.ts';
 import type { RosterIndex } from './roster-index.ts';
 import { reportCoverageOf, type ReportCoverage } from './report-coverage.ts';
@@ -29,10 +31,14 @@ export interface PlanningRoster {
   /** A5: when the newest report snapshot covering the user was taken, or null. */
   reportCoveredAt(userId: string): string | null;
   userById(id: string): User | undefined;
-  /** A user's manager id (null: none; undefined: no such user), without reading the whole user. */
+  /**
+   * A user's status, name ("First Last"), manager id (null: none) and direct reports (whatever their
+   * status), without reading the whole user; undefined (an empty list) for no such user.
+   */
+  statusOf(id: string): UserStatus | undefined;
+  nameOf(id: string): string | undefined;
   managerIdOf(id: string): string | null | undefined;
-  /** Direct reports, whatever their status. */
-  reportsOf(id: string): readonly User[];
+  reportIdsOf(id: string): readonly string[];
   activeUserCount(): number;
   licensesOf(userId: string): readonly LicenseGrant[];
   /** A10–A12: licenses of a methodology held by anyone, reserved or consumed (not ELA-released ones). */
@@ -91,7 +97,7 @@ const NONE: readonly never[] = Object.freeze([]);
 
 export function createPlanningRoster(records: PlanningRecords): PlanningRoster {
   const users = new Map(records.users.map((u) => [u.id, u]));
-  const reports = groupBy(records.users.filter((u) => u.managerId !== null), (u) => u.managerId!, (u) => u);
+  const reports = groupBy(records.users.filter((u) => u.managerId !== null), (u) => u.managerId!, (u) => u.id);
   const licenses = groupBy(records.licenses, (l) => l.userId, (l) => l);
   const memberships = groupBy(records.memberships, (m) => m.userId, (m) => m.communityId);
   const counts = new Map<string, UserRecordCounts>();
@@ -108,8 +114,13 @@ export function createPlanningRoster(records: PlanningRecords): PlanningRoster {
     methodologies: records.methodologies,
     reportCoveredAt: (id) => coverage.get(id) ?? null,
     userById: (id) => users.get(id),
+    statusOf: (id) => users.get(id)?.status,
+    nameOf: (id) => {
+      const user = users.get(id);
+      return user ? fullName(user) : undefined;
+    },
     managerIdOf: (id) => users.get(id)?.managerId,
-    reportsOf: (id) => reports.get(id) ?? NONE,
+    reportIdsOf: (id) => reports.get(id) ?? NONE,
     activeUserCount: () => activeCount,
     licensesOf: (id) => licenses.get(id) ?? NONE,
     licensesInUse: (methodologyId) => inUse.get(methodologyId) ?? 0,
@@ -134,8 +145,10 @@ export function planningRosterFromIndex(
     communities: index.communities,
     methodologies: index.methodologies,
     userById: (id) => index.recordById(id),
+    statusOf: (id) => index.statusOf(id),
+    nameOf: (id) => index.nameOf(id),
     managerIdOf: (id) => index.managerIdOf(id),
-    reportsOf: (id) => index.reportsOf(id),
+    reportIdsOf: (id) => index.reportIdsOf(id),
     // Kept by the index as it changes: a plan never scans the whole roster to count seats.
     activeUserCount: () => index.activeCount,
     licensesOf: (id) => index.licensesOf(id),

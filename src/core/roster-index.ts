@@ -388,6 +388,11 @@ export class RosterIndex {
     return row === undefined ? undefined : this.table.emails[row];
   }
 
+  statusOf(id: string): UserStatus | undefined {
+    const row = this.rowOf(id);
+    return row === undefined ? undefined : this.table.statusOf(row);
+  }
+
   managerIdOf(id: string): string | null | undefined {
     const row = this.rowOf(id);
     return row === undefined ? undefined : this.table.managerIdOf(row);
@@ -458,12 +463,21 @@ export class RosterIndex {
 
   /** Direct reports of a user, in list order (their domain records). */
   reportsOf(id: string): User[] {
+    return this.reportRowsOf(id).map((row) => this.table.recordAt(row));
+  }
+
+  /** Ids of a user's direct reports, in list order. */
+  reportIdsOf(id: string): string[] {
+    return this.reportRowsOf(id).map((row) => this.table.ids[row]!);
+  }
+
+  private reportRowsOf(id: string): number[] {
     const position = this.positionOf(id);
     if (position === undefined) return [];
     const { start, reports } = this.reportTree();
-    const users: User[] = [];
-    for (let i = start[position]!; i < start[position + 1]!; i++) users.push(this.table.recordAt(this.order[reports[i]!]!));
-    return users;
+    const rows: number[] = [];
+    for (let i = start[position]!; i < start[position + 1]!; i++) rows.push(this.order[reports[i]!]!);
+    return rows;
   }
 
   hasReports(position: number): boolean {

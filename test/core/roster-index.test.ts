@@ -169,10 +169,13 @@ function expectSameAsModel(index: RosterIndex, model: Map<string, IndexedUser>, 
     expect(index.positionOf(user.id)).toBe(position);
     expect(index.searchTextAt(position)).toBe(foldText(`${user.firstName} ${user.lastName} ${user.email}`));
     expect(index.reportsOf(user.id).map((u) => u.id)).toEqual(users.filter((u) => u.managerId === user.id).map((u) => u.id));
+    expect(index.reportIdsOf(user.id)).toEqual(users.filter((u) => u.managerId === user.id).map((u) => u.id));
+    expect(index.statusOf(user.id)).toBe(user.status);
     expect(index.lastChangeOf(user.id)).toBe(lastChangeOfUser(user, user.counts));
     expect(index.nameOf(user.id)).toBe(`${user.firstName} ${user.lastName}`.trim());
     expect(index.managerIdOf(user.id)).toBe(user.managerId);
   });
+  expect([index.statusOf('U-404'), index.nameOf('U-404'), index.reportIdsOf('U-404')]).toEqual([undefined, undefined, []]);
   for (const c of [...communities, { id: 'C-404' }]) {
     expect(Array.from(index.membersMask(c.id))).toEqual(users.map((u) => (u.communityIds.includes(c.id) ? 1 : 0)));
   }

@@ -14,6 +14,7 @@ import { buildLifecyclePlan, type LifecycleAction, type PlanReasonCode } from '.
 import { lastChangeOfUser, type PlanningRoster } from '../planning-roster.ts';
 import type { Admin, LicenseGrant, User } from '../roster-types.ts';
 import { addUserRecordCounts, emptyUserRecordCounts, type UserRecordCounts } from '../user-record-counts.ts';
+import { fullName } from '../user-views.ts';
 import { applyOperation } from '../changes/apply-operation.ts';
 import type { ChangeContext, ChangeOutcome } from '../changes/change-outcome.ts';
 import { applyLifecycleChange } from '../changes/lifecycle-change.ts';
@@ -329,8 +330,13 @@ export class ServerRoster {
       methodologies: this.org.methodologies,
       reportCoveredAt: () => COVERED_ALWAYS,
       userById: (id) => this.live(id)?.user ?? undefined,
+      statusOf: (id) => this.live(id)?.user?.status,
+      nameOf: (id) => {
+        const user = this.live(id)?.user;
+        return user ? fullName(user) : undefined;
+      },
       managerIdOf: (id) => this.live(id)?.user?.managerId,
-      reportsOf: (id) => [...(this.reports.get(id) ?? [])].map((r) => this.bundles.get(r)!.user!),
+      reportIdsOf: (id) => [...(this.reports.get(id) ?? [])],
       activeUserCount: () => this.activeCount,
       licensesOf: (id) => this.live(id)?.licenses ?? none,
       licensesInUse: (methodologyId) => this.inUse.get(methodologyId) ?? 0,
