@@ -3,7 +3,7 @@
  * list and its rows, a user's detail, the filters' choices, user search, the summary of who is signed in.
  * Read-only; the roster changes only through RosterCache.apply.
  */
-import { filterRoster, searchWordsOf, unmatchedIdListEntries, type RosterFilter } from '../src/core/roster-filter.ts';
+import { filterRoster, searchNarrows, searchWordsOf, unmatchedIdListEntries, type RosterFilter } from '../src/core/roster-filter.ts';
 import type { User } from '../src/core/roster-types.ts';
 import { matchUserEntry, userEntryFilter, type UserEntryMatch } from '../src/core/match-user-entry.ts';
 import type { RosterIndex } from '../src/core/roster-index.ts';
@@ -47,7 +47,7 @@ export function filterNamesOf(index: RosterIndex): FilterNames {
 }
 
 export class DirectoryQueries {
-  private lastQuery: { queryId: number; matches: Uint32Array } = { queryId: 0, matches: new Uint32Array(0) };
+  private lastQuery: { queryId: number; matches: Uint32Array; filter: RosterFilter | null; index: RosterIndex | null } = { queryId: 0, matches: new Uint32Array(0), filter: null, index: null };
 
   constructor(
     private readonly cache: RosterCache,
@@ -57,14 +57,19 @@ export class DirectoryQueries {
 
   /** The roster changed: the query on screen no longer answers for it (the page asks again). */
   forgetQuery(): void {
-    this.lastQuery = { queryId: this.lastQuery.queryId + 1, matches: new Uint32Array(0) };
+    this.lastQuery = { queryId: this.lastQuery.queryId + 1, matches: new Uint32Array(0), filter: null, index: null };
   }
 
-  /** Evaluates a filter; the result stays here and `rows` pages through it. */
+  /**
+   * Evaluates a filter; the result stays here and `rows` pages through it. A search typed further, the
+   * rest of the filter and the roster as they were, is looked for among the previous matches only.
+   */
   query(filter: RosterFilter): QueryResult {
     const index = requireIndex(this.cache.state);
-    const matches = filterRoster(index, filter);
-    this.lastQuery = { queryId: this.lastQuery.queryId + 1, matches };
+    const last = this.lastQuery;
+    const isNarrower = last.index === index && last.filter !== null && sameBesidesText(last.filter, filter) && searchNarrows(last.filter.text, filter.text);
+    const matches = filterRoster(index, filter, isNarrower ? last.matches : undefined);
+    this.lastQuery = { queryId: last.queryId + 1, matches, filter, index };
     return { queryId: this.lastQuery.queryId, count: matches.length, total: index.size };
   }
 
@@ -183,4 +188,9 @@ export class DirectoryQueries {
     }
     return found;
   }
+}
+
+/** Whether two filters ask the same besides the search text. */
+function sameBesidesText(a: RosterFilter, b: RosterFilter): boolean {
+  return JSON.stringify({ ...a, text: '' }) === JSON.stringify({ ...b, text: '' });
 }

@@ -83,6 +83,16 @@ export function searchWordsOf(text: string): string[] {
   return foldText(text).split(/\s+/).filter(Boolean);
 }
 
+/**
+ * Whether every user the search `after` matches is matched by `before` too: each word of `before` is
+ * part of a word of `after` (a user matches a word when their name or email holds it, so holding the
+ * longer word holds the shorter). What typing further into the search box does, keystroke by keystroke.
+ */
+export function searchNarrows(before: string, after: string): boolean {
+  const afterWords = searchWordsOf(after);
+  return searchWordsOf(before).every((word) => afterWords.some((longer) => longer.includes(word)));
+}
+
 /** Milliseconds of a bound a filter compares times with (a day or a timestamp), NaN for anything else. */
 function boundMsOf(bound: string): number {
   if (/^\d{4}-\d{2}-\d{2}$/.test(bound)) return Date.parse(bound);
@@ -94,7 +104,11 @@ function normalizedDomain(domain: string): string {
 }
 
 /** Positions (in the list's order) of the users `filter` matches; reads the index's columns, no user objects. */
-export function filterRoster(index: RosterIndex, filter: RosterFilter): Uint32Array {
+/**
+ * The positions of the users `filter` matches, in list order. `within`: positions (ascending) known to
+ * hold every match, the only ones tested (a search typed further matches among what it matched before).
+ */
+export function filterRoster(index: RosterIndex, filter: RosterFilter, within?: ArrayLike<number>): Uint32Array {
   const { table } = index;
   const matchesText = index.textMatcher(searchWordsOf(filter.text));
   const subtree = filter.managerId === null ? null : index.subtreeMask(filter.managerId).mask;
@@ -114,9 +128,11 @@ export function filterRoster(index: RosterIndex, filter: RosterFilter): Uint32Ar
   if (filter.methodologyId && methodology < 0) return new Uint32Array(0);
   const domainSuffix = filter.emailDomain ? `@${normalizedDomain(filter.emailDomain)}` : null;
   const listed = filter.idList ? new Set(filter.idList.map((entry) => entry.toLowerCase())) : null;
-  const matches = new Uint32Array(index.size);
+  const candidates = within ? within.length : index.size;
+  const matches = new Uint32Array(candidates);
   let count = 0;
-  for (let position = 0; position < index.size; position++) {
+  for (let i = 0; i < candidates; i++) {
+    const position = within ? within[i]! : i;
     const row = index.rowAt(position);
     if (status >= 0 && table.status[row] !== status) continue;
     if (field) {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { RosterIndex } from '../../src/core/roster-index.ts';
 import { generateDemoOrganization } from '../../src/core/generate-demo-organization.ts';
-import { EMPTY_FILTER, completeFilter, filterRoster, isFilterEmpty, parseIdList, unmatchedIdListEntries, type RosterFilter } from '../../src/core/roster-filter.ts';
+import { EMPTY_FILTER, completeFilter, filterRoster, isFilterEmpty, parseIdList, searchNarrows, unmatchedIdListEntries, type RosterFilter } from '../../src/core/roster-filter.ts';
+import { createRandom } from '../../src/core/seeded-random.ts';
 import type { User } from '../../src/core/roster-types.ts';
 import { summarizeUserRecords, withSummaries } from '../../src/core/summarize-user-records.ts';
 
@@ -89,6 +90,41 @@ describe('filterRoster', () => {
 
   it('combines filters with AND', () => {
     expect(ids({ managerId: 'u1', status: 'active', communityId: 'C-2', text: 'cleo' })).toEqual(['u4']);
+  });
+});
+
+describe('filterRoster: a search typed further', () => {
+  it('looks among the previous matches only when every earlier word is part of a later one, and finds the same users', () => {
+    expect(searchNarrows('al', 'ale')).toBe(true);
+    expect(searchNarrows('Zoe', 'zoë m')).toBe(true);
+    expect(searchNarrows('kim p', 'kim pa')).toBe(true);
+    expect(searchNarrows('', 'anything')).toBe(true);
+    expect(searchNarrows('ale', 'al')).toBe(false);
+    expect(searchNarrows('al ex', 'alex')).toBe(true);
+    expect(searchNarrows('al x', 'ale')).toBe(false);
+    const demo = generateDemoOrganization({ size: 3_000, seed: 9 });
+    const [chunk] = [...demo.chunks(3_000)];
+    const globalId = demo.header.communities.find((c) => c.global)?.id ?? null;
+    const index = RosterIndex.build({ ...demo.header, users: withSummaries(chunk!.users, summarizeUserRecords(chunk!, globalId)) });
+    const random = createRandom(4);
+    const letters = 'aeiklmnorstuz .@ë';
+    let narrowed = 0;
+    for (let sequence = 0; sequence < 200; sequence++) {
+      const filter: RosterFilter = { ...EMPTY_FILTER, status: random.chance(0.3) ? 'active' : 'all' };
+      let text = '';
+      let previous = filterRoster(index, filter);
+      for (let key = 0; key < 6; key++) {
+        const next = random.chance(0.15) ? text.slice(0, -1) : text + letters[random.int(letters.length)];
+        const all = filterRoster(index, { ...filter, text: next });
+        if (searchNarrows(text, next)) {
+          expect(Array.from(filterRoster(index, { ...filter, text: next }, previous)), `${text} → ${next}`).toEqual(Array.from(all));
+          narrowed++;
+        }
+        text = next;
+        previous = all;
+      }
+    }
+    expect(narrowed).toBeGreaterThan(500);
   });
 });
 
