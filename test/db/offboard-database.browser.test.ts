@@ -41,6 +41,16 @@ function demoRecords(size: number): { header: ReturnType<typeof generateDemoOrga
   return { header: demo.header, chunk: chunk! };
 }
 
+/** The schemas of versions 1 to 8 as each release declared its changes. */
+const RELEASED_SCHEMAS = [SCHEMA_V1, SCHEMA_V2_CHANGES, SCHEMA_V3_CHANGES, SCHEMA_V4_CHANGES, SCHEMA_V5_CHANGES, SCHEMA_V6_CHANGES, SCHEMA_V7_CHANGES, SCHEMA_V8_CHANGES];
+
+/** A database as release `version` declared it, to be written as that release would have (no upgrades run). */
+function releaseDatabase(name: string, version: number): Dexie {
+  const db = new Dexie(name);
+  RELEASED_SCHEMAS.slice(0, version).forEach((stores, i) => db.version(i + 1).stores(stores));
+  return db;
+}
+
 /** A demo's chunks as one. */
 function mergedChunks(chunks: Iterable<RosterChunk>): RosterChunk {
   const merged = {} as Record<string, unknown[]>;
@@ -119,11 +129,7 @@ describe('OffboardDatabase schema', () => {
       const { removedCertificates: _certificates, removedMemberships: _memberships, ...counts } = stored.counts;
       return { ...stored, counts } as unknown as StoredUser;
     });
-    const v4 = new Dexie(name);
-    v4.version(1).stores(SCHEMA_V1);
-    v4.version(2).stores(SCHEMA_V2_CHANGES);
-    v4.version(3).stores(SCHEMA_V3_CHANGES);
-    v4.version(4).stores(SCHEMA_V4_CHANGES);
+    const v4 = releaseDatabase(name, 4);
     await v4.open();
     const outboxOperation = { id: 'op-1', kind: 'deactivate', planId: 'p', batchIndex: 0, batchCount: 1, actorId: header.signedInAdminId, userIds: [chunk.users[5]!.id], reportMoves: [], createdAt: '2026-11-01T00:00:00.000Z', status: 'pending', before: { users: [], licenses: [], memberships: [], membershipRequests: [], assignments: [], certificates: [], tokens: [], completions: [], retainedHistory: [] } };
     const rule = { id: 'r1', name: 'Wave 3', nameKey: 'wave 3', filter: {}, createdAt: '2026-11-01T00:00:00.000Z' };
@@ -190,13 +196,7 @@ describe('OffboardDatabase schema', () => {
     const storedV6 = records.users.map((u) => toStoredUser(u, summaries.get(u.id)));
 
     // Written as version 6's store wrote it: a table per kind, users with their summaries.
-    const v6 = new Dexie(name);
-    v6.version(1).stores(SCHEMA_V1);
-    v6.version(2).stores(SCHEMA_V2_CHANGES);
-    v6.version(3).stores(SCHEMA_V3_CHANGES);
-    v6.version(4).stores(SCHEMA_V4_CHANGES);
-    v6.version(5).stores(SCHEMA_V5_CHANGES);
-    v6.version(6).stores(SCHEMA_V6_CHANGES);
+    const v6 = releaseDatabase(name, 6);
     await v6.open();
     const operation = { id: 'op-9', kind: 'deactivate', args: { reportMoves: [] }, planId: 'p', batchIndex: 0, batchCount: 1, actorId: demo.header.signedInAdminId, userIds: [kept[0]!], createdAt: '2026-11-01T00:00:00.000Z', status: 'pending', before: null };
     await v6.transaction('rw', v6.tables, async () => {
@@ -238,15 +238,7 @@ describe('OffboardDatabase schema', () => {
 
   it('A14/A8: the audit the previous release (schema version 8) wrote, an entry per record, opens as a record per change with every entry in order', async () => {
     const name = `migration-v8-audit-${crypto.randomUUID()}`;
-    const v8 = new Dexie(name);
-    v8.version(1).stores(SCHEMA_V1);
-    v8.version(2).stores(SCHEMA_V2_CHANGES);
-    v8.version(3).stores(SCHEMA_V3_CHANGES);
-    v8.version(4).stores(SCHEMA_V4_CHANGES);
-    v8.version(5).stores(SCHEMA_V5_CHANGES);
-    v8.version(6).stores(SCHEMA_V6_CHANGES);
-    v8.version(7).stores(SCHEMA_V7_CHANGES);
-    v8.version(8).stores(SCHEMA_V8_CHANGES);
+    const v8 = releaseDatabase(name, 8);
     await v8.open();
     // More entries than the upgrade reads per step: batches of 100 deactivations with their report moves,
     // a change larger than a record holds, and single entries between them.

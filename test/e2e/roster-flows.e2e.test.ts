@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { findSeriousAccessibilityViolations } from './axe-check.ts';
 import { useBrowserSession } from './browser-session.ts';
-import { readStore } from './read-app-database.ts';
 
 async function loadDemo(page: Page, size = '2000'): Promise<void> {
   await page.goto('/');
@@ -136,22 +135,6 @@ describe('the roster, end to end', () => {
     await page.getByRole('heading', { name: 'Welcome to Offboard' }).waitFor();
     await page.reload();
     await page.getByRole('button', { name: 'Load demo organization' }).waitFor();
-  });
-
-  it('a tab closed in the middle of a load leaves nothing half-written, and the next start says so', async () => {
-    const { page, context } = session();
-    await page.goto('/');
-    await page.getByRole('combobox', { name: 'Demo size' }).selectOption('100000');
-    await page.getByRole('button', { name: 'Load demo organization' }).click();
-    await page.getByText(/^Stored [1-9][\d,]* of 100,000 users/).waitFor({ timeout: 60_000 });
-    await page.close();
-
-    const next = await context.newPage();
-    await next.goto('/');
-    await next.getByText(/A previous load of 100,000 users did not finish/).waitFor({ timeout: 60_000 });
-    await next.getByRole('button', { name: 'Load demo organization' }).waitFor();
-    const left = (await readStore(next, 'users')).length;
-    expect(left).toBe(0);
   });
 });
 
