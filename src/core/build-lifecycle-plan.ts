@@ -453,9 +453,12 @@ function computeEffects(
 
     // Deactivate or delete: the user leaves.
     if (isActive) effects.seatUsage.after--;
+    // Every report who stays moves to the same manager: worked out once, when the first one is met.
+    let toManagerId: string | null | undefined;
     for (const reportId of roster.reportIdsOf(id)) {
       if (leaving.has(reportId)) continue;
-      effects.reportMoves.push({ userId: reportId, name: nameOf(roster, reportId), fromManagerId: id, toManagerId: firstStayingManager(roster, id, leaving) });
+      toManagerId ??= firstStayingManager(roster, id, leaving);
+      effects.reportMoves.push({ userId: reportId, name: nameOf(roster, reportId), fromManagerId: id, toManagerId });
     }
     for (const license of roster.licensesOf(id)) {
       const pool = pools.get(license.methodologyId);

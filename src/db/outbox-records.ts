@@ -6,19 +6,13 @@
  * when read; so are an import chunk's records. Operations written before that keep their bundles and
  * records as objects and read as they are.
  */
-import { decodeBundles, encodeBundles, type BundleColumns } from '../core/blocks/user-block.ts';
 import type { BeforeImage, ImportedRecords, OutboxOperation } from '../core/changes/operation.ts';
-import { decodeRecords, encodeRecords, StringTable, type RecordColumns } from '../core/blocks/record-columns.ts';
+import { decodeRecordList, encodeRecordList, type RecordList } from '../core/blocks/record-columns.ts';
+import type { UserBundle } from '../core/sync/user-bundle.ts';
 import type { OffboardDatabase } from './offboard-database.ts';
 
 /** A before-image with its bundles as columns. */
-export type StoredBeforeImage = Omit<BeforeImage, 'bundles'> & { bundles: BundleColumns };
-
-/** Records as columns. */
-interface ListColumns {
-  strings: string[];
-  records: RecordColumns;
-}
+export type StoredBeforeImage = Omit<BeforeImage, 'bundles'> & { bundles: RecordList };
 
 /**
  * An outbox operation as stored (each kind keeps its own arguments); an import's records, taken out of
@@ -26,7 +20,7 @@ interface ListColumns {
  */
 export type StoredOutboxOperation = OutboxOperation extends infer O
   ? O extends OutboxOperation
-    ? Omit<O, 'before'> & { before: StoredBeforeImage | BeforeImage | null; imported?: ListColumns }
+    ? Omit<O, 'before'> & { before: StoredBeforeImage | BeforeImage | null; imported?: RecordList }
     : never
   : never;
 
@@ -38,32 +32,23 @@ export function storedOperationOf(operation: OutboxOperation): StoredOutboxOpera
     const list: readonly object[] = args.recordKind === 'users' ? args.rows : args.recordKind === 'custom_fields' ? args.changes : args.records;
     // An import chunk carries its file's records (2,000 users): as objects they cost more to clone than
     // the rest of the chunk's writes.
-    if (list.length > 0) stored = { ...operation, args: { ...args, [key]: [] }, imported: encodeList(list) } as StoredOutboxOperation;
+    if (list.length > 0) stored = { ...operation, args: { ...args, [key]: [] }, imported: encodeRecordList(list) } as StoredOutboxOperation;
   }
   const { before } = operation;
-  return before ? { ...stored, before: { ...before, bundles: encodeBundles(before.bundles) } } : stored;
+  return before ? { ...stored, before: { ...before, bundles: encodeRecordList(before.bundles) } } : stored;
 }
 
 export function operationOf(stored: StoredOutboxOperation): OutboxOperation {
   const { before, imported, ...rest } = stored;
   let operation = rest as OutboxOperation;
-  if (imported && operation.kind === 'import') operation = { ...operation, args: { ...operation.args, [importedListKey(operation.args)]: decodeList(imported) } } as OutboxOperation;
+  if (imported && operation.kind === 'import') operation = { ...operation, args: { ...operation.args, [importedListKey(operation.args)]: decodeRecordList<object>(imported) } } as OutboxOperation;
   if (!before || Array.isArray(before.bundles)) return { ...operation, before: before as BeforeImage | null };
-  return { ...operation, before: { ...before, bundles: decodeBundles(before.bundles) } };
+  return { ...operation, before: { ...before, bundles: decodeRecordList<UserBundle>(before.bundles) } };
 }
 
 /** Where an import's records are in its arguments. */
 function importedListKey(args: ImportedRecords): 'rows' | 'changes' | 'records' {
   return args.recordKind === 'users' ? 'rows' : args.recordKind === 'custom_fields' ? 'changes' : 'records';
-}
-
-function encodeList(records: readonly object[]): ListColumns {
-  const strings = new StringTable();
-  return { records: encodeRecords(records, strings), strings: strings.strings };
-}
-
-function decodeList(columns: ListColumns): object[] {
-  return decodeRecords<object>(columns.records, columns.strings);
 }
 
 /** Adds an operation made on the device; it learns its place in the outbox, as it would had it been stored as it is. */

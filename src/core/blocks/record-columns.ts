@@ -190,6 +190,21 @@ function encodeColumn({ type, times }: { type: FieldType; times?: Float64Array }
   }
 }
 
+/** Records of one list as columns with a string table of their own: what a value holding many stores. */
+export interface RecordList {
+  strings: string[];
+  records: RecordColumns;
+}
+
+export function encodeRecordList(records: readonly object[]): RecordList {
+  const strings = new StringTable();
+  return { records: encodeRecords(records, strings), strings: strings.strings };
+}
+
+export function decodeRecordList<T>(list: RecordList): T[] {
+  return decodeRecords<T>(list.records, list.strings);
+}
+
 /** Records as columns; their strings go into `strings`, shared by every list of a block. */
 export function encodeRecords(records: readonly object[], strings: StringTable): RecordColumns {
   const count = records.length;

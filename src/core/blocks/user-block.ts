@@ -67,21 +67,6 @@ export function encodeBody(bundles: readonly UserBundle[]): BlockBody {
   return { userIds: bundles.map((b) => b.id), strings: strings.strings, bundles: encodeRecords(rows, strings) };
 }
 
-/** Whole bundles as columns: what a value holding many of them stores (an outbox operation's before-image). */
-export interface BundleColumns {
-  strings: string[];
-  bundles: RecordColumns;
-}
-
-export function encodeBundles(bundles: readonly UserBundle[]): BundleColumns {
-  const strings = new StringTable();
-  return { bundles: encodeRecords(bundles, strings), strings: strings.strings };
-}
-
-export function decodeBundles(columns: BundleColumns): UserBundle[] {
-  return decodeRecords<UserBundle>(columns.bundles, columns.strings);
-}
-
 /** Users read from storage: rows of a block's head (ascending), or users as objects (ids ascending either way). */
 export type StoredUsersPage = { head: BlockHead; rows: number[] } | { users: StoredUser[] };
 
