@@ -11,7 +11,7 @@
  */
 import type { AuditFilters } from './audit-filter.ts';
 import { auditEntryMatcher } from './audit-filter.ts';
-import { decodeRecord, encodeRecords, StringTable, type RecordColumns } from './blocks/record-columns.ts';
+import { decodeRecord, encodeRecords, StringTable, type CodeArray, type RecordColumns } from './blocks/record-columns.ts';
 import type { AuditAction, AuditEntry } from './roster-types.ts';
 
 export interface AuditRecord {
@@ -81,7 +81,7 @@ type MatchedField = (typeof MATCHED_FIELDS)[number];
  */
 export function auditRowsMatching(record: AuditRecord, filters: AuditFilters): number[] {
   const count = record.entries.count;
-  const columns = new Map<MatchedField, Int32Array | null>();
+  const columns = new Map<MatchedField, CodeArray | null>();
   for (const field of MATCHED_FIELDS) {
     const f = record.entries.fields.indexOf(field);
     if (f < 0) {
@@ -93,7 +93,7 @@ export function auditRowsMatching(record: AuditRecord, filters: AuditFilters): n
     columns.set(field, column.values);
   }
   const { strings } = record;
-  const equalTests: { values: Int32Array | null; wanted: number }[] = [];
+  const equalTests: { values: CodeArray | null; wanted: number }[] = [];
   for (const [field, value] of [
     ['action', filters.action],
     ['actorId', filters.actorId],
@@ -109,7 +109,7 @@ export function auditRowsMatching(record: AuditRecord, filters: AuditFilters): n
   const text = filters.text.trim().toLowerCase();
   // Per string: 0 not tested yet, 1 holds the text, 2 does not.
   const holdsText = new Uint8Array(strings.length);
-  const textIn = (values: Int32Array | null, row: number): boolean => {
+  const textIn = (values: CodeArray | null, row: number): boolean => {
     if (!values) return false;
     const index = values[row]!;
     // No value (null, undefined, absent) holds no text.

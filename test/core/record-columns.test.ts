@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeRecord, decodeRecords, encodeRecords, StringTable } from '../../src/core/blocks/record-columns.ts';
+import { decodeRecord, decodeRecords, encodeRecords, StringTable, type Column, type RecordColumns } from '../../src/core/blocks/record-columns.ts';
 import { canonicalTimeOf } from '../../src/core/columns/iso-time.ts';
 
 /** Values of the kinds records hold, and the edge cases a column must keep apart. */
@@ -94,6 +94,29 @@ describe('records as columns', () => {
     const strings = new StringTable();
     const columns = encodeRecords([{ a: 0, b: -3, c: 70_000, d: 0.5, e: 2 ** 40 }, { a: 255, b: 300, c: -1, d: 1, e: 1 }], strings);
     expect(columns.columns.map((c) => (c.type === 'number' ? c.values.constructor.name : c.type))).toEqual(['Uint8Array', 'Int16Array', 'Int32Array', 'Float64Array', 'Float64Array']);
+  });
+
+  it('keeps string codes and list starts in 16 bits while they fit, in 32 past that, and reads either back', () => {
+    const widened = (column: Column): Column =>
+      column.type === 'string' || column.type === 'json'
+        ? { ...column, values: Int32Array.from(column.values) }
+        : column.type === 'list'
+          ? { ...column, start: Uint32Array.from(column.start), items: widened(column.items) }
+          : column;
+    for (const [rows, distinct] of [[1_000, 10], [40_000, 32_768], [40_000, 40_000]] as const) {
+      const strings = new StringTable();
+      const records = Array.from({ length: rows }, (_, i) => ({ id: `U${i % distinct}`, tags: i % 7 === 0 ? null : [`t${i % distinct}`, 'x'], extra: { n: i } }));
+      const items = records.reduce((n, r) => n + (r.tags?.length ?? 0), 0);
+      const columns = encodeRecords(records, strings);
+      const [ids, tags] = columns.columns as [Extract<Column, { type: 'string' }>, Extract<Column, { type: 'list' }>];
+      // The codes run up to distinct - 1 (ids) and past it (the tags' own strings): 16 bits only while the largest fits.
+      expect(ids.values.constructor.name).toBe(distinct - 1 <= 32_767 ? 'Int16Array' : 'Int32Array');
+      expect(tags.start.constructor.name).toBe(items <= 65_535 ? 'Uint16Array' : 'Uint32Array');
+      expect(decodeRecords(columns, strings.strings)).toEqual(records);
+      // As the previous release stored them (every code and start in 32 bits): the same records.
+      const stored: RecordColumns = { ...columns, columns: columns.columns.map(widened) };
+      expect(decodeRecords(stored, strings.strings)).toEqual(records);
+    }
   });
 
   it('keeps each string once, and canonical timestamps as numbers', () => {

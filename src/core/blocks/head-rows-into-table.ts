@@ -9,7 +9,7 @@
  * from an ELA, a value where none is expected): the result is the same, only slower.
  */
 import { COUNT_NAMES, TOKEN_KINDS, type TimeColumn, type UserTable } from '../user-table.ts';
-import { ABSENT, MARK_ABSENT, MARK_NULL, NULL, type Column, type RecordColumns } from './record-columns.ts';
+import { ABSENT, MARK_ABSENT, MARK_NULL, NULL, type CodeArray, type Column, type RecordColumns, type StartArray } from './record-columns.ts';
 import { userAt, type BlockHead } from './user-block.ts';
 
 type StringColumn = Extract<Column, { type: 'string' }>;
@@ -74,8 +74,8 @@ interface HeadLayout {
   deactivatedAt: Column;
   revision: NumberColumn | null;
   customFields: { names: string[]; columns: StringColumn[] };
-  communities: { start: Uint32Array; items: Int32Array };
-  licenses: { start: Uint32Array; methodologyId: Int32Array; state: Int32Array; released: Column | null };
+  communities: { start: StartArray; items: CodeArray };
+  licenses: { start: StartArray; methodologyId: CodeArray; state: CodeArray; released: Column | null };
   counts: NumberColumn[];
   tokens: NumberColumn[];
   hasRetainedHistory: Extract<Column, { type: 'boolean' }>;

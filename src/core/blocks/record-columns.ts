@@ -45,9 +45,23 @@ function narrowest(values: Float64Array): NumberArray {
   return values;
 }
 
+/**
+ * Indexes into a block's strings: 16 bits a value where the column's largest fits (a block of a thousand
+ * users holds a few thousand strings), else 32. Values stored before the narrow form read the same.
+ */
+export type CodeArray = Int16Array | Int32Array;
+/** Where each row's items start in a list column: 16 bits a value while the items number at most 65,535. */
+export type StartArray = Uint16Array | Uint32Array;
+
+/** The codes in 16 bits when each fits: a block is read and written whole, and its bytes are what IndexedDB moves. */
+function narrowCodes(codes: Int32Array): CodeArray {
+  for (let i = 0; i < codes.length; i++) if (codes[i]! > 32_767) return codes;
+  return Int16Array.from(codes);
+}
+
 export type Column =
   /** Indexes into the block's strings, or a code below zero. */
-  | { type: 'string'; values: Int32Array }
+  | { type: 'string'; values: CodeArray }
   /** Milliseconds since the epoch of timestamps that `toISOString` gives back exactly. */
   | { type: 'time'; values: Float64Array; marks?: Uint8Array }
   /** In the narrowest array that holds every value exactly. */
@@ -55,11 +69,11 @@ export type Column =
   /** 0 false, 1 true, 2 null, 3 absent, 4 undefined. */
   | { type: 'boolean'; values: Uint8Array }
   /** Indexes into the block's strings of each value's JSON, or a code below zero. */
-  | { type: 'json'; values: Int32Array }
+  | { type: 'json'; values: CodeArray }
   /** Plain objects, their fields as columns of their own (a row that holds none has every field absent). */
   | { type: 'object'; fields: RecordColumns; marks?: Uint8Array }
   /** Arrays: row r's items are `items` rows start[r] to start[r + 1]. */
-  | { type: 'list'; start: Uint32Array; items: Column; marks?: Uint8Array };
+  | { type: 'list'; start: StartArray; items: Column; marks?: Uint8Array };
 
 /** Records of one kind as columns. */
 export interface RecordColumns {
@@ -130,7 +144,7 @@ function encodeColumn({ type, times }: { type: FieldType; times?: Float64Array }
         const value = values[i];
         out[i] = code(value) ?? strings.intern(type === 'string' ? (value as string) : JSON.stringify(value));
       }
-      return { type, values: out };
+      return { type, values: narrowCodes(out) };
     }
     case 'time':
     case 'number': {
@@ -183,7 +197,7 @@ function encodeColumn({ type, times }: { type: FieldType; times?: Float64Array }
         }
         start[i + 1] = items.length;
       }
-      const column: Column = { type, start, items: encodeColumn(fieldTypeOf(items), items, strings) };
+      const column: Column = { type, start: items.length <= 65_535 ? Uint16Array.from(start) : start, items: encodeColumn(fieldTypeOf(items), items, strings) };
       if (marks) column.marks = marks;
       return column;
     }

@@ -293,10 +293,19 @@ export class RosterBlocks {
   async forEachUserPage(onPage: (page: StoredUsersPage) => void, blocksAhead = 8): Promise<void> {
     const { blocks } = this.directory;
     const pendingByRange = this.pendingUsersByRange();
+    const fetchRange = (start: number): Promise<Map<string, BlockHead | BlockBody | ChangeLogEntry>> => {
+      const ids = blocks.slice(start, start + blocksAhead).flatMap((b) => (b.id === null ? [] : [b.id]));
+      const fetching = this.fetch(ids, [], []);
+      // Awaited on the next turn of the loop; a caller that stops before then must not see it as unhandled.
+      fetching.catch(() => undefined);
+      return fetching;
+    };
+    let next = fetchRange(0);
     for (let start = 0; start < blocks.length; start += blocksAhead) {
       const range = blocks.slice(start, start + blocksAhead);
-      const ids = range.flatMap((b) => (b.id === null ? [] : [b.id]));
-      const got = await this.fetch(ids, [], []);
+      const got = await next;
+      // The next blocks are read while these are handed over: the database works while the reader does.
+      if (start + blocksAhead < blocks.length) next = fetchRange(start + blocksAhead);
       for (let i = 0; i < range.length; i++) {
         const index = start + i;
         const pending = pendingByRange.get(index) ?? [];
