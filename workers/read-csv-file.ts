@@ -185,13 +185,16 @@ export async function readCsvRows(
   // A CR ending one slice may be the first half of a CRLF that the next slice completes.
   let heldCarriageReturn = false;
 
+  // The next slice is read from disk while this one is parsed and handed over (readBytes never rejects).
+  let reading = readBytes(file, 0, Math.min(chunkBytes, totalBytes));
   for (let offset = 0; ; ) {
     if (signal?.aborted) return { rowCount, encoding, isCancelled: true, problem: null };
     const end = Math.min(offset + chunkBytes, totalBytes);
     const isLast = end >= totalBytes;
-    const bytes = await readBytes(file, offset, end);
+    const bytes = await reading;
     if (bytes === null) return { rowCount, encoding, isCancelled: false, problem: problem('unreadable', file, rowCount + 1) };
     offset = end;
+    if (!isLast) reading = readBytes(file, end, Math.min(end + chunkBytes, totalBytes));
     if (isEncodingOpen && hasNonAsciiByte(bytes)) {
       isEncodingOpen = false;
       // A few bytes more, so that a character the slice cuts off is judged whole.

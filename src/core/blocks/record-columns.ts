@@ -211,7 +211,7 @@ export interface RecordList {
 }
 
 export function encodeRecordList(records: readonly object[]): RecordList {
-  const strings = new StringTable();
+  const strings = new StringTable(records.length * 2);
   return { records: encodeRecords(records, strings), strings: strings.strings };
 }
 

@@ -49,7 +49,8 @@ export function encodeHead(users: readonly StoredUser[]): BlockHead {
   for (let i = 1; i < users.length; i++) {
     if (!(users[i - 1]!.id < users[i]!.id)) throw new Error(`A block's users must be in ascending id order (${users[i - 1]!.id}, ${users[i]!.id}).`);
   }
-  const strings = new StringTable();
+  // A user brings about three strings of their own (id, email, a time not as toISOString writes it…).
+  const strings = new StringTable(users.length * 3);
   return { userIds: users.map((u) => u.id), strings: strings.strings, users: encodeRecords(users, strings) };
 }
 
@@ -58,7 +59,8 @@ export function encodeBody(bundles: readonly UserBundle[]): BlockBody {
   for (let i = 1; i < bundles.length; i++) {
     if (!(bundles[i - 1]!.id < bundles[i]!.id)) throw new Error(`A block's bundles must be in ascending id order (${bundles[i - 1]!.id}, ${bundles[i]!.id}).`);
   }
-  const strings = new StringTable();
+  // A bundle's records bring about four strings of their own (their ids, a course, a token…).
+  const strings = new StringTable(bundles.length * 4);
   const rows = bundles.map((bundle): BodyRow => {
     const row = { retainedHistory: bundle.retainedHistory } as BodyRow;
     for (const kind of BODY_KINDS) (row[kind] as unknown[]) = bundle[kind] ?? [];

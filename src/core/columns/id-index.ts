@@ -43,6 +43,33 @@ export class IdIndex {
     }
   }
 
+  /**
+   * The row of `id`, or, when it has none, `row` stored for it and -1: one search where a get and a set
+   * would make two (interning a block's strings looks up each value once). The caller puts `id` at
+   * `ids[row]` before the index is used again.
+   */
+  getOrSet(id: string, row: number): number {
+    if ((this.count + this.removed + 1) * 2 > this.slots.length) this.rebuild(capacityFor(this.count + 1));
+    const { slots, mask, ids } = this;
+    let free = -1;
+    for (let at = hashOf(id) & mask; ; at = (at + 1) & mask) {
+      const held = slots[at]!;
+      if (held === EMPTY) {
+        if (free < 0) free = at;
+        break;
+      }
+      if (held === REMOVED) {
+        if (free < 0) free = at;
+      } else if (ids[held] === id) {
+        return held;
+      }
+    }
+    if (slots[free] === REMOVED) this.removed--;
+    slots[free] = row;
+    this.count++;
+    return -1;
+  }
+
   has(id: string): boolean {
     return this.get(id) !== undefined;
   }

@@ -7,16 +7,19 @@ import { IdIndex } from './id-index.ts';
 
 export class StringPool {
   readonly values: string[] = [];
-  private readonly numberOf = new IdIndex(this.values);
+  private readonly numberOf: IdIndex;
+
+  /** `expected`: about how many strings it will hold, so that its index is not grown step by step. */
+  constructor(expected = 0) {
+    this.numberOf = new IdIndex(this.values, expected);
+  }
 
   /** The number of `value`, added if new. */
   intern(value: string): number {
-    let number = this.numberOf.get(value);
-    if (number === undefined) {
-      number = this.values.length;
-      this.values.push(value);
-      this.numberOf.set(value, number);
-    }
+    const number = this.values.length;
+    const held = this.numberOf.getOrSet(value, number);
+    if (held >= 0) return held;
+    this.values.push(value);
     return number;
   }
 

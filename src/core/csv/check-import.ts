@@ -262,11 +262,19 @@ export class FileChecker implements RejectedRows {
     this.counts[outcome]++;
   }
 
+  /** The file's custom field columns with their definitions (undefined: a field the organization lacks), found once per file. */
+  private customColumns: { column: string; name: string; definition: CustomFieldDefinition | undefined }[] | null = null;
+
   private noteCustomFields(fields: Readonly<Record<string, string>>, problems: CellProblem[]): void {
-    for (const [column, value] of Object.entries(fields)) {
-      if (!column.startsWith(CUSTOM_FIELD_PREFIX)) continue;
-      const name = column.slice(CUSTOM_FIELD_PREFIX.length);
-      const definition = this.roster.customFields.find((f) => f.name === name);
+    this.customColumns ??= [...new Set(this.mapping.targets)]
+      .filter((target): target is string => target !== null && target.startsWith(CUSTOM_FIELD_PREFIX))
+      .map((column) => {
+        const name = column.slice(CUSTOM_FIELD_PREFIX.length);
+        return { column, name, definition: this.roster.customFields.find((f) => f.name === name) };
+      });
+    for (const { column, name, definition } of this.customColumns) {
+      const value = fields[column];
+      if (value === undefined) continue;
       if (!definition) {
         if (!this.customFieldNames.has(name)) this.newCustomFields.add(name);
         continue;
