@@ -61,19 +61,28 @@ function readRawStores(page: Page, stores: readonly string[], count?: number): P
     .then((raw) => untag(raw) as Record<string, unknown[]>);
 }
 
-const TYPED: Record<string, (values: number[]) => unknown> = {
-  Float64Array: (v) => Float64Array.from(v),
-  Int32Array: (v) => Int32Array.from(v),
-  Int16Array: (v) => Int16Array.from(v),
-  Uint8Array: (v) => Uint8Array.from(v),
-  Uint32Array: (v) => Uint32Array.from(v),
+/** Every kind of typed array a stored value may hold, by name. */
+const TYPED: Record<string, { from(values: number[]): unknown }> = {
+  Float64Array,
+  Float32Array,
+  Int32Array,
+  Int16Array,
+  Int8Array,
+  Uint32Array,
+  Uint16Array,
+  Uint8Array,
+  Uint8ClampedArray,
 };
 
 function untag(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(untag);
   if (value && typeof value === 'object') {
     const tagged = value as { __typed?: string; values?: number[] };
-    if (tagged.__typed) return TYPED[tagged.__typed]!(tagged.values!);
+    if (tagged.__typed) {
+      const kind = TYPED[tagged.__typed];
+      if (!kind) throw new Error(`The database holds a ${tagged.__typed}, which this reader does not know.`);
+      return kind.from(tagged.values!);
+    }
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, untag(v)]));
   }
   return value;
