@@ -8,6 +8,7 @@
 import { pushOperationOf } from '../src/core/sync/push-operation-of.ts';
 import { pendingOperations } from '../src/db/outbox-records.ts';
 import { isRetryableStatus } from '../src/core/sync/retry-backoff.ts';
+import { pullResponseOf, type PullPage } from '../src/core/sync/pull-page-wire.ts';
 import { SYNC_PROTOCOL_VERSION, type PullResponse, type PushRequest, type PushResponse, type SessionResponse, type SyncErrorBody } from '../src/core/sync/sync-protocol.ts';
 import { applyPulledPage } from '../src/db/apply-pulled-page.ts';
 import type { OffboardDatabase } from '../src/db/offboard-database.ts';
@@ -154,7 +155,13 @@ export class SyncClient {
     const pageAfter = (after: string | null): Promise<PullResponse> => {
       const query = new URLSearchParams({ limit: String(server.session.limits.usersPerPull) });
       if (after !== null) query.set('cursor', after);
-      const asked = request<PullResponse>(this.fetch, `${server.url}/pull?${query}`, server.token, { method: 'GET' }, this.timeoutMs);
+      const asked = request<PullPage>(this.fetch, `${server.url}/pull?${query}`, server.token, { method: 'GET' }, this.timeoutMs).then((page) => {
+        try {
+          return pullResponseOf(page);
+        } catch (error) {
+          throw new SyncFailure('bad_response', `The server's pull page could not be read: ${(error as Error).message}`, true);
+        }
+      });
       // Awaited in turn below; a page asked for ahead and then not needed (a write failed) is dropped quietly.
       asked.catch(() => undefined);
       return asked;

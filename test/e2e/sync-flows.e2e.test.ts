@@ -8,7 +8,8 @@ import { openBrowserSession, useBrowserSession } from './browser-session.ts';
 import { readStore } from './read-app-database.ts';
 import { DEMO_ADMIN_TOKEN } from '../../src/server/reference-sync-server.ts';
 import { SYNC_PROTOCOL_VERSION } from '../../src/core/sync/sync-protocol.ts';
-import type { PullResponse, PushResponse } from '../../src/core/sync/sync-protocol.ts';
+import { pullResponseOf, type PullPage } from '../../src/core/sync/pull-page-wire.ts';
+import type { PushResponse } from '../../src/core/sync/sync-protocol.ts';
 
 async function signIn(page: Page): Promise<void> {
   await page.goto('/');
@@ -27,7 +28,7 @@ async function serverUsers(baseUrl: string): Promise<Map<string, string | null>>
   let cursor = '';
   for (;;) {
     const response = await fetch(`${baseUrl}/api/pull?cursor=${encodeURIComponent(cursor)}`, { headers: { Authorization: `Bearer ${DEMO_ADMIN_TOKEN}` } });
-    const page = (await response.json()) as PullResponse;
+    const page = pullResponseOf((await response.json()) as PullPage);
     for (const bundle of page.users) statuses.set(bundle.id, bundle.user?.status ?? null);
     cursor = page.cursor;
     if (!page.hasMore) return statuses;

@@ -1,8 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { get as httpGet, type IncomingMessage } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_ADMIN_TOKEN, DEMO_REPORTS_TOKEN, startReferenceServer, type RunningReferenceServer } from '../../src/server/reference-sync-server.ts';
+import { pullResponseOf, type PullPage } from '../../src/core/sync/pull-page-wire.ts';
 import { SYNC_PROTOCOL_VERSION, type PullResponse, type PushOperation, type PushResponse, type SessionResponse } from '../../src/core/sync/sync-protocol.ts';
 
 let directory: string;
@@ -26,12 +29,19 @@ async function call<T>(path: string, init: RequestInit & { token?: string } = {}
   return { status: response.status, body: (await response.json()) as T };
 }
 
+/** A pull over the protocol, its page read as the device reads it. */
+async function pull(path: string): Promise<PullResponse> {
+  const { status, body } = await call<PullPage>(path);
+  expect(status).toBe(200);
+  return pullResponseOf(body);
+}
+
 function push(operations: PushOperation[], token?: string) {
   return call<PushResponse>('/push', { method: 'POST', body: JSON.stringify({ protocol: SYNC_PROTOCOL_VERSION, clientId: 'device-1', operations }), token });
 }
 
 async function plainUsers(count: number): Promise<string[]> {
-  const { body } = await call<PullResponse>('/pull?limit=5000');
+  const body = await pull('/pull?limit=5000');
   const adminIds = new Set([...body.organization!.communities.flatMap((c) => c.adminIds), ...body.organization!.admins.map((a) => a.userId)]);
   const managers = new Set(body.users.map((u) => u.user?.managerId));
   return body.users.filter((u) => u.user!.status === 'active' && !adminIds.has(u.id) && !managers.has(u.id)).slice(0, count).map((u) => u.id);
@@ -90,7 +100,7 @@ describe('reference sync server over HTTP', () => {
     let cursor = '';
     let users = 0;
     for (;;) {
-      const { body } = await call<PullResponse>(`/pull?limit=200&cursor=${encodeURIComponent(cursor)}`);
+      const body = await pull(`/pull?limit=200&cursor=${encodeURIComponent(cursor)}`);
       users += body.users.length;
       cursor = body.cursor;
       if (!body.hasMore) break;
@@ -98,9 +108,36 @@ describe('reference sync server over HTTP', () => {
     expect(users).toBe(500);
     const [id] = await plainUsers(1);
     await push([deactivate('op-1', 1, [id!])]);
-    const { body } = await call<PullResponse>(`/pull?cursor=${encodeURIComponent(cursor)}`);
+    const body = await pull(`/pull?cursor=${encodeURIComponent(cursor)}`);
     expect(body.users.map((u) => [u.id, u.user!.status])).toEqual([[id, 'inactive']]);
     expect((await call('/pull?cursor=garbage')).status).toBe(400);
+  });
+
+  it('sends a pull page as columns, compressed as the client accepts (brotli, else gzip, else none), the same users whichever', async () => {
+    const asked = async (acceptEncoding: string): Promise<{ coding: string | null; bytes: number; page: PullResponse }> => {
+      const response = await new Promise<IncomingMessage>((resolve, reject) => {
+        const request = httpGet(`${server.url}/pull?limit=5000`, { headers: { Authorization: `Bearer ${DEMO_ADMIN_TOKEN}`, 'Accept-Encoding': acceptEncoding } }, resolve);
+        request.on('error', reject);
+      });
+      const chunks: Buffer[] = [];
+      for await (const chunk of response) chunks.push(chunk as Buffer);
+      const raw = Buffer.concat(chunks);
+      const coding = (response.headers['content-encoding'] as string | undefined) ?? null;
+      expect(response.headers.vary).toBe('Accept-Encoding');
+      const text = coding === 'br' ? brotliDecompressSync(raw) : coding === 'gzip' ? gunzipSync(raw) : raw;
+      return { coding, bytes: raw.length, page: pullResponseOf(JSON.parse(text.toString('utf8')) as PullPage) };
+    };
+    const plain = await asked('identity');
+    const gzipped = await asked('gzip, deflate');
+    const brotli = await asked('gzip, deflate, br');
+    const refused = await asked('br;q=0, gzip;q=0.5');
+    expect([plain.coding, gzipped.coding, brotli.coding, refused.coding]).toEqual([null, 'gzip', 'br', 'gzip']);
+    expect(plain.page.users).toHaveLength(500);
+    for (const other of [gzipped, brotli, refused]) expect(other.page).toEqual(plain.page);
+    // Every user exactly as the server holds them.
+    for (const bundle of plain.page.users) expect(bundle).toEqual(server.data.roster.bundle(bundle.id));
+    expect(brotli.bytes).toBeLessThan(gzipped.bytes);
+    expect(gzipped.bytes).toBeLessThan(plain.bytes / 3);
   });
 
   it('answers 500 when told to fail, then works again', async () => {

@@ -10,7 +10,7 @@ import type { UserBundle } from './user-bundle.ts';
 
 /** 2: operations carry their kind's arguments as src/core/changes/operation.ts types them; an import
  * carries its records as imported. */
-export const SYNC_PROTOCOL_VERSION = 2;
+export const SYNC_PROTOCOL_VERSION = 3;
 
 /** What the server accepts in one request; a push above these gets 413 and the client sends less. */
 export interface SyncLimits {
