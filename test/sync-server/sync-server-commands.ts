@@ -9,12 +9,15 @@ import type { BrowserCommand, BrowserCommandContext } from 'vitest/node';
 import { startReferenceServer, type RunningReferenceServer } from '../../src/server/reference-sync-server.ts';
 import type { SyncFaults } from '../../src/server/sync-http-handler.ts';
 import { createRandom } from '../../src/core/seeded-random.ts';
-import { SYNC_PROTOCOL_VERSION } from '../../src/core/sync/sync-protocol.ts';
+import { DEFAULT_SYNC_LIMITS } from '../../src/core/sync/server-roster.ts';
+import { SYNC_PROTOCOL_VERSION, type SyncLimits } from '../../src/core/sync/sync-protocol.ts';
 
 interface RunningServer {
   server: RunningReferenceServer;
   directory: string;
   demoSize: number;
+  /** Users per pull page, when a test asks for smaller pages than the default. */
+  usersPerPull?: number;
   port: number;
   isReachable: boolean;
   /** Request counts of servers this test file already closed (a restart starts the handler's at zero). */
@@ -23,6 +26,10 @@ interface RunningServer {
 
 /** One server per test file: files running in parallel (one per CPU) must not stop each other's. */
 const running = new Map<string, RunningServer>();
+
+function limitsOf(usersPerPull: number | undefined): SyncLimits | undefined {
+  return usersPerPull === undefined ? undefined : { ...DEFAULT_SYNC_LIMITS, usersPerPull };
+}
 
 function fileOf(context: BrowserCommandContext): string {
   return context.testPath ?? context.sessionId;
@@ -60,12 +67,12 @@ function current(context: BrowserCommandContext): RunningReferenceServer {
   return entry.server;
 }
 
-export const startSyncServer: BrowserCommand<[options: { demoSize: number }]> = async (context, options) => {
+export const startSyncServer: BrowserCommand<[options: { demoSize: number; usersPerPull?: number }]> = async (context, options) => {
   const file = fileOf(context);
   await stop(file);
   const directory = await mkdtemp(join(tmpdir(), 'offboard-sync-test-'));
-  const server = await startReferenceServer({ dataDirectory: directory, demoSize: options.demoSize });
-  running.set(file, { server, directory, demoSize: options.demoSize, port: server.port, isReachable: true, closedCounts: { pushes: 0, pulls: 0, failed: 0, dropped: 0, refused: 0 } });
+  const server = await startReferenceServer({ dataDirectory: directory, demoSize: options.demoSize, limits: limitsOf(options.usersPerPull) });
+  running.set(file, { server, directory, demoSize: options.demoSize, usersPerPull: options.usersPerPull, port: server.port, isReachable: true, closedCounts: { pushes: 0, pulls: 0, failed: 0, dropped: 0, refused: 0 } });
   return { url: server.url, revision: server.data.roster.currentRevision } satisfies SyncServerInfo;
 };
 
@@ -78,7 +85,7 @@ export const setSyncServerReachable: BrowserCommand<[reachable: boolean]> = asyn
   const file = fileOf(context);
   const entry = running.get(file);
   if (!entry) throw new Error('No sync server is running.');
-  const { directory, demoSize, port } = entry;
+  const { directory, demoSize, usersPerPull, port } = entry;
   if (reachable === entry.isReachable) return;
   if (!reachable) {
     // Faults and token changes live in the handler: carried over to the restarted one.
@@ -88,7 +95,7 @@ export const setSyncServerReachable: BrowserCommand<[reachable: boolean]> = asyn
     return;
   }
   const previous = entry.server.handler;
-  const server = await startReferenceServer({ dataDirectory: directory, demoSize, port });
+  const server = await startReferenceServer({ dataDirectory: directory, demoSize, port, limits: limitsOf(usersPerPull) });
   server.handler.faults = previous.faults;
   server.handler.tokens = previous.tokens;
   running.set(file, { ...entry, server, isReachable: true });
