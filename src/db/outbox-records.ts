@@ -2,7 +2,7 @@
  * The outbox as IndexedDB holds it. An operation's before-image keeps the bundles of every user it
  * changed (a batch of 100 deactivations with its report moves: about 200 bundles, thousands of records);
  * as objects they cost IndexedDB a clone of each, about as much as the rest of the batch's writes
- * together, so they are stored as columns (src/core/blocks/user-block.ts) and made objects again only
+ * together, so they are stored as columns (src/core/blocks/record-columns.ts) and made objects again only
  * when read; so are an import chunk's records. Operations written before that keep their bundles and
  * records as objects and read as they are.
  */
@@ -29,7 +29,7 @@ export function storedOperationOf(operation: OutboxOperation): StoredOutboxOpera
   if (operation.kind === 'import') {
     const { args } = operation;
     const key = importedListKey(args);
-    const list: readonly object[] = args.recordKind === 'users' ? args.rows : args.recordKind === 'custom_fields' ? args.changes : args.records;
+    const list = (args as unknown as Record<typeof key, readonly object[]>)[key];
     // An import chunk carries its file's records (2,000 users): as objects they cost more to clone than
     // the rest of the chunk's writes.
     if (list.length > 0) stored = { ...operation, args: { ...args, [key]: [] }, imported: encodeRecordList(list) } as StoredOutboxOperation;

@@ -201,15 +201,14 @@ const COMPRESS_FROM_BYTES = 1024;
 async function sendCompressed(request: IncomingMessage, response: ServerResponse, status: number, body: unknown): Promise<void> {
   const text = Buffer.from(JSON.stringify(body), 'utf8');
   const accepted = acceptedCodings(request.headers['accept-encoding']);
-  const accepts = (coding: string): boolean => accepted.has(coding);
   response.statusCode = status;
   response.setHeader('Content-Type', 'application/json; charset=utf-8');
   response.setHeader('Vary', 'Accept-Encoding');
   let encoded: Buffer = text;
-  if (text.length >= COMPRESS_FROM_BYTES && accepts('br')) {
+  if (text.length >= COMPRESS_FROM_BYTES && accepted.has('br')) {
     encoded = await brotli(text, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: text.length } });
     response.setHeader('Content-Encoding', 'br');
-  } else if (text.length >= COMPRESS_FROM_BYTES && accepts('gzip')) {
+  } else if (text.length >= COMPRESS_FROM_BYTES && accepted.has('gzip')) {
     encoded = await gzip(text);
     response.setHeader('Content-Encoding', 'gzip');
   }
