@@ -11,11 +11,17 @@ export async function loadDemo(page: Page): Promise<void> {
   await page.getByText('2,000 users', { exact: true }).waitFor({ timeout: 60_000 });
 }
 
-/** Searches for one user and ticks their row; ticks made before stay (a selection of ids). */
+/**
+ * Searches for one user and ticks their row; ticks made before stay (a selection of ids). The row is
+ * found by its email: after an earlier search the count already reads "1 of 2,000" and the earlier
+ * user's row may still be drawn until the new answer arrives, and ticking that one again changes nothing.
+ */
 export async function selectUser(page: Page, email: string): Promise<void> {
   await page.getByRole('searchbox', { name: 'Search users' }).fill(email);
+  const row = page.getByRole('table', { name: 'Users' }).getByRole('row').filter({ has: page.getByRole('cell', { name: email, exact: true }) });
+  await row.waitFor();
   await page.getByText('1 of 2,000 users match').waitFor();
-  await page.getByRole('table', { name: 'Users' }).getByRole('checkbox', { name: /^Select / }).first().check();
+  await row.getByRole('checkbox', { name: /^Select / }).check();
 }
 
 /** Actions → the action, and waits for its plan review. */

@@ -122,7 +122,7 @@ describe('sync, end to end', () => {
     for (const user of [mine!, theirs!]) {
       await second.getByRole('searchbox', { name: 'Search users' }).fill(user.email);
       await second.getByText('1 of 2,000 users match').waitFor();
-      await second.getByRole('table', { name: 'Users' }).getByText('Inactive', { exact: true }).waitFor({ timeout: 30_000 });
+      await second.getByRole('table', { name: 'Users' }).getByRole('row').filter({ has: second.getByRole('cell', { name: user.email, exact: true }) }).getByText('Inactive', { exact: true }).waitFor({ timeout: 30_000 });
     }
     await second.getByText(`${(activeBefore - 2).toLocaleString('en-US')} active of 2,000`, { exact: false }).waitFor();
     const server = await serverUsers(baseUrl);
