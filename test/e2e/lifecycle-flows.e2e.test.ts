@@ -152,6 +152,7 @@ describe('lifecycle flows, end to end', () => {
 
     await page.getByRole('link', { name: 'My Team' }).click();
     await page.getByRole('combobox', { name: 'Status' }).selectOption('active');
+    await page.getByText(/^[\d,]+ of 2,000 users match$/).waitFor();
     await page.getByRole('table', { name: 'Users' }).getByRole('checkbox', { name: /^Select / }).first().check();
     await chooseAction(page, 'Deactivate…');
     await page.getByRole('alert').filter({ hasText: 'A1:' }).waitFor();
