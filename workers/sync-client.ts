@@ -15,7 +15,8 @@ import type { OffboardDatabase } from '../src/db/offboard-database.ts';
 import type { RosterStore } from '../src/db/roster-store.ts';
 import { rollBackRefusedOperations, settlePushResults } from '../src/db/settle-push-results.ts';
 import { SYNC_CURSOR_KEY, readSyncCursor, readSyncServer, recordSyncOutcome, type SyncServer } from '../src/db/sync-state.ts';
-import type { WrittenBundles } from '../src/db/write-user-bundles.ts';
+import { prepareNewUsers, type PreparedBundles, type WrittenBundles } from '../src/db/write-user-bundles.ts';
+import { globalCommunityIdOf } from '../src/core/changes/change-outcome.ts';
 import { deleteMeta } from '../src/db/meta-records.ts';
 
 export const SYNC_LOCK_NAME = 'offboard-sync';
@@ -145,54 +146,106 @@ export class SyncClient {
   }
 
   private async pull(server: SyncServer, report: SyncRunReport): Promise<void> {
-    const { db } = this.options;
+    const { db, store } = this.options;
     const cursor = await readSyncCursor(db);
-    const isFirstPullOnEmptyDevice = cursor === null && (await this.options.store.userCount()) === 0;
+    const isFirstPullOnEmptyDevice = cursor === null && (await store.userCount()) === 0;
     // On an empty device records are only added; a user met again later in the same pull (they changed
     // on the server meanwhile) needs the old records removed first, so that page is written the slow way.
     const written = new Set<string>();
+    // The global community the pages' summaries are worked out with ahead: the one the first page's
+    // organization names (a page's transaction checks it is still the one stored).
+    let globalId: string | null | undefined;
     let total = 0;
-    const pageAfter = (after: string | null): Promise<PullResponse> => {
+    // Page k is asked for as soon as page k - 1 has arrived (its cursor known) and page k - 2 is being
+    // written: the server and the network work on the next pages while this device encodes and writes,
+    // and at most three pages are held at a time.
+    const writeStarts: WriteStart[] = [];
+    const writeStart = (k: number): WriteStart => {
+      if (!writeStarts[k]) {
+        const gate: WriteStart = { isStarted: false, started: Promise.resolve(), start: () => undefined };
+        gate.started = new Promise<void>((resolve) => {
+          gate.start = () => {
+            gate.isStarted = true;
+            resolve();
+          };
+        });
+        writeStarts[k] = gate;
+      }
+      return writeStarts[k];
+    };
+    // Asked at once where it may be (not in a later microtask: this page's decoding comes first there).
+    const askAfter = (index: number, cursor: string): Promise<ArrivedPage> => {
+      const gate = index === 0 ? null : writeStart(index - 1);
+      return !gate || gate.isStarted ? ask(index + 1, cursor) : gate.started.then(() => ask(index + 1, cursor));
+    };
+    const ask = (index: number, after: string | null): Promise<ArrivedPage> => {
       const query = new URLSearchParams({ limit: String(server.session.limits.usersPerPull) });
       if (after !== null) query.set('cursor', after);
-      const asked = request<PullPage>(this.fetch, `${server.url}/pull?${query}`, server.token, { method: 'GET' }, this.timeoutMs).then((page) => {
+      const arrived = request<PullPage>(this.fetch, `${server.url}/pull?${query}`, server.token, { method: 'GET' }, this.timeoutMs).then((wire): ArrivedPage => {
+        const next = wire?.hasMore === true && typeof wire.cursor === 'string' ? askAfter(index, wire.cursor) : null;
+        // Awaited in turn by the loop; a page asked for ahead and then not needed (a write failed, this
+        // page could not be read) is dropped quietly.
+        next?.catch(() => undefined);
+        let page: PullResponse;
         try {
-          return pullResponseOf(page);
+          page = pullResponseOf(wire);
+          if (page.hasMore && !next) throw new Error('It says more follows, without a cursor to ask for it.');
         } catch (error) {
           throw new SyncFailure('bad_response', `The server's pull page could not be read: ${(error as Error).message}`, true);
         }
+        if (!isFirstPullOnEmptyDevice) return { page, prepared: null, next };
+        if (page.organization) globalId = globalCommunityIdOf(page.organization);
+        // Encoded as it arrives, while the page before it commits: most of a first pull's work in the
+        // worker, which would otherwise run inside the page's own transaction.
+        return { page, prepared: globalId === undefined ? null : prepareNewUsers(store, page.users, globalId), next };
       });
-      // Awaited in turn below; a page asked for ahead and then not needed (a write failed) is dropped quietly.
-      asked.catch(() => undefined);
-      return asked;
+      arrived.catch(() => undefined);
+      return arrived;
     };
-    let next = pageAfter(cursor);
+    let k = 0;
+    let current = ask(0, cursor);
     for (;;) {
-      let page: PullResponse;
+      let arrived: ArrivedPage;
       try {
-        page = await next;
+        arrived = await current;
       } catch (error) {
         if (error instanceof HttpFailure && error.status === 400 && error.code === 'bad_cursor') {
           // The server no longer knows this cursor (its data was reset): start from the beginning.
           await deleteMeta(db, [SYNC_CURSOR_KEY]);
-          next = pageAfter(null);
+          current = ask(k, null);
           continue;
         }
         throw toSyncFailure(error);
       }
-      // The next page is asked for before this one is written: the server and the network work on it
-      // meanwhile. Its cursor is written with this page, so a tab closed midway asks for it again.
-      if (page.hasMore) next = pageAfter(page.cursor);
+      const { page, prepared } = arrived;
+      writeStart(k).start();
+      // Each page's cursor is written with it, so a tab closed midway asks for the next page again.
       if (total === 0) total = page.remaining;
       const isRosterEmpty = isFirstPullOnEmptyDevice && !page.users.some((u) => written.has(u.id));
       if (isFirstPullOnEmptyDevice) for (const u of page.users) written.add(u.id);
-      await this.options.runWrite(() => applyPulledPage(this.options.store, page, { isRosterEmpty }));
+      await this.options.runWrite(() => applyPulledPage(store, page, { isRosterEmpty, prepared }));
       report.usersPulled += page.users.length;
       report.pullRemaining = page.remaining - page.users.length;
       this.options.onPullProgress?.(report.usersPulled, total);
-      if (!page.hasMore) return;
+      if (!arrived.next) return;
+      current = arrived.next;
+      k++;
     }
   }
+}
+
+/** When the pull's loop starts writing a page: the page two after it may be asked for then. */
+interface WriteStart {
+  isStarted: boolean;
+  started: Promise<void>;
+  start: () => void;
+}
+
+/** A pulled page as it arrived, its users encoded ahead where it can be, and the next page as asked for. */
+interface ArrivedPage {
+  page: PullResponse;
+  prepared: PreparedBundles | null;
+  next: Promise<ArrivedPage> | null;
 }
 
 /** A non-2xx answer, with the server's code and message. */

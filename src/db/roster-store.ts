@@ -20,7 +20,7 @@ import type { RosterChunk } from '../core/roster-types.ts';
 import { ROSTER_TABLES, type OffboardDatabase } from './offboard-database.ts';
 import { deleteMeta, readMeta, writeMeta, type MetaKey, type MetaValues } from './meta-records.ts';
 import { codedError } from '../core/coded-error.ts';
-import { RosterBlocks, type LoggedChange } from './blocks/roster-blocks.ts';
+import { RosterBlocks, type EncodedUsers, type LoggedChange } from './blocks/roster-blocks.ts';
 import { usersOfPage, type StoredUsersPage } from '../core/blocks/user-block.ts';
 import { emptyDirectory, type ChangeLogEntry } from './blocks/block-directory.ts';
 import { appendAudit } from './audit-log.ts';
@@ -253,6 +253,14 @@ export class RosterStore {
     return stored;
   }
 
+  /**
+   * New users, in ascending id order, encoded as blocks before the transaction that appends them
+   * (`RosterTransaction.appendEncoded`): no database work. Null when they are not in id order.
+   */
+  encodeNewUsers(users: readonly StoredUser[], bundles: readonly UserBundle[]): EncodedUsers | null {
+    return this.blocks.encodeNewUsers(users, bundles);
+  }
+
   /** Bundles of these users as stored (live ones only), in a read transaction of their own. */
   readBundles(userIds: readonly string[]): Promise<Map<string, UserBundle>> {
     return this.read(async () => {
@@ -411,7 +419,7 @@ export class RosterTransaction {
     );
     const taken = [...created].filter((id) => this.stored.get(id));
     if (taken.length > 0) throw new Error(`Users ${taken.slice(0, 3).join(', ')} were created meanwhile; the change was not made.`);
-    const globalId = this.organizationRead ? globalCommunityIdOf(this.organizationRead) : ((await this.db.communities.toArray()).find((c) => c.global)?.id ?? null);
+    const globalId = await this.globalCommunityId();
     const written: LoggedChange['users'] = [];
     const changed: StoredUser[] = [];
     const deletedIds: string[] = [];
@@ -456,6 +464,29 @@ export class RosterTransaction {
     if (change.operation) writes.push(addOperation(db, change.operation));
     await Promise.all(writes);
     return { changed, deletedIds };
+  }
+
+  /**
+   * New users encoded ahead (`RosterStore.encodeNewUsers`, their summaries worked out with the global
+   * community `globalId`) written as they are, when they all come after everyone stored and the global
+   * community is still that one, as this transaction's first write. Null, writing nothing, otherwise:
+   * the caller then commits their bundles.
+   */
+  async appendEncoded(encoded: EncodedUsers, globalId: string | null): Promise<CommittedUsers | null> {
+    if (this.logged.length > 0 || this.storedUsers !== this.blocks.userCount || (await this.globalCommunityId()) !== globalId) return null;
+    if (!(await this.blocks.appendEncoded(encoded))) return null;
+    this.users += encoded.users.length;
+    this.storedUsers = this.users;
+    for (let i = 0; i < encoded.users.length; i++) {
+      const user = encoded.users[i]!;
+      this.stored.set(user.id, { bundle: encoded.bundles[i]!, user, isUserRecordOnly: false });
+    }
+    return { changed: [...encoded.users], deletedIds: [] };
+  }
+
+  /** The organization's global community, as this transaction sees it (summaries count completions in it apart). */
+  private async globalCommunityId(): Promise<string | null> {
+    return this.organizationRead ? globalCommunityIdOf(this.organizationRead) : ((await this.db.communities.toArray()).find((c) => c.global)?.id ?? null);
   }
 
   /**

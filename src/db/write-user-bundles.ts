@@ -6,8 +6,9 @@
  */
 import type { OrganizationState } from '../core/sync/sync-protocol.ts';
 import type { UserBundle } from '../core/sync/user-bundle.ts';
-import type { StoredUser } from '../core/stored-user.ts';
-import type { RosterTransaction } from './roster-store.ts';
+import { storedUserOf, type StoredUser } from '../core/stored-user.ts';
+import type { EncodedUsers } from './blocks/roster-blocks.ts';
+import type { RosterStore, RosterTransaction } from './roster-store.ts';
 
 export interface WrittenBundles {
   /** Users as stored now. */
@@ -17,22 +18,62 @@ export interface WrittenBundles {
 }
 
 /**
+ * Bundles a first pull brings to an empty device, as new users encoded in blocks ahead of the
+ * transaction that writes them (`prepareNewUsers`), their summaries worked out with `globalId`.
+ */
+export interface PreparedBundles {
+  /** The bundles given, as given: what they were prepared from. */
+  of: readonly UserBundle[];
+  globalId: string | null;
+  encoded: EncodedUsers;
+}
+
+/**
+ * Works out the users as stored and encodes the blocks that `writeUserBundles` would write for these
+ * bundles on a device that holds nobody before them: no database work, so it can run while an earlier
+ * page's transaction commits. Null when they cannot be written that way (ids given twice).
+ */
+export function prepareNewUsers(store: RosterStore, bundles: readonly UserBundle[], globalId: string | null): PreparedBundles | null {
+  const rows = asSeen(bundles)
+    .filter((b) => b.user && !b.deleted)
+    .map((bundle) => ({ user: storedUserOf(bundle, globalId), bundle }))
+    .sort((a, b) => (a.user.id < b.user.id ? -1 : 1));
+  if (rows.length === 0) return null;
+  const encoded = store.encodeNewUsers(
+    rows.map((r) => r.user),
+    rows.map((r) => r.bundle),
+  );
+  return encoded && { of: bundles, globalId, encoded };
+}
+
+/**
  * `isRosterEmpty`: the device holds no users (a first pull), so nothing is read first; the records are
- * only added, which is what makes a first pull of 100,000 users cost about one write each.
+ * only added, which is what makes a first pull of 100,000 users cost about one write each. `prepared`:
+ * the same bundles encoded ahead, written as they are where they still fit (everyone after those stored,
+ * the same global community), else ignored.
  */
 export async function writeUserBundles(
   tx: RosterTransaction,
   bundles: readonly UserBundle[],
   organization: OrganizationState | null,
-  options: { isRosterEmpty?: boolean } = {},
+  options: { isRosterEmpty?: boolean; prepared?: PreparedBundles | null } = {},
 ): Promise<WrittenBundles> {
   if (organization) await tx.replaceOrganization(organization);
   if (bundles.length === 0) return { changed: [], deletedIds: [], isOrganizationChanged: organization !== null };
-  // The device remembers the revision it last saw each user at: the one the server sent.
-  const asSeen = bundles.map((b) => (b.user && !b.deleted ? { ...b, user: { ...b.user, revision: b.revision } } : b));
-  const created = options.isRosterEmpty ? asSeen.filter((b) => b.user && !b.deleted).map((b) => b.id) : [];
-  const committed = await tx.commit({ bundles: asSeen, createdIds: created });
   // A tombstone of a user the device never held deletes nothing, but is still gone.
-  const deletedIds = [...new Set([...committed.deletedIds, ...bundles.filter((b) => b.deleted || !b.user).map((b) => b.id)])];
+  const tombstoneIds = bundles.filter((b) => b.deleted || !b.user).map((b) => b.id);
+  const { prepared } = options;
+  if (options.isRosterEmpty && prepared && prepared.of === bundles) {
+    const appended = await tx.appendEncoded(prepared.encoded, prepared.globalId);
+    if (appended) return { changed: appended.changed, deletedIds: tombstoneIds, isOrganizationChanged: organization !== null };
+  }
+  const created = options.isRosterEmpty ? bundles.filter((b) => b.user && !b.deleted).map((b) => b.id) : [];
+  const committed = await tx.commit({ bundles: asSeen(bundles), createdIds: created });
+  const deletedIds = [...new Set([...committed.deletedIds, ...tombstoneIds])];
   return { changed: committed.changed, deletedIds, isOrganizationChanged: organization !== null };
+}
+
+/** The device remembers the revision it last saw each user at: the one the server sent. */
+function asSeen(bundles: readonly UserBundle[]): UserBundle[] {
+  return bundles.map((b) => (b.user && !b.deleted ? { ...b, user: { ...b.user, revision: b.revision } } : b));
 }

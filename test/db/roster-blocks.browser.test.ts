@@ -13,6 +13,7 @@ import { storedUserOf } from '../../src/core/stored-user.ts';
 import { bundlesFromRecords, tombstoneOf, type UserBundle } from '../../src/core/sync/user-bundle.ts';
 import { OffboardDatabase } from '../../src/db/offboard-database.ts';
 import { RosterStore } from '../../src/db/roster-store.ts';
+import { prepareNewUsers, writeUserBundles } from '../../src/db/write-user-bundles.ts';
 import { comparable } from '../workers/compare-device-with-server.ts';
 
 const RUNS = 60;
@@ -23,6 +24,7 @@ type Step =
   | { kind: 'delete'; tab: number; picks: number[] }
   | { kind: 'user_record'; tab: number; picks: number[]; variant: number }
   | { kind: 'load'; tab: number; from: number; count: number }
+  | { kind: 'pull'; tab: number; from: number; count: number; isGlobalKnown: boolean }
   | { kind: 'fold'; tab: number; budget: number; whole: boolean }
   | { kind: 'clear'; tab: number };
 
@@ -33,6 +35,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), tab, picks }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('user_record' as const), tab, picks, variant: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('load' as const), tab, from: fc.nat({ max: 60 }), count: fc.integer({ min: 1, max: 30 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('pull' as const), tab, from: fc.nat({ max: 60 }), count: fc.integer({ min: 1, max: 30 }), isGlobalKnown: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('fold' as const), tab, budget: fc.integer({ min: 1, max: 24 }), whole: fc.boolean() }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'clear' as const, tab: 0 }) },
 );
@@ -40,6 +43,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
 /** Bundles of a demo organization: the pool every step picks users from, by position. */
 const demo = generateDemoOrganization({ size: 80 });
 const pool: UserBundle[] = [...demo.chunks(1_000)].flatMap((chunk) => bundlesFromRecords(chunk, 0));
+/** The demo's global community: the stores here hold no communities, so summaries count none as global. */
+const demoGlobalId = demo.header.communities.find((c) => c.global)!.id;
 
 /** A variant of a bundle: some of its records dropped, a name changed; what a change would write. */
 function variantOf(bundle: UserBundle, variant: number): UserBundle {
@@ -83,6 +88,7 @@ describe('the roster in blocks and a change log', () => {
   it(`reads back what was committed after ${RUNS} random sequences of commits, folds, splits and clears in two tabs`, async () => {
     let folds = 0;
     let partial = 0;
+    let pulls = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 24 }), async (steps) => {
         const name = `roster-blocks-${crypto.randomUUID()}`;
@@ -133,6 +139,21 @@ describe('the roster in blocks and a change log', () => {
                 for (const b of chunk) model.set(b.id, b);
                 break;
               }
+              case 'pull': {
+                // A first pull's page encoded ahead of its transaction: appended as encoded when it comes
+                // after everyone stored and was encoded with the global community stored (none here);
+                // else written the usual way, from the bundles.
+                const page = pool
+                  .slice(s.from, s.from + s.count)
+                  .filter((b) => !model.has(b.id))
+                  .map((b, i) => ({ ...b, revision: s.from + i + 1 }));
+                if (page.length === 0) break;
+                const prepared = prepareNewUsers(store, page, s.isGlobalKnown ? null : demoGlobalId);
+                await store.write((tx) => writeUserBundles(tx, page, null, { isRosterEmpty: true, prepared }));
+                for (const b of page) model.set(b.id, { ...b, user: { ...b.user!, revision: b.revision } });
+                pulls++;
+                break;
+              }
               case 'fold':
                 if (s.whole) await store.compact(s.budget);
                 else if (await store.compactStep(s.budget)) partial++;
@@ -158,6 +179,7 @@ describe('the roster in blocks and a change log', () => {
     // The sequences did fold, and some folds stopped part way.
     expect(folds).toBeGreaterThan(RUNS);
     expect(partial).toBeGreaterThan(0);
+    expect(pulls).toBeGreaterThan(RUNS / 4);
   });
 
   it('a load after every user was deleted and folded lands where reads find it, below the emptied ranges', async () => {
@@ -209,6 +231,39 @@ describe('the roster in blocks and a change log', () => {
       });
       expect(await store.userCount()).toBe(1);
       await expectSameAsModel(new RosterStore(new OffboardDatabase(name)), new Map([[b.id, b]]));
+    } finally {
+      db.close();
+    }
+  });
+
+  it('a first pull writes pages encoded ahead as they are, and a page encoded with another global community from its bundles', async () => {
+    const name = `roster-blocks-${crypto.randomUUID()}`;
+    names.push(name);
+    const db = new OffboardDatabase(name);
+    const store = new RosterStore(db, { blockUsers: BLOCK_USERS });
+    try {
+      const model = new Map<string, UserBundle>();
+      const pages = [pool.slice(0, 20), pool.slice(40, 60), pool.slice(60, 70)];
+      for (const [index, page] of pages.entries()) {
+        // The second page's summaries were worked out with a global community the device does not hold.
+        const prepared = prepareNewUsers(store, page, index === 1 ? demoGlobalId : null)!;
+        const written = await store.write((tx) => writeUserBundles(tx, page, null, { isRosterEmpty: true, prepared }));
+        const isEncodedAhead = written.changed.every((user, i) => user === prepared.encoded.users[i]);
+        expect(isEncodedAhead).toBe(index !== 1);
+        expect(written.changed.map((u) => u.id)).toEqual(page.map((b) => b.id).sort());
+        for (const b of page) model.set(b.id, { ...b, user: { ...b.user!, revision: b.revision } });
+      }
+      // Straight into blocks, every one of them: nothing waits in the log.
+      expect(await store.pendingUsers()).toBe(0);
+      await expectSameAsModel(new RosterStore(new OffboardDatabase(name)), model);
+      // A page that does not come after everyone stored is not appended: its users go into the log.
+      const earlier = pool.slice(20, 25);
+      const prepared = prepareNewUsers(store, earlier, null)!;
+      const written = await store.write((tx) => writeUserBundles(tx, earlier, null, { isRosterEmpty: true, prepared }));
+      expect(written.changed[0]).not.toBe(prepared.encoded.users[0]);
+      expect(await store.pendingUsers()).toBe(5);
+      for (const b of earlier) model.set(b.id, { ...b, user: { ...b.user!, revision: b.revision } });
+      await expectSameAsModel(new RosterStore(new OffboardDatabase(name)), model);
     } finally {
       db.close();
     }

@@ -13,7 +13,7 @@
  * first: the directory and the log may have moved in another tab.
  */
 import { bundleOf, encodeBody, encodeHead, rowOf, userAt, type BlockBody, type BlockHead, type StoredUsersPage } from '../../core/blocks/user-block.ts';
-import { BLOCK_USERS, piecesOf } from './blocks-of-roster.ts';
+import { BLOCK_USERS, encodePieces, numberPieces, piecesOf, type EncodedPiece } from './blocks-of-roster.ts';
 import type { StoredUser } from '../../core/stored-user.ts';
 import type { UserBundle } from '../../core/sync/user-bundle.ts';
 import type { OffboardDatabase } from '../offboard-database.ts';
@@ -39,6 +39,18 @@ export interface UserRead {
 export interface LoggedChange {
   users: { user: StoredUser; bundle: UserBundle | null }[];
   deletedIds: string[];
+}
+
+/** New users (ascending ids) with their bundles, row for row, encoded as blocks not yet written. */
+export interface EncodedUsers {
+  users: readonly StoredUser[];
+  bundles: readonly UserBundle[];
+  pieces: readonly EncodedPiece[];
+}
+
+function isAscending(users: readonly StoredUser[]): boolean {
+  for (let i = 1; i < users.length; i++) if (!(users[i - 1]!.id < users[i]!.id)) return false;
+  return true;
 }
 
 /** Blocks and log entries recently read, least recently used dropped first; sized in users. */
@@ -407,16 +419,46 @@ export class RosterBlocks {
    */
   async append(users: readonly StoredUser[], bundles: readonly UserBundle[]): Promise<boolean> {
     if (users.length === 0) return true;
+    if (!isAscending(users) || !(await this.isAfterEveryone(users[0]!.id))) return false;
+    await this.writeAppended(encodePieces(users, bundles, this.pieceCountOf(users.length)), users.length);
+    return true;
+  }
+
+  /**
+   * New users encoded as blocks ahead of the transaction that appends them (`appendEncoded`): the
+   * encoding, most of an append's work, is done while an earlier transaction commits. Null when they
+   * are not in ascending id order (they cannot be appended as they are).
+   */
+  encodeNewUsers(users: readonly StoredUser[], bundles: readonly UserBundle[]): EncodedUsers | null {
+    if (users.length === 0 || !isAscending(users)) return null;
+    return { users, bundles, pieces: encodePieces(users, bundles, this.pieceCountOf(users.length)) };
+  }
+
+  /** `append` of users encoded before: false, writing nothing, when they do not come after everyone stored now. */
+  async appendEncoded(encoded: EncodedUsers): Promise<boolean> {
+    if (!(await this.isAfterEveryone(encoded.users[0]!.id))) return false;
+    await this.writeAppended(encoded.pieces, encoded.users.length);
+    return true;
+  }
+
+  private pieceCountOf(users: number): number {
+    return Math.max(1, Math.round(users / this.blockUsers));
+  }
+
+  /** Whether a user of this id would come after everyone stored, nothing waiting in the log. */
+  private async isAfterEveryone(firstId: string): Promise<boolean> {
     if (this.pendingUserCount() > 0) return false;
-    for (let i = 1; i < users.length; i++) if (!(users[i - 1]!.id < users[i]!.id)) return false;
     const last = await this.lastStoredId();
-    if (last !== null && !(last < users[0]!.id)) return false;
+    return last === null || last < firstId;
+  }
+
+  private async writeAppended(encoded: readonly EncodedPiece[], users: number): Promise<void> {
     const directory: BlockDirectory = { ...this.directory, blocks: [...this.directory.blocks] };
-    const writes = piecesOf(directory, users, bundles, this.lastSeq, Math.max(1, Math.round(users.length / this.blockUsers)));
+    const writes = numberPieces(directory, encoded, this.lastSeq);
     // The new users fall in range `at` or after it. Every range after it holds nobody now (everyone stored
     // comes before the first new id): those go, and the new blocks follow range `at` — or take its place,
     // keeping its low, when it holds nobody either.
-    const at = rangeIndexOf(directory.blocks, users[0]!.id);
+    const at = rangeIndexOf(directory.blocks, encoded[0]!.low);
     const dropped = directory.blocks.splice(at + 1);
     const host = directory.blocks[at]!;
     if (host.count === 0) {
@@ -429,13 +471,12 @@ export class RosterBlocks {
       this.db.blockBodies.bulkAdd(writes.bodies),
       this.db.blockHeads.bulkDelete(droppedIds),
       this.db.blockBodies.bulkDelete(droppedIds),
-      this.db.blockDirectory.bulkPut([directory, { key: 'userCount', users: this.userCount + users.length }]),
+      this.db.blockDirectory.bulkPut([directory, { key: 'userCount', users: this.userCount + users }]),
     ]);
     // What the rest of the transaction reads goes by the new directory; should the transaction fail, the
     // next one's refresh reads the directory as stored again.
     this.directory = directory;
-    this.userCount += users.length;
-    return true;
+    this.userCount += users;
   }
 
   /**

@@ -48,9 +48,40 @@ describe('pull pages on the wire', () => {
     }
   });
 
+  it('count times in the largest unit that divides them, and list starts as counts; every value back exactly', () => {
+    const day = 86_400_000;
+    const at = (ms: number): string => new Date(ms).toISOString();
+    const base = Date.UTC(2025, 0, 1);
+    const users = first.users.slice(0, 6).map((bundle, i) => {
+      const copy = structuredClone(bundle);
+      copy.user!.createdAt = at(base + i * 3 * day); // whole days
+      copy.user!.lastLoginAt = i === 2 ? null : at(base + i * 61_000); // whole seconds
+      copy.user!.deactivatedAt = at(base - i * 7_777); // milliseconds, before the base too
+      copy.user!.customFields = { ...copy.user!.customFields, score: [0.5, 1e-9, 2 ** 53 - 1, -(2 ** 53 - 1), 7, -3][i]! as never };
+      return copy;
+    });
+    const response: PullResponse = { organization: null, users, cursor: 'c', hasMore: false, remaining: users.length };
+    const page = viaJson(pullPageOf(response));
+    expect(pullResponseOf(page)).toEqual(response);
+
+    const columnOf = (columns: { fields: string[]; columns: unknown[] }, name: string) => columns.columns[columns.fields.indexOf(name)] as { values: { base?: number; step?: number; running?: boolean; numbers: number[] }; fields: { fields: string[]; columns: unknown[] } };
+    const user = columnOf((page.users.records as never), 'user').fields;
+    // Rising: each as days after the one before.
+    expect(columnOf(user, 'createdAt').values).toEqual({ array: 'Float64Array', base, step: day, running: true, numbers: [0, 3, 3, 3, 3, 3] });
+    // Whole seconds; the user who never signed in (null) counts as the earliest, not as 1970.
+    expect(columnOf(user, 'lastLoginAt').values).toEqual({ array: 'Float64Array', base, step: 1_000, numbers: [0, 61, 0, 183, 244, 305] });
+    // Falling: each as milliseconds after the earliest.
+    expect(columnOf(user, 'deactivatedAt').values).toEqual({ array: 'Float64Array', base: base - 5 * 7_777, numbers: [5, 4, 3, 2, 1, 0].map((k) => k * 7_777) });
+    // Where each user's licenses start: rising, so sent as each user's count.
+    const licenses = (page.users.records as { fields: string[]; columns: { start?: { running?: boolean; numbers: number[] } }[] }).columns[(page.users.records as { fields: string[] }).fields.indexOf('licenses')]!;
+    expect(licenses.start!.running).toBe(true);
+    expect(licenses.start!.numbers.slice(1)).toEqual(users.map((u) => u.licenses.length));
+  });
+
   it('refuse a page that holds no users as columns, or a column of a kind it does not know', () => {
     const page = viaJson(pullPageOf(first));
     expect(() => pullResponseOf({ ...page, users: first.users as never })).toThrow(/no users as columns/);
     expect(() => pullResponseOf({ ...page, users: { strings: [], records: { count: 1, fields: ['id'], columns: [{ type: 'string', values: { array: 'BigInt64Array', numbers: [0] } }] } } })).toThrow(/BigInt64Array/);
+    expect(() => pullResponseOf({ ...page, users: { strings: [], records: { count: 1, fields: ['n'], columns: [{ type: 'number', values: { array: 'Float64Array', numbers: [0], base: '1' } }] } } })).toThrow(/base or step/);
   });
 });
