@@ -53,7 +53,7 @@ import { RosterBroadcast, type RosterChangeMessage } from './roster-broadcast.ts
 import { EMPTY_ROSTER, RosterCache, WriteQueue, affectsPlans, affectsQueries, type RosterChange, type RosterState } from './roster-cache.ts';
 import { RosterFiles } from './roster-files.ts';
 import type { ImportCheckView, ImportChoice, ImportFileView, ImportProgress, ImportResult } from './roster-import.ts';
-import { RosterSync, type RejectionView, type SignInResult, type SyncStateView } from './roster-sync.ts';
+import { RosterSync, type PulledRoster, type RejectionView, type SignInResult, type SyncStateView } from './roster-sync.ts';
 import { SavedRules } from './saved-rules.ts';
 import type { SyncRunReport } from './sync-client.ts';
 
@@ -106,7 +106,7 @@ export class RosterEngine {
           return written;
         }),
       apply: (change) => this.cache.apply(change),
-      reopen: () => this.writes.run(() => this.reload()),
+      reopen: (pulled) => this.writes.run(() => this.reload(pulled)),
       userName: (id) => this.cache.state.index?.nameOf(id) ?? null,
       localUserCount: () => this.cache.state.index?.size ?? 0,
       localOrganizationId: () => this.cache.state.organization?.id ?? null,
@@ -205,22 +205,27 @@ export class RosterEngine {
     return summaryOf(this.cache.state);
   }
 
-  /** Everything the in-memory roster holds, read from the database. */
-  private async readState(onProgress?: (progress: LoadProgress) => void): Promise<RosterState> {
+  /**
+   * Everything the in-memory roster holds, read from the database. `pulled`: a first pull's users as it
+   * wrote them, taken instead of reading the users where the storage holds exactly those.
+   */
+  private async readState(onProgress?: (progress: LoadProgress) => void, pulled?: PulledRoster): Promise<RosterState> {
     // Users go into the in-memory columns page by page, while the next page is read.
-    let users: RosterIndexBuilder | null = null;
+    let users: RosterIndexBuilder | null = pulled && pulled.isWhatIsStored(await this.store.storedBlocks()) ? pulled.users : null;
     let done = 0;
     let reported = 0;
-    await this.store.readUserPages((page, total) => {
-      users ??= new RosterIndexBuilder(total);
-      users.addPage(page);
-      done += 'users' in page ? page.users.length : page.rows.length;
-      // A page is a block of about a thousand users: the screen hears every ten thousand or so.
-      if (done - reported >= 10_000 || done === total) {
-        reported = done;
-        onProgress?.({ phase: 'reading', done, total });
-      }
-    });
+    if (!users) {
+      await this.store.readUserPages((page, total) => {
+        users ??= new RosterIndexBuilder(total);
+        users.addPage(page);
+        done += 'users' in page ? page.users.length : page.rows.length;
+        // A page is a block of about a thousand users: the screen hears every ten thousand or so.
+        if (done - reported >= 10_000 || done === total) {
+          reported = done;
+          onProgress?.({ phase: 'reading', done, total });
+        }
+      });
+    }
     onProgress?.({ phase: 'indexing', done, total: done });
     const [{ organization, admins, lists }, session, snapshots] = await Promise.all([this.readOrganization(), readMeta(this.db, SESSION_KEY), this.db.reportSnapshots.toArray()]);
     const index = (users ?? new RosterIndexBuilder()).finish(lists);
@@ -229,8 +234,8 @@ export class RosterEngine {
   }
 
   /** The device's data was replaced (a sign-in, a discarded import): read anew, and the other tabs too. */
-  private async reload(): Promise<void> {
-    this.cache.apply({ replaced: await this.readState() });
+  private async reload(pulled?: PulledRoster): Promise<void> {
+    this.cache.apply({ replaced: await this.readState(undefined, pulled) });
   }
 
   // ——— Following writes: sync steps and other tabs ———

@@ -16,6 +16,7 @@ import { fetchSession, normalizeServerUrl, SyncClient, SyncFailure, type SyncRun
 import { isSyncOriginAllowed } from '../src/core/sync/is-sync-origin-allowed.ts';
 import { parseSyncOrigins } from '../src/core/sync/parse-sync-origins.ts';
 import { EMPTY_ROSTER, type RosterChange } from './roster-cache.ts';
+import { RosterIndexBuilder } from '../src/core/roster-index.ts';
 import { deleteMeta, writeMeta } from '../src/db/meta-records.ts';
 
 /** Servers the app's Content-Security-Policy lets it reach besides its own origin (set at build time);
@@ -52,8 +53,12 @@ export interface RosterSyncHost {
   runWrite<T extends WrittenBundles>(write: () => Promise<T>): Promise<T>;
   /** Applies (and announces) a change that touches no users: the outbox, a cleared device. */
   apply(change: RosterChange): void;
-  /** The device's data was replaced: read it all again (and tell the other tabs to). */
-  reopen(): Promise<void>;
+  /**
+   * The device's data was replaced: read it all again (and tell the other tabs to). `pulled`: an empty
+   * device's first pull as it was written, taken instead of reading the users back where the storage
+   * holds exactly its blocks.
+   */
+  reopen(pulled?: PulledRoster): Promise<void>;
   userName(id: string): string | null;
   localUserCount(): number;
   localOrganizationId(): string | null;
@@ -122,11 +127,10 @@ export class RosterSync {
       }
       await clearRoster(db);
       this.host.apply({ replaced: EMPTY_ROSTER });
-    } else if (localUsers === 0) {
-      // An empty device's first pull: the roster is read whole from storage once the pull ends, so its
-      // pages need not go into the in-memory roster one by one as well (a second of 100,000 users).
-      this.host.apply({ replaced: EMPTY_ROSTER });
     }
+    // An empty device's first pull: its pages go into the in-memory roster at its end, not one by one.
+    const pulled = localUsers === 0 || !isSameOrganization ? new PulledRoster() : null;
+    if (pulled && localUsers === 0) this.host.apply({ replaced: EMPTY_ROSTER });
     const server: SyncServer = {
       url: serverUrl,
       token: token.trim(),
@@ -141,11 +145,11 @@ export class RosterSync {
     });
     let report: SyncRunReport;
     try {
-      report = await this.run(onProgress);
+      report = await this.run(onProgress, pulled ? (written) => pulled.add(written) : undefined);
     } finally {
       // The roster as the pull left it, whole or cut short: an empty device's pages were not added to
       // the in-memory roster one by one.
-      await this.host.reopen();
+      await this.host.reopen(pulled ?? undefined);
     }
     return { ok: true, session, report };
   }
@@ -155,13 +159,20 @@ export class RosterSync {
     await deleteMeta(this.host.db, [SYNC_SERVER_KEY]);
   }
 
-  /** Runs a sync, or joins the one this tab already runs. */
-  run(onProgress?: (done: number, total: number) => void): Promise<SyncRunReport> {
+  /**
+   * Runs a sync, or joins the one this tab already runs. `onWritten` hears each of its write steps once
+   * committed (when this call starts the run).
+   */
+  run(onProgress?: (done: number, total: number) => void, onWritten?: (written: WrittenBundles) => void): Promise<SyncRunReport> {
     this.running ??= new SyncClient({
       db: this.host.db,
       store: this.host.store,
       onPullProgress: onProgress,
-      runWrite: (write) => this.host.runWrite(write),
+      runWrite: async (write) => {
+        const written = await this.host.runWrite(write);
+        onWritten?.(written);
+        return written;
+      },
     })
       .run()
       .finally(() => {
@@ -187,5 +198,35 @@ export class RosterSync {
     if (!first) return null;
     const action = first.kind as LifecycleAction;
     return { action, userIds: records.filter((r) => r.kind === action).map((r) => r.userId!) };
+  }
+}
+
+/**
+ * A first pull onto an empty device as the in-memory roster's columns, built while its pages commit:
+ * pages written as blocks encoded ahead go in as those blocks' heads are, so that nothing is read back
+ * at the end. Used only where the storage then holds exactly those blocks and nothing else.
+ */
+export class PulledRoster {
+  readonly users = new RosterIndexBuilder();
+  readonly blockIds: number[] = [];
+  /** A write step that was not such a page (a page written from its bundles, a push's outcome) came by. */
+  isPartial = false;
+
+  add(written: WrittenBundles): void {
+    if (!written.appendedBlocks) {
+      if (written.changed.length > 0 || written.deletedIds.length > 0) this.isPartial = true;
+      return;
+    }
+    for (const { id, head } of written.appendedBlocks) {
+      this.users.addPage({ head, rows: Array.from(head.userIds, (_, row) => row) });
+      this.blockIds.push(id);
+    }
+  }
+
+  /** Whether the storage holds these blocks and nothing else: no other block, nothing waiting in the log. */
+  isWhatIsStored(stored: { blockIds: readonly number[]; pendingUsers: number }): boolean {
+    if (this.isPartial || stored.pendingUsers > 0 || stored.blockIds.length !== this.blockIds.length) return false;
+    const mine = new Set(this.blockIds);
+    return stored.blockIds.every((id) => mine.has(id));
   }
 }

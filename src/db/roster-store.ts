@@ -284,6 +284,11 @@ export class RosterStore {
     return this.db.transaction('rw', blockTables(this.db), async () => await this.blocks.foldStep(budgetUsers));
   }
 
+  /** The blocks that hold the roster now, and how many users have changes the blocks do not hold yet. */
+  storedBlocks(): Promise<{ blockIds: number[]; pendingUsers: number }> {
+    return this.read(async () => ({ blockIds: this.blocks.blockIds(), pendingUsers: this.blocks.pendingUserCount() }));
+  }
+
   /** How many users have changes the blocks do not hold yet. */
   pendingUsers(): Promise<number> {
     return this.read(async () => this.blocks.pendingUserCount());
@@ -472,16 +477,17 @@ export class RosterTransaction {
    * community is still that one, as this transaction's first write. Null, writing nothing, otherwise:
    * the caller then commits their bundles.
    */
-  async appendEncoded(encoded: EncodedUsers, globalId: string | null): Promise<CommittedUsers | null> {
+  async appendEncoded(encoded: EncodedUsers, globalId: string | null): Promise<(CommittedUsers & { blockIds: number[] }) | null> {
     if (this.logged.length > 0 || this.storedUsers !== this.blocks.userCount || (await this.globalCommunityId()) !== globalId) return null;
-    if (!(await this.blocks.appendEncoded(encoded))) return null;
+    const blockIds = await this.blocks.appendEncoded(encoded);
+    if (!blockIds) return null;
     this.users += encoded.users.length;
     this.storedUsers = this.users;
     for (let i = 0; i < encoded.users.length; i++) {
       const user = encoded.users[i]!;
       this.stored.set(user.id, { bundle: encoded.bundles[i]!, user, isUserRecordOnly: false });
     }
-    return { changed: [...encoded.users], deletedIds: [] };
+    return { changed: [...encoded.users], deletedIds: [], blockIds };
   }
 
   /** The organization's global community, as this transaction sees it (summaries count completions in it apart). */

@@ -8,6 +8,7 @@ import type { OrganizationState } from '../core/sync/sync-protocol.ts';
 import type { UserBundle } from '../core/sync/user-bundle.ts';
 import { storedUserOf, type StoredUser } from '../core/stored-user.ts';
 import type { EncodedUsers } from './blocks/roster-blocks.ts';
+import type { BlockHead } from '../core/blocks/user-block.ts';
 import type { RosterStore, RosterTransaction } from './roster-store.ts';
 
 export interface WrittenBundles {
@@ -15,6 +16,11 @@ export interface WrittenBundles {
   changed: StoredUser[];
   deletedIds: string[];
   isOrganizationChanged: boolean;
+  /**
+   * Where the users were written as new blocks encoded ahead (a first pull's page): those blocks, their
+   * heads holding the same users in id order, for a reader that keeps columns to take as they are.
+   */
+  appendedBlocks?: { id: number; head: BlockHead }[];
 }
 
 /**
@@ -65,7 +71,7 @@ export async function writeUserBundles(
   const { prepared } = options;
   if (options.isRosterEmpty && prepared && prepared.of === bundles) {
     const appended = await tx.appendEncoded(prepared.encoded, prepared.globalId);
-    if (appended) return { changed: appended.changed, deletedIds: tombstoneIds, isOrganizationChanged: organization !== null };
+    if (appended) return { changed: appended.changed, deletedIds: tombstoneIds, isOrganizationChanged: organization !== null, appendedBlocks: appended.blockIds.map((id, i) => ({ id, head: prepared.encoded.pieces[i]!.head })) };
   }
   const created = options.isRosterEmpty ? bundles.filter((b) => b.user && !b.deleted).map((b) => b.id) : [];
   const committed = await tx.commit({ bundles: asSeen(bundles), createdIds: created });

@@ -434,11 +434,18 @@ export class RosterBlocks {
     return { users, bundles, pieces: encodePieces(users, bundles, this.pieceCountOf(users.length)) };
   }
 
-  /** `append` of users encoded before: false, writing nothing, when they do not come after everyone stored now. */
-  async appendEncoded(encoded: EncodedUsers): Promise<boolean> {
-    if (!(await this.isAfterEveryone(encoded.users[0]!.id))) return false;
-    await this.writeAppended(encoded.pieces, encoded.users.length);
-    return true;
+  /**
+   * `append` of users encoded before: the ids of the blocks written, row for row with `encoded.pieces`;
+   * null, writing nothing, when they do not come after everyone stored now.
+   */
+  async appendEncoded(encoded: EncodedUsers): Promise<number[] | null> {
+    if (!(await this.isAfterEveryone(encoded.users[0]!.id))) return null;
+    return await this.writeAppended(encoded.pieces, encoded.users.length);
+  }
+
+  /** The ids of the blocks that hold the roster now (log entries aside). */
+  blockIds(): number[] {
+    return this.directory.blocks.flatMap((b) => (b.id === null ? [] : [b.id]));
   }
 
   private pieceCountOf(users: number): number {
@@ -452,7 +459,8 @@ export class RosterBlocks {
     return last === null || last < firstId;
   }
 
-  private async writeAppended(encoded: readonly EncodedPiece[], users: number): Promise<void> {
+  /** Writes new blocks after everyone stored; their ids, in order. */
+  private async writeAppended(encoded: readonly EncodedPiece[], users: number): Promise<number[]> {
     const directory: BlockDirectory = { ...this.directory, blocks: [...this.directory.blocks] };
     const writes = numberPieces(directory, encoded, this.lastSeq);
     // The new users fall in range `at` or after it. Every range after it holds nobody now (everyone stored
@@ -477,6 +485,7 @@ export class RosterBlocks {
     // next one's refresh reads the directory as stored again.
     this.directory = directory;
     this.userCount += users;
+    return writes.entries.map((e) => e.id!);
   }
 
   /**
