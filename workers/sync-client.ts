@@ -21,6 +21,9 @@ import { deleteMeta } from '../src/db/meta-records.ts';
 
 export const SYNC_LOCK_NAME = 'offboard-sync';
 
+/** Users asked for in a pull's first page (later pages as many as the server allows). */
+const FIRST_PAGE_USERS = 1_000;
+
 /**
  * A failed run or sign-in, as data: `retryable` failures are tried again with backoff. The page words the
  * code; `message` keeps what the server or the browser said (an HTTP status, a fetch error), as a detail.
@@ -179,7 +182,10 @@ export class SyncClient {
       return !gate || gate.isStarted ? ask(index + 1, cursor) : gate.started.then(() => ask(index + 1, cursor));
     };
     const ask = (index: number, after: string | null): Promise<ArrivedPage> => {
-      const query = new URLSearchParams({ limit: String(server.session.limits.usersPerPull) });
+      // The first page small: the server answers it sooner and the device starts writing while the
+      // next, full page is made, instead of waiting for a whole page at each end of the pipeline.
+      const limit = index === 0 ? Math.min(FIRST_PAGE_USERS, server.session.limits.usersPerPull) : server.session.limits.usersPerPull;
+      const query = new URLSearchParams({ limit: String(limit) });
       if (after !== null) query.set('cursor', after);
       const arrived = request<PullPage>(this.fetch, `${server.url}/pull?${query}`, server.token, { method: 'GET' }, this.timeoutMs).then((wire): ArrivedPage => {
         const next = wire?.hasMore === true && typeof wire.cursor === 'string' ? askAfter(index, wire.cursor) : null;
