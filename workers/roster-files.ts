@@ -8,7 +8,7 @@ import type { OrganizationLists } from '../src/core/changes/change-outcome.ts';
 import type { PermissionAction } from '../src/core/coded-error.ts';
 import { codedError } from '../src/core/coded-error.ts';
 import type { ImportKind } from '../src/core/csv/column-mapping.ts';
-import { RosterIndex } from '../src/core/roster-index.ts';
+import { RosterIndex, RosterIndexBuilder } from '../src/core/roster-index.ts';
 import type { Admin, Organization } from '../src/core/roster-types.ts';
 import type { StoredUser } from '../src/core/stored-user.ts';
 import type { OffboardDatabase } from '../src/db/offboard-database.ts';
@@ -168,16 +168,19 @@ export class RosterFiles {
   }
 
   /** What an import wrote, applied at once: its users, and the organization lists it may have changed. */
-  private async afterImport(changed: StoredUser[], setup: { organization: Organization; admin: Admin } | null): Promise<void> {
+  private async afterImport(written: StoredUser[] | RosterIndexBuilder, setup: { organization: Organization; admin: Admin } | null): Promise<void> {
     const { cache } = this.host;
     const organization = await this.host.readOrganization();
-    const change: RosterChange = { users: { changed, deletedIds: [] }, lists: organization.lists, outbox: true, isLocalChange: true };
-    if (!cache.state.index) {
-      // An import onto an empty device: its first roster.
-      const index = RosterIndex.build({ users: changed, ...organization.lists });
-      cache.apply({ replaced: { index, organization: setup?.organization ?? null, admins: setup ? [setup.admin] : [], signedInAdminId: setup?.admin.userId ?? null, reportCoverage: new Map() } });
+    const was = cache.state;
+    if (!was.index || was.index.size === 0) {
+      // An import onto an empty roster: its first users, the organization it set up or the one there.
+      const index = written instanceof RosterIndexBuilder ? written.finish(organization.lists) : RosterIndex.build({ users: written, ...organization.lists });
+      const signedInAdminId = setup ? setup.admin.userId : was.signedInAdminId;
+      cache.apply({ replaced: { index, organization: setup?.organization ?? was.organization, admins: setup ? [setup.admin] : was.admins, signedInAdminId, reportCoverage: was.reportCoverage }, isLocalChange: true, outbox: true });
       return;
     }
+    if (written instanceof RosterIndexBuilder) throw new Error('An import onto a roster that holds users gives the users it changed.');
+    const change: RosterChange = { users: { changed: written, deletedIds: [] }, lists: organization.lists, outbox: true, isLocalChange: true };
     if (setup) Object.assign(change, { organization: setup.organization, admins: [setup.admin], signedInAdminId: setup.admin.userId });
     cache.apply(change);
   }

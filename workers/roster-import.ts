@@ -22,7 +22,7 @@ import {
 } from '../src/core/csv/column-mapping.ts';
 import { mapRow, neutralizeFormula } from '../src/core/csv/csv-formats.ts';
 import { importNotice as noticeOf } from '../src/core/csv/import-notice.ts';
-import type { RosterIndex } from '../src/core/roster-index.ts';
+import { RosterIndexBuilder, type RosterIndex } from '../src/core/roster-index.ts';
 import type { Admin, CustomFieldDefinition, Organization, User } from '../src/core/roster-types.ts';
 import type { OffboardDatabase, StoredUser } from '../src/db/offboard-database.ts';
 import { discardImport, type DiscardedImport } from '../src/db/discard-import.ts';
@@ -113,8 +113,12 @@ export interface ImportHost {
   index(): RosterIndex;
   organization(): Organization | null;
   actorId(): string | null;
-  /** The stored users an import changed, and the set-up of an empty device, for the in-memory roster. */
-  afterImport(changed: StoredUser[], setup: { organization: Organization; admin: Admin } | null): Promise<void>;
+  /**
+   * What an import wrote, applied to the in-memory roster: the stored users it changed, or, where the
+   * roster was empty, those users already laid out in columns as their chunks committed; and the set-up
+   * of an empty device.
+   */
+  afterImport(changed: StoredUser[] | RosterIndexBuilder, setup: { organization: Organization; admin: Admin } | null): Promise<void>;
   /** After a discard the roster is read again (users went and came back); an emptied device is empty. */
   afterDiscard(isRosterEmpty: boolean): Promise<void>;
 }
@@ -377,6 +381,9 @@ export class RosterImports {
     // Users an earlier chunk created are on the device, not yet in the in-memory roster.
     const created = new Set<string>();
     const index = this.host.index();
+    // Onto an empty roster, each chunk's users go into the in-memory columns as it commits, while the
+    // next is written, rather than all of them into the roster at the end.
+    const builder = index.size === 0 ? new RosterIndexBuilder() : null;
     const lookup: RosterLookup = {
       mayHold: (id) => created.has(id) || index.has(id),
       // The check refused rows whose manager is unknown or whose email is taken, across every file.
@@ -418,7 +425,8 @@ export class RosterImports {
             totals.created += written.counts.created;
             totals.updated += written.counts.updated;
             totals.unchanged += written.counts.unchanged;
-            changed.push(...written.changed);
+            if (builder) builder.add(written.changed);
+            else changed.push(...written.changed);
             for (const id of written.createdUserIds) created.add(id);
           },
           (error: unknown) => {
@@ -454,7 +462,7 @@ export class RosterImports {
       if (failure || isCancelled) break;
     }
     if (!failure && !isCancelled) await deleteMeta(this.host.db, [IMPORT_MARKER_KEY, IMPORT_FILES_KEY]);
-    await this.host.afterImport(changed, marker.setup);
+    await this.host.afterImport(builder ?? changed, marker.setup);
     return { ...totals, isCancelled, failure, kinds: stored.files.map((f) => f.mapping.kind) };
   }
 

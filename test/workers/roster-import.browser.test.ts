@@ -321,3 +321,42 @@ describe('importing onto an empty device', () => {
     expect(summary.signedInAdmin?.permissions).toContain('manage_users');
   });
 });
+
+describe('an import onto an empty device, in several chunks and files', () => {
+  const databaseName = `import-empty-${crypto.randomUUID()}`;
+  const worker = startRosterWorker(databaseName);
+  const fresh = startRosterWorker(databaseName);
+
+  beforeAll(async () => {
+    await worker.open();
+  });
+  afterAll(async () => {
+    await worker.clear();
+  });
+
+  /** The rows the list shows, the summary and the facets: what a fresh worker must read the same. */
+  async function memoryOf(of: RosterWorker) {
+    const { queryId, count } = await of.query(EMPTY_FILTER);
+    return { rows: await of.rows(queryId, 0, count), summary: await of.summary(), facets: await of.facets() };
+  }
+
+  it('holds in memory exactly what a fresh worker reads from IndexedDB: users out of id order, their memberships from a second file', async () => {
+    // 4,500 users, more than two chunks, ids falling; managers named before they appear.
+    const ids = Array.from({ length: 4_500 }, (_, i) => `E${String(4_500 - i).padStart(5, '0')}`);
+    const users = csvFile('people.csv', [
+      'id,email,first_name,last_name,status,manager_id,last_login_at,created_at',
+      ...ids.map((id, i) => `${id},${id.toLowerCase()}@acme.example,First${i % 97},Last${i % 89},${i % 5 === 0 ? 'inactive' : 'active'},${id === 'E04500' ? '' : 'E04500'},,2024-01-0${1 + (i % 9)}`),
+    ]);
+    const communities = csvFile('groups.csv', ['id,name,global,admin_ids', 'C-1,Everyone,true,', 'C-2,Sales,false,E04500']);
+    const memberships = csvFile('members.csv', ['user_id,community_id', ...ids.filter((_, i) => i % 3 === 0).map((id) => `${id},C-2`)]);
+    const { check } = await inspectAndCheck(worker, [users, communities, memberships]);
+    expect(check.files.every((f) => f.counts.rejected === 0)).toBe(true);
+    const result = await worker.writeImport(crypto.randomUUID(), check.importId, { adminEmail: 'e04500@acme.example' });
+    expect(result.failure).toBeNull();
+    expect(await countOf(worker)).toBe(4_500);
+    expect(await countOf(worker, { communityId: 'C-2' })).toBe(1_500);
+    await fresh.open();
+    expect(await memoryOf(worker)).toEqual(await memoryOf(fresh));
+  });
+});
+
