@@ -6,7 +6,8 @@
 import { customFieldTags } from './custom-field-tags.ts';
 import type { User } from './roster-types.ts';
 import { emptyUserRecordSummary, summarizeUserRecords, type UserRecordSummary } from './summarize-user-records.ts';
-import type { UserBundle } from './sync/user-bundle.ts';
+import { BUNDLE_RECORD_KINDS, type UserBundle } from './sync/user-bundle.ts';
+import type { RetainedHistory } from './roster-types.ts';
 
 /** `fieldTags` indexes custom field values (filter "offboard = wave-3", A13). */
 export interface StoredUser extends User, UserRecordSummary {
@@ -28,3 +29,23 @@ export function storedUserOf(bundle: UserBundle, globalCommunityId: string | nul
   const summary = summarizeUserRecords({ ...bundle, retainedHistory: bundle.retainedHistory ? [bundle.retainedHistory] : [] }, globalCommunityId).get(bundle.id);
   return toStoredUser(bundle.user!, summary);
 }
+
+/**
+ * `storedUserOf` of many live bundles of distinct users at once: one pass over all their records instead
+ * of a summary worked out (a map, a set, a copy of the bundle) per user. A record that names another
+ * user than its bundle's counts for nobody, as it does one bundle at a time.
+ */
+export function storedUsersOf(bundles: readonly UserBundle[], globalCommunityId: string | null): StoredUser[] {
+  const lists = Object.fromEntries(BUNDLE_RECORD_KINDS.map((kind) => [kind, [] as { userId: string }[]])) as Record<string, { userId: string }[]>;
+  const retainedHistory: RetainedHistory[] = [];
+  for (const bundle of bundles) {
+    for (const kind of BUNDLE_RECORD_KINDS) {
+      const list = lists[kind]!;
+      for (const record of (bundle[kind] ?? []) as readonly { userId: string }[]) if (record.userId === bundle.id) list.push(record);
+    }
+    if (bundle.retainedHistory && bundle.retainedHistory.userId === bundle.id) retainedHistory.push(bundle.retainedHistory);
+  }
+  const summaries = summarizeUserRecords({ ...lists, retainedHistory }, globalCommunityId);
+  return bundles.map((bundle) => toStoredUser(bundle.user!, summaries.get(bundle.id)));
+}
+

@@ -6,7 +6,7 @@
  */
 import type { OrganizationState } from '../core/sync/sync-protocol.ts';
 import type { UserBundle } from '../core/sync/user-bundle.ts';
-import { storedUserOf, type StoredUser } from '../core/stored-user.ts';
+import { storedUsersOf, type StoredUser } from '../core/stored-user.ts';
 import type { EncodedUsers } from './blocks/roster-blocks.ts';
 import type { BlockHead } from '../core/blocks/user-block.ts';
 import type { RosterStore, RosterTransaction } from './roster-store.ts';
@@ -40,15 +40,10 @@ export interface PreparedBundles {
  * page's transaction commits. Null when they cannot be written that way (ids given twice).
  */
 export function prepareNewUsers(store: RosterStore, bundles: readonly UserBundle[], globalId: string | null): PreparedBundles | null {
-  const rows = asSeen(bundles)
-    .filter((b) => b.user && !b.deleted)
-    .map((bundle) => ({ user: storedUserOf(bundle, globalId), bundle }))
-    .sort((a, b) => (a.user.id < b.user.id ? -1 : 1));
-  if (rows.length === 0) return null;
-  const encoded = store.encodeNewUsers(
-    rows.map((r) => r.user),
-    rows.map((r) => r.bundle),
-  );
+  const live = asSeen(bundles.filter((b) => b.user && !b.deleted)).sort((a, b) => (a.id < b.id ? -1 : 1));
+  if (live.length === 0) return null;
+  for (let i = 1; i < live.length; i++) if (!(live[i - 1]!.id < live[i]!.id)) return null;
+  const encoded = store.encodeNewUsers(storedUsersOf(live, globalId), live);
   return encoded && { of: bundles, globalId, encoded };
 }
 
