@@ -78,7 +78,8 @@ describe('an empty device’s first pull', () => {
     const name = `first-pull-roster-${crypto.randomUUID()}`;
     names.push(name);
     const engine = await openEngine(name);
-    await commands.setSyncFaults({ delayMs: 150 });
+    // Slowed, so that the rename lands while pages are still to come, even on a loaded machine.
+    await commands.setSyncFaults({ delayMs: 300 });
     const before = (await commands.syncServerState()).counts.pulls;
     const readBack = vi.spyOn(RosterStore.prototype, 'readUserPages');
     const signingIn = engine.signInToServer(server.url, 'offboard-demo-admin', false);
