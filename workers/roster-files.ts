@@ -8,7 +8,7 @@ import type { OrganizationLists } from '../src/core/changes/change-outcome.ts';
 import type { PermissionAction } from '../src/core/coded-error.ts';
 import { codedError } from '../src/core/coded-error.ts';
 import type { ImportKind } from '../src/core/csv/column-mapping.ts';
-import { RosterIndex, RosterIndexBuilder } from '../src/core/roster-index.ts';
+import { RosterIndex } from '../src/core/roster-index.ts';
 import type { Admin, Organization } from '../src/core/roster-types.ts';
 import type { StoredUser } from '../src/core/stored-user.ts';
 import type { OffboardDatabase } from '../src/db/offboard-database.ts';
@@ -20,7 +20,7 @@ import type { EveryReportFile, ExportProgress, ReportFile, ReportRequest, Report
 import type { PlanSession } from './plan-session.ts';
 import type { CsvSniffResult } from './read-csv-file.ts';
 import type { RosterCache, RosterChange, WriteQueue } from './roster-cache.ts';
-import type { ImportCheckView, ImportChoice, ImportFileView, ImportProgress, ImportResult, RosterImports } from './roster-import.ts';
+import type { ImportCheckView, ImportChoice, ImportFileView, ImportedOntoEmpty, ImportProgress, ImportResult, RosterImports } from './roster-import.ts';
 
 /** Long enough for the first screen and its first queries to have the worker to themselves. */
 const LAZY_MODULES_DELAY_MS = 3_000;
@@ -168,18 +168,22 @@ export class RosterFiles {
   }
 
   /** What an import wrote, applied at once: its users, and the organization lists it may have changed. */
-  private async afterImport(written: StoredUser[] | RosterIndexBuilder, setup: { organization: Organization; admin: Admin } | null): Promise<void> {
+  private async afterImport(written: StoredUser[] | ImportedOntoEmpty, setup: { organization: Organization; admin: Admin } | null): Promise<void> {
     const { cache } = this.host;
-    const organization = await this.host.readOrganization();
     const was = cache.state;
-    if (!was.index || was.index.size === 0) {
+    if (!Array.isArray(written) && was.index !== written.onto) {
+      // Something else changed the roster while the import wrote onto it empty (another tab): read it all.
+      await this.host.reload();
+      return;
+    }
+    const organization = await this.host.readOrganization();
+    if (!Array.isArray(written) || !was.index) {
       // An import onto an empty roster: its first users, the organization it set up or the one there.
-      const index = written instanceof RosterIndexBuilder ? written.finish(organization.lists) : RosterIndex.build({ users: written, ...organization.lists });
+      const index = Array.isArray(written) ? RosterIndex.build({ users: written, ...organization.lists }) : written.users.finish(organization.lists);
       const signedInAdminId = setup ? setup.admin.userId : was.signedInAdminId;
       cache.apply({ replaced: { index, organization: setup?.organization ?? was.organization, admins: setup ? [setup.admin] : was.admins, signedInAdminId, reportCoverage: was.reportCoverage }, isLocalChange: true, outbox: true });
       return;
     }
-    if (written instanceof RosterIndexBuilder) throw new Error('An import onto a roster that holds users gives the users it changed.');
     const change: RosterChange = { users: { changed: written, deletedIds: [] }, lists: organization.lists, outbox: true, isLocalChange: true };
     if (setup) Object.assign(change, { organization: setup.organization, admins: [setup.admin], signedInAdminId: setup.admin.userId });
     cache.apply(change);

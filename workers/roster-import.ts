@@ -105,6 +105,12 @@ export interface ImportResult {
 }
 
 
+/** An import onto an empty roster: its users in columns, and the (empty) roster it began on. */
+export interface ImportedOntoEmpty {
+  users: RosterIndexBuilder;
+  onto: RosterIndex;
+}
+
 /** What the import needs of the engine that owns the roster. */
 export interface ImportHost {
   db: OffboardDatabase;
@@ -118,7 +124,7 @@ export interface ImportHost {
    * roster was empty, those users already laid out in columns as their chunks committed; and the set-up
    * of an empty device.
    */
-  afterImport(changed: StoredUser[] | RosterIndexBuilder, setup: { organization: Organization; admin: Admin } | null): Promise<void>;
+  afterImport(changed: StoredUser[] | ImportedOntoEmpty, setup: { organization: Organization; admin: Admin } | null): Promise<void>;
   /** After a discard the roster is read again (users went and came back); an emptied device is empty. */
   afterDiscard(isRosterEmpty: boolean): Promise<void>;
 }
@@ -462,7 +468,7 @@ export class RosterImports {
       if (failure || isCancelled) break;
     }
     if (!failure && !isCancelled) await deleteMeta(this.host.db, [IMPORT_MARKER_KEY, IMPORT_FILES_KEY]);
-    await this.host.afterImport(builder ?? changed, marker.setup);
+    await this.host.afterImport(builder ? { users: builder, onto: index } : changed, marker.setup);
     return { ...totals, isCancelled, failure, kinds: stored.files.map((f) => f.mapping.kind) };
   }
 

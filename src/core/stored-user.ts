@@ -4,10 +4,9 @@
  * user's bundle, whenever the bundle is written: never counted by hand.
  */
 import { customFieldTags } from './custom-field-tags.ts';
-import type { User } from './roster-types.ts';
+import type { RetainedHistory, User } from './roster-types.ts';
 import { emptyUserRecordSummary, summarizeUserRecords, type UserRecordSummary } from './summarize-user-records.ts';
 import { BUNDLE_RECORD_KINDS, type UserBundle } from './sync/user-bundle.ts';
-import type { RetainedHistory } from './roster-types.ts';
 
 /** `fieldTags` indexes custom field values (filter "offboard = wave-3", A13). */
 export interface StoredUser extends User, UserRecordSummary {
@@ -48,4 +47,3 @@ export function storedUsersOf(bundles: readonly UserBundle[], globalCommunityId:
   const summaries = summarizeUserRecords({ ...lists, retainedHistory }, globalCommunityId);
   return bundles.map((bundle) => toStoredUser(bundle.user!, summaries.get(bundle.id)));
 }
-
