@@ -20,7 +20,7 @@ import type { RosterChunk } from '../core/roster-types.ts';
 import { ROSTER_TABLES, type OffboardDatabase } from './offboard-database.ts';
 import { deleteMeta, readMeta, writeMeta, type MetaKey, type MetaValues } from './meta-records.ts';
 import { codedError } from '../core/coded-error.ts';
-import { RosterBlocks, type EncodedUsers, type LoggedChange } from './blocks/roster-blocks.ts';
+import { RosterBlocks, type BlockOptions, type EncodedUsers, type LoggedChange } from './blocks/roster-blocks.ts';
 import { usersOfPage, type StoredUsersPage } from '../core/blocks/user-block.ts';
 import { emptyDirectory, type ChangeLogEntry } from './blocks/block-directory.ts';
 import { appendAudit } from './audit-log.ts';
@@ -29,10 +29,10 @@ import { addOperation, deleteOperations, putOperations } from './outbox-records.
 /** What this tab holds of each database's blocks: shared by every store over the same database. */
 const blocksByDatabase = new WeakMap<OffboardDatabase, RosterBlocks>();
 
-function rosterBlocksOf(db: OffboardDatabase, blockUsers?: number): RosterBlocks {
+function rosterBlocksOf(db: OffboardDatabase, options: BlockOptions): RosterBlocks {
   let blocks = blocksByDatabase.get(db);
   if (!blocks) {
-    blocks = new RosterBlocks(db, blockUsers);
+    blocks = new RosterBlocks(db, options.blockUsers, options.cacheUsers);
     blocksByDatabase.set(db, blocks);
   }
   return blocks;
@@ -97,12 +97,12 @@ interface StoredEntry {
 export class RosterStore {
   private readonly blocks: RosterBlocks;
 
-  /** `options.blockUsers`: users per block written, for tests (the first store over a database sets it). */
+  /** `options`: for tests, set by the first store over a database (src/db/blocks/roster-blocks.ts). */
   constructor(
     readonly db: OffboardDatabase,
-    options: { blockUsers?: number } = {},
+    options: BlockOptions = {},
   ) {
-    this.blocks = rosterBlocksOf(db, options.blockUsers);
+    this.blocks = rosterBlocksOf(db, options);
   }
 
   /** Runs `work` in one read-write transaction over everything a change writes: all of it, or none. */

@@ -93,6 +93,13 @@ class RecentBlocks {
 const HEAD_CACHE_USERS = 128_000;
 const BODY_CACHE_USERS = 32_000;
 
+/** For tests: users per block written (small, to exercise splits and partial folds), and a small memory. */
+export interface BlockOptions {
+  blockUsers?: number;
+  /** Users whose heads and log entries, and again whose bodies, this tab keeps in memory at most. */
+  cacheUsers?: number;
+}
+
 const headKey = (id: number): string => `h${id}`;
 const bodyKey = (id: number): string => `b${id}`;
 const logKey = (seq: number): string => `l${seq}`;
@@ -110,19 +117,22 @@ export class RosterBlocks {
    * of a deactivated manager sit anywhere in the roster) far more often than bodies, which a plan's
    * batches, in id order, read a block or two at a time; and a body costs several times a head to hold.
    */
-  private readonly recentHeads = new RecentBlocks(HEAD_CACHE_USERS);
-  private readonly recentBodies = new RecentBlocks(BODY_CACHE_USERS);
+  private readonly recentHeads: RecentBlocks;
+  private readonly recentBodies: RecentBlocks;
   /** The background compaction's next step, when one is waiting (src/db/roster-store.ts). */
   compactionTimer: ReturnType<typeof setTimeout> | null = null;
   /** Writes of this tab under way, and when the last one ended: compaction steps aside for them. */
   writesUnderWay = 0;
   lastWriteEndedAt = 0;
 
-  /** @param blockUsers users per block written (small in tests, to exercise splits and partial folds). */
   constructor(
     private readonly db: OffboardDatabase,
     private readonly blockUsers = BLOCK_USERS,
-  ) {}
+    cacheUsers?: number,
+  ) {
+    this.recentHeads = new RecentBlocks(cacheUsers ?? HEAD_CACHE_USERS);
+    this.recentBodies = new RecentBlocks(cacheUsers ?? BODY_CACHE_USERS);
+  }
 
   /** The latest log sequence number this tab has seen. */
   get latestSeq(): number {
@@ -305,6 +315,10 @@ export class RosterBlocks {
   async forEachUserPage(onPage: (page: StoredUsersPage) => void, blocksAhead = 8): Promise<void> {
     const { blocks } = this.directory;
     const pendingByRange = this.pendingUsersByRange();
+    // The users the log holds newer are read before the blocks, all at once: a read of them while the next
+    // blocks are being fetched would be two requests' chains at once, which loses Dexie's transaction
+    // (it commits early) when one of them has to go to the database.
+    const pendingRead = pendingByRange.size === 0 ? new Map<string, UserRead>() : await this.read([...pendingByRange.values()].flat(), new Set());
     const fetchRange = (start: number): Promise<Map<string, BlockHead | BlockBody | ChangeLogEntry>> => {
       const ids = blocks.slice(start, start + blocksAhead).flatMap((b) => (b.id === null ? [] : [b.id]));
       const fetching = this.fetch(ids, [], []);
@@ -330,11 +344,10 @@ export class RosterBlocks {
           continue;
         }
         const users = head ? this.rowsOfRange(head, index).map((row) => userAt(head, row)) : [];
-        const read = await this.read(pending, new Set());
         const pendingSet = new Set(pending);
         const merged = users.filter((u) => !pendingSet.has(u.id));
         for (const id of pending) {
-          const user = read.get(id)?.user;
+          const user = pendingRead.get(id)?.user;
           if (user) merged.push(user);
         }
         merged.sort((a, b) => (a.id < b.id ? -1 : 1));
