@@ -59,6 +59,8 @@ export default defineConfig({
           name: 'unit',
           include: ['test/core/**/*.test.ts', 'test/server/**/*.test.ts'],
           environment: 'node',
+          // The sync server's storage is tested on a real PostgreSQL too: a throwaway cluster.
+          globalSetup: ['test/server/throwaway-postgres.ts'],
         },
       },
       {

@@ -1,6 +1,7 @@
 /**
- * The reference sync server: the protocol handler over a data directory, with the demo organization
- * (or a dataset) as its first state and two known admin tokens. `npm start` and `npm run dev` mount it
+ * The reference sync server: the protocol handler over a PostgreSQL database (sync-database.ts), with
+ * the demo organization (or a dataset) as its first state and two known admin tokens. The database is
+ * PGlite in the data directory unless a PostgreSQL server's URL is given. `npm start` and `npm run dev` mount it
  * under /api beside the app (see sync-api-plugin.ts); tests and benchmarks start their own on a free
  * port. A deployment points the app at its platform's endpoint instead, which speaks the same protocol.
  */
@@ -10,7 +11,10 @@ import { DEFAULT_DEMO_SIZE, generateDemoOrganization } from '../core/generate-de
 import type { ServerSnapshot } from '../core/sync/server-roster.ts';
 import { serverSnapshotOfRoster } from '../core/sync/server-snapshot-of-roster.ts';
 import type { SyncLimits } from '../core/sync/sync-protocol.ts';
-import { SyncDataFile } from './sync-data-file.ts';
+import { join } from 'node:path';
+import { SyncDatabase } from './sync-database.ts';
+import { PgDatabase } from './sql/pg-database.ts';
+import { PgliteDatabase } from './sql/pglite-database.ts';
 import { createSyncHandler, type SyncFaults, type SyncHandler } from './sync-http-handler.ts';
 
 /** Signs in as the demo's admin with every permission. */
@@ -19,7 +23,10 @@ export const DEMO_ADMIN_TOKEN = 'offboard-demo-admin';
 export const DEMO_REPORTS_TOKEN = 'offboard-demo-reports';
 
 export interface ReferenceServerOptions {
+  /** Where PGlite keeps the database (its `pglite` folder), and where a previous server's files are imported from. */
   dataDirectory: string;
+  /** A PostgreSQL server to keep the data in instead (postgres://user:password@host:port/database). */
+  databaseUrl?: string;
   /** Users of the demo organization created when the directory holds no data yet. */
   demoSize?: number;
   /** Any first state instead of the demo. */
@@ -32,7 +39,7 @@ export interface ReferenceServerOptions {
 }
 
 export interface ReferenceSyncApi {
-  data: SyncDataFile;
+  data: SyncDatabase;
   handler: SyncHandler;
   close(): Promise<void>;
 }
@@ -65,7 +72,14 @@ export function demoSnapshot(size: number = DEFAULT_DEMO_SIZE): ServerSnapshot {
 }
 
 export async function openReferenceSyncApi(options: ReferenceServerOptions): Promise<ReferenceSyncApi> {
-  const data = await SyncDataFile.open(options.dataDirectory, options.initial ?? (() => demoSnapshot(options.demoSize)), options.limits);
+  const db = options.databaseUrl ? await PgDatabase.open(options.databaseUrl) : await PgliteDatabase.open(join(options.dataDirectory, 'pglite'));
+  let data: SyncDatabase;
+  try {
+    data = await SyncDatabase.open({ db, initial: options.initial ?? (() => demoSnapshot(options.demoSize)), limits: options.limits, legacyDirectory: options.dataDirectory });
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
   const tokens = options.tokens ?? demoTokens(data.roster.snapshot());
   const handler = createSyncHandler({ data, tokens, basePath: options.basePath ?? '/api', faults: options.faults });
   return { data, handler, close: () => data.close() };

@@ -1,7 +1,8 @@
 /**
  * Mounts the reference sync server under /api on Vite's dev and preview servers, so `npm run dev` and
- * `npm start` serve the app and its server from one origin. Data lives in OFFBOARD_SYNC_DATA (default
- * `.offboard-sync/`); the first start creates the demo organization of OFFBOARD_SYNC_DEMO_SIZE users.
+ * `npm start` serve the app and its server from one origin. Data lives in an embedded PostgreSQL (PGlite)
+ * in OFFBOARD_SYNC_DATA (default `.offboard-sync/`), or in the PostgreSQL server OFFBOARD_SYNC_DATABASE_URL
+ * names; the first start creates the demo organization of OFFBOARD_SYNC_DEMO_SIZE users.
  * Vitest's own server gets no /api: tests start their servers themselves.
  */
 import type { Connect, Plugin } from 'vite';
@@ -14,6 +15,7 @@ export function syncApiPlugin(): Plugin {
     if (!request.url?.startsWith('/api/')) return next();
     api ??= openReferenceSyncApi({
       dataDirectory: resolve(process.env.OFFBOARD_SYNC_DATA ?? '.offboard-sync'),
+      databaseUrl: process.env.OFFBOARD_SYNC_DATABASE_URL || undefined,
       demoSize: process.env.OFFBOARD_SYNC_DEMO_SIZE ? Number(process.env.OFFBOARD_SYNC_DEMO_SIZE) : undefined,
       tokens: tokensFromEnvironment(process.env.OFFBOARD_SYNC_TOKENS),
     });

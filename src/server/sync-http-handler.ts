@@ -12,7 +12,7 @@ import { brotliCompress, constants as zlibConstants, gzip as gzipCallback } from
 import { pullPageOf } from '../core/sync/pull-page-wire.ts';
 import type { Admin } from '../core/roster-types.ts';
 import { SYNC_PROTOCOL_VERSION, type PushRequest, type SessionResponse, type SyncErrorBody, type SyncErrorCode } from '../core/sync/sync-protocol.ts';
-import type { SyncDataFile } from './sync-data-file.ts';
+import type { SyncDatabase } from './sync-database.ts';
 
 /** Bearer token → the admin of the organization it signs in as. */
 export type SyncTokens = ReadonlyMap<string, string>;
@@ -35,7 +35,7 @@ export interface SyncFaults {
 }
 
 export interface SyncHandlerOptions {
-  data: SyncDataFile;
+  data: SyncDatabase;
   tokens: SyncTokens;
   /** Where the protocol is mounted, e.g. `/api`. */
   basePath: string;

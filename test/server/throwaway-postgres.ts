@@ -1,0 +1,81 @@
+/**
+ * Vitest global setup of the unit tests: a throwaway PostgreSQL cluster on 127.0.0.1, so that the sync
+ * server's storage tests run against a real PostgreSQL as well as PGlite. `OFFBOARD_TEST_DATABASE_URL`
+ * names one to use instead. Without either (no PostgreSQL installed) the tests that need it are
+ * skipped, which CI does not allow (`.ci/run` installs Debian's `postgresql`).
+ *
+ * PostgreSQL refuses to run as root: as root, the cluster is made and run by the `postgres` user.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** postgres://… of a PostgreSQL the tests may use whole (they drop and create schemas), or null. */
+    postgresUrl: string | null;
+  }
+}
+
+/** The directory of PostgreSQL's programs: on PATH, or Debian's /usr/lib/postgresql/<version>/bin. */
+function postgresBin(): string | null {
+  for (const dir of (process.env.PATH ?? '').split(':')) if (dir && existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl'))) return dir;
+  const debian = '/usr/lib/postgresql';
+  if (!existsSync(debian)) return null;
+  const versions = readdirSync(debian).filter((v) => existsSync(join(debian, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  return versions[0] ? join(debian, versions[0], 'bin') : null;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  const given = process.env.OFFBOARD_TEST_DATABASE_URL;
+  if (given) {
+    project.provide('postgresUrl', given);
+    return undefined;
+  }
+  const bin = postgresBin();
+  if (!bin) {
+    project.provide('postgresUrl', null);
+    return undefined;
+  }
+  const isRoot = process.getuid?.() === 0;
+  const run = (program: string, args: string[]): void => {
+    const command = join(bin, program);
+    if (isRoot) execFileSync('runuser', ['-u', 'postgres', '--', command, ...args], { stdio: 'pipe' });
+    else execFileSync(command, args, { stdio: 'pipe' });
+  };
+  const directory = await mkdtemp(join(tmpdir(), 'offboard-postgres-'));
+  if (isRoot) {
+    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+    await chown(directory, uid, gid);
+  }
+  await chmod(directory, 0o700);
+  const data = join(directory, 'data');
+  const port = await freePort();
+  run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
+  // fsync off: a throwaway cluster; the tests exercise the server's transactions, not the disk's.
+  run('pg_ctl', ['-D', data, '-w', '-l', join(directory, 'log'), '-o', `-p ${port} -k ${directory} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  project.provide('postgresUrl', `postgres://postgres@127.0.0.1:${port}/postgres`);
+  return async () => {
+    try {
+      run('pg_ctl', ['-D', data, '-w', '-m', 'immediate', 'stop']);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+  };
+}
