@@ -25,12 +25,12 @@ export const SYNC_MIGRATIONS: readonly Migration[] = [
         organization jsonb not null
       );
       -- Every user as their bundle (src/core/sync/user-bundle.ts), a deleted one as its tombstone, at the
-      -- revision of its last change, as folded from user_changes: JSON compressed with deflate (a bundle is
-      -- about 1.5 KB of JSON, and what the database moves per second is what a push costs).
+      -- revision of its last change, as folded from user_changes: JSON compressed with deflate, in base64
+      -- (a bundle is about 1.5 KB of JSON, and what the database moves per second is what a push costs).
       create table users (
         id text primary key,
         revision bigint not null,
-        bundle bytea not null
+        bundle text not null
       );
       create index users_by_revision on users (revision, id);
       -- Bundles committed and not folded into users yet, in commit order: up to a thousand bundles a row,
@@ -39,7 +39,7 @@ export const SYNC_MIGRATIONS: readonly Migration[] = [
       create table user_changes (
         position bigint generated always as identity primary key,
         revision bigint not null,
-        bundles bytea not null
+        bundles text not null
       );
       alter table user_changes alter column bundles set storage external;
       -- Per device, the last operation sequence number applied: a replay at or below it changes nothing.
