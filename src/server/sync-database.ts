@@ -10,7 +10,8 @@
  * compressed bundles a row), not a row per user: what a push costs is the bytes the database takes, and
  * a row per user's JSON cost seconds per ten thousand users (measured: `sync_push_10k_ms` 2.1–3.0 s on
  * the file store, 10.5 s with a row per user). A background step folds the oldest log row into `users`
- * (a compressed bundle per user, at its last revision) in a transaction of its own, once pushes pause.
+ * (a compressed bundle per user, at its last revision) in a transaction of its own, a second after a
+ * push, a row at a time so that requests go in between.
  * Reading the state back takes `users`, then the log rows in order over them.
  *
  * The rules still run on the roster held in memory (src/core/sync/server-roster.ts), read from the
@@ -33,9 +34,8 @@ import { LEGACY_COMMITS_FILE, LEGACY_SNAPSHOT_FILE, readLegacySnapshot } from '.
 
 /** Bundles per row of the change log, and per statement of a fold or a read. */
 const BUNDLES_PER_ROW = 1_000;
-/** Quiet time after the last push before the log is folded; a log this long is folded without waiting. */
+/** Time after a push before its log rows are folded: a push that follows soon writes first. */
 const FOLD_DELAY_MS = 1_000;
-const FOLD_WITHOUT_PAUSE_ROWS = 200;
 /** Results kept for replays, the newest: as many as the roster in memory keeps. */
 const KEPT_RESULTS = 20_000;
 
@@ -53,6 +53,7 @@ export interface SyncDatabaseOptions {
 export class SyncDatabase {
   private foldTimer: ReturnType<typeof setTimeout> | null = null;
   private folding: Promise<void> | null = null;
+  private isFoldDueAfter = false;
   private closed = false;
 
   private constructor(
@@ -139,8 +140,13 @@ export class SyncDatabase {
   }
 
   private scheduleFold(): void {
-    if (this.closed || !this.foldInBackground) return;
-    if (this.foldTimer !== null) clearTimeout(this.foldTimer);
+    // A fold already due takes the new rows too: pushes that never pause never postpone it. One under way
+    // may have found the log empty just before them: it schedules another when it ends.
+    if (this.closed || !this.foldInBackground || this.foldTimer !== null) return;
+    if (this.folding) {
+      this.isFoldDueAfter = true;
+      return;
+    }
     this.foldTimer = setTimeout(() => {
       this.foldTimer = null;
       if (this.folding || this.closed) return;
@@ -153,6 +159,10 @@ export class SyncDatabase {
         })
         .finally(() => {
           this.folding = null;
+          if (this.isFoldDueAfter) {
+            this.isFoldDueAfter = false;
+            this.scheduleFold();
+          }
         });
     }, FOLD_DELAY_MS);
     // Only the fold's own timer: it never keeps the process alive.

@@ -190,6 +190,23 @@ describe.each(databases)('the sync server’s database on $name', ({ open, isAva
     expect(restarted.roster.bundle(userId)!.user!.status).toBe('inactive');
   });
 
+  it.skipIf(!isAvailable)('folds a push’s log rows into the users in the background, the state unchanged', async () => {
+    await emptied();
+    const data = await SyncDatabase.open({ db, initial: () => structuredClone(demo) });
+    const admin = data.roster.organizationState.admins.find((a) => a.permissions.includes('manage_users'))!;
+    const userIds = demo.bundles.filter((b) => b.user?.status === 'active' && !demo.organization.admins.some((a) => a.userId === b.id) && !demo.organization.communities.some((c) => c.adminIds.includes(b.id))).slice(0, 5).map((b) => b.id);
+    const outcome = data.roster.push({ protocol: SYNC_PROTOCOL_VERSION, clientId: 'device-1', operations: userIds.map((id, i) => operation('deactivate', `op-${i}`, i + 1, [id])) }, admin);
+    if (!outcome.ok) throw new Error(outcome.message);
+    await data.append(outcome.commits);
+    // The demo's first rows and the push's: folded by themselves a second after the push.
+    expect(await data.changeRows()).toBeGreaterThan(0);
+    await expect.poll(() => data.changeRows(), { timeout: 20_000, interval: 200 }).toBe(0);
+    const [{ count }] = (await db.query<{ count: number }>('select count(*)::int as count from users')) as [{ count: number }];
+    expect(count).toBe(demo.bundles.length);
+    const reread = await SyncDatabase.open({ db, initial: () => structuredClone(demo), foldInBackground: false });
+    expect(comparable(reread.roster.snapshot())).toEqual(comparable(data.roster.snapshot()));
+  });
+
   it.skipIf(!isAvailable)('imports a previous server’s files once, the commits after its snapshot replayed and a torn last line dropped', async () => {
     await emptied();
     const directory = await mkdtemp(join(tmpdir(), 'offboard-legacy-'));
