@@ -11,6 +11,7 @@ import { DEFAULT_DEMO_SIZE, generateDemoOrganization } from '../core/generate-de
 import type { ServerSnapshot } from '../core/sync/server-roster.ts';
 import { serverSnapshotOfRoster } from '../core/sync/server-snapshot-of-roster.ts';
 import type { SyncLimits } from '../core/sync/sync-protocol.ts';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SyncDatabase } from './sync-database.ts';
 import { PgDatabase } from './sql/pg-database.ts';
@@ -72,6 +73,8 @@ export function demoSnapshot(size: number = DEFAULT_DEMO_SIZE): ServerSnapshot {
 }
 
 export async function openReferenceSyncApi(options: ReferenceServerOptions): Promise<ReferenceSyncApi> {
+  // The data directory is made if missing (the first `npm start` has none): PGlite makes only its own folder.
+  await mkdir(options.dataDirectory, { recursive: true });
   const db = options.databaseUrl ? await PgDatabase.open(options.databaseUrl) : await PgliteDatabase.open(join(options.dataDirectory, 'pglite'));
   let data: SyncDatabase;
   try {

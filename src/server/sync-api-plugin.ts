@@ -19,9 +19,12 @@ export function syncApiPlugin(): Plugin {
       demoSize: process.env.OFFBOARD_SYNC_DEMO_SIZE ? Number(process.env.OFFBOARD_SYNC_DEMO_SIZE) : undefined,
       tokens: tokensFromEnvironment(process.env.OFFBOARD_SYNC_TOKENS),
     });
-    api.then(
+    const opening = api;
+    opening.then(
       ({ handler }) => handler(request, response, next),
       (error: unknown) => {
+        // Not kept: the next request tries again (a database server back up, a directory made writable).
+        if (api === opening) api = null;
         response.statusCode = 500;
         response.setHeader('Content-Type', 'application/json; charset=utf-8');
         response.end(JSON.stringify({ code: 'server_error', message: `The sync server could not open its data: ${(error as Error).message}` }));

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
@@ -50,6 +51,18 @@ async function plainUsers(count: number): Promise<string[]> {
 const deactivate = (id: string, seq: number, userIds: string[]): PushOperation => ({ id, seq, kind: 'deactivate', args: { reportMoves: [] }, userIds, seen: {}, createdAt: '2026-11-20T10:00:00.000Z' });
 
 describe('reference sync server over HTTP', () => {
+  it('makes its data directory when it has none (a first npm start), and keeps its data there', async () => {
+    const fresh = join(directory, 'not', 'made', 'yet');
+    const other = await startReferenceServer({ dataDirectory: fresh, demoSize: 50 });
+    try {
+      const answer = await fetch(`${other.url}/session`, { headers: { Authorization: `Bearer ${DEMO_ADMIN_TOKEN}` } });
+      expect(answer.status).toBe(200);
+      expect(existsSync(join(fresh, 'pglite'))).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('answers /session for a known token and 401 for any other', async () => {
     const session = await call<SessionResponse>('/session');
     expect(session.status).toBe(200);
