@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_DEMO_SIZE, generateDemoOrganization } from '../core/generate-demo-organization.ts';
 import type { ServerSnapshot } from '../core/sync/server-roster.ts';
-import { serverSnapshotOfRoster } from '../core/sync/server-snapshot-of-roster.ts';
+import { serverSeedOfRoster, serverSnapshotOfRoster, type ServerSeed } from '../core/sync/server-snapshot-of-roster.ts';
 import type { SyncLimits } from '../core/sync/sync-protocol.ts';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -31,7 +31,7 @@ export interface ReferenceServerOptions {
   /** Users of the demo organization created when the directory holds no data yet. */
   demoSize?: number;
   /** Any first state instead of the demo. */
-  initial?: () => ServerSnapshot;
+  initial?: () => ServerSnapshot | ServerSeed;
   /** token → admin user id; by default the two demo tokens. */
   tokens?: ReadonlyMap<string, string>;
   basePath?: string;
@@ -72,18 +72,24 @@ export function demoSnapshot(size: number = DEFAULT_DEMO_SIZE): ServerSnapshot {
   return serverSnapshotOfRoster(demo.header, demo.chunks(5_000));
 }
 
+/** The demo as the server seeds it, a chunk at a time: a million users are never held at once. */
+export function demoSeed(size: number = DEFAULT_DEMO_SIZE): ServerSeed {
+  const demo = generateDemoOrganization({ size });
+  return serverSeedOfRoster(demo.header, demo.chunks(1_000));
+}
+
 export async function openReferenceSyncApi(options: ReferenceServerOptions): Promise<ReferenceSyncApi> {
   // The data directory is made if missing (the first `npm start` has none): PGlite makes only its own folder.
   await mkdir(options.dataDirectory, { recursive: true });
   const db = options.databaseUrl ? await PgDatabase.open(options.databaseUrl) : await PgliteDatabase.open(join(options.dataDirectory, 'pglite'));
   let data: SyncDatabase;
   try {
-    data = await SyncDatabase.open({ db, initial: options.initial ?? (() => demoSnapshot(options.demoSize)), limits: options.limits, legacyDirectory: options.dataDirectory });
+    data = await SyncDatabase.open({ db, initial: options.initial ?? (() => demoSeed(options.demoSize)), limits: options.limits, legacyDirectory: options.dataDirectory });
   } catch (error) {
     await db.close();
     throw error;
   }
-  const tokens = options.tokens ?? demoTokens(data.roster.snapshot());
+  const tokens = options.tokens ?? demoTokens({ organization: data.organizationState });
   const handler = createSyncHandler({ data, tokens, basePath: options.basePath ?? '/api', faults: options.faults });
   return { data, handler, close: () => data.close() };
 }

@@ -68,8 +68,6 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
   const { data, tokens, basePath } = options;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const counts: SyncRequestCounts = { pushes: 0, pulls: 0, failed: 0, dropped: 0, refused: 0 };
-  // Pushes are handled one at a time: each is checked against the state the one before it left.
-  let queue: Promise<unknown> = Promise.resolve();
 
   const handler = ((request: IncomingMessage, response: ServerResponse, next?: () => void): void => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -114,22 +112,22 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
     if (!admin) return send(response, 401, { code: 'unauthorized', message: 'Sign in again: the server does not know this token.' });
 
     if (route === '/session' && request.method === 'GET') {
-      const state = data.roster.organizationState;
+      const state = data.organizationState;
       const session: SessionResponse = {
         protocol: SYNC_PROTOCOL_VERSION,
         organizationId: state.organization.id,
         organizationName: state.organization.name,
         admin: { userId: admin.userId, permissions: admin.permissions },
-        limits: data.roster.limits,
+        limits: data.limits,
       };
       return send(response, 200, session);
     }
 
     if (route === '/pull' && request.method === 'GET') {
       counts.pulls++;
-      const limitParam = Number(url.searchParams.get('limit') ?? data.roster.limits.usersPerPull);
-      const limit = Number.isInteger(limitParam) && limitParam > 0 ? Math.min(limitParam, data.roster.limits.usersPerPull) : data.roster.limits.usersPerPull;
-      const page = data.roster.pull(url.searchParams.get('cursor'), limit);
+      const limitParam = Number(url.searchParams.get('limit') ?? data.limits.usersPerPull);
+      const limit = Number.isInteger(limitParam) && limitParam > 0 ? Math.min(limitParam, data.limits.usersPerPull) : data.limits.usersPerPull;
+      const page = await data.pull(url.searchParams.get('cursor'), limit);
       if (page === 'bad_cursor') return send(response, 400, { code: 'bad_cursor', message: 'This cursor is not one the server gave: pull again from the start.' });
       return sendCompressed(request, response, 200, pullPageOf(page));
     }
@@ -137,7 +135,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
     if (route === '/push' && request.method === 'POST') {
       counts.pushes++;
       const body = await readBody(request, maxBodyBytes);
-      if (body === 'too_large') return send(response, 413, { code: 'too_large', message: `A push body holds at most ${maxBodyBytes} bytes.`, limits: data.roster.limits });
+      if (body === 'too_large') return send(response, 413, { code: 'too_large', message: `A push body holds at most ${maxBodyBytes} bytes.`, limits: data.limits });
       let push: PushRequest;
       try {
         push = JSON.parse(body) as PushRequest;
@@ -147,19 +145,15 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
       if (push.protocol !== SYNC_PROTOCOL_VERSION) {
         return send(response, 400, { code: 'protocol_mismatch', message: `This server speaks sync protocol ${SYNC_PROTOCOL_VERSION}; update the app.` });
       }
-      const run = queue.then(async () => {
-        const outcome = data.roster.push(push, admin);
-        if (!outcome.ok) return send(response, outcome.status, { code: outcome.code, message: outcome.message, ...(outcome.status === 413 ? { limits: data.roster.limits } : {}) });
-        await data.append(outcome.commits);
-        if (take(faults, 'dropAfterCommitNext') || (faults.dropRate && random() < faults.dropRate)) {
-          counts.dropped++;
-          request.socket.destroy();
-          return;
-        }
-        send(response, 200, { results: outcome.results });
-      });
-      queue = run.catch(() => undefined);
-      return run;
+      // The database runs pushes one at a time, each against the state the one before left.
+      const outcome = await data.push(push, admin);
+      if (!outcome.ok) return send(response, outcome.status, { code: outcome.code, message: outcome.message, ...(outcome.status === 413 ? { limits: data.limits } : {}) });
+      if (take(faults, 'dropAfterCommitNext') || (faults.dropRate && random() < faults.dropRate)) {
+        counts.dropped++;
+        request.socket.destroy();
+        return;
+      }
+      return send(response, 200, { results: outcome.results });
     }
     send(response, 404, { code: 'bad_request', message: `No ${request.method} ${route} here.` });
   }
@@ -170,7 +164,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
     const userId = match ? handler.tokens.get(match[1]!.trim()) : undefined;
     if (!userId) return null;
     // Permissions are the organization's, as they are now: a revoked one takes effect at once.
-    return data.roster.adminOf(userId) ?? { userId, permissions: [] };
+    return data.adminOf(userId) ?? { userId, permissions: [] };
   }
 
   return handler;

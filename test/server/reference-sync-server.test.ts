@@ -74,7 +74,7 @@ describe('reference sync server over HTTP', () => {
     const [id] = await plainUsers(1);
     const refused = await push([deactivate('op-1', 1, [id!])], DEMO_REPORTS_TOKEN);
     expect(refused.status).toBe(403);
-    expect(server.data.roster.bundle(id!)!.user!.status).toBe('active');
+    expect((await server.data.bundle(id!))!.user!.status).toBe('active');
   });
 
   it('a push above the limit gets 413 with the limits', async () => {
@@ -89,11 +89,11 @@ describe('reference sync server over HTTP', () => {
     const ids = await plainUsers(2);
     server.handler.faults.dropAfterCommitNext = 1;
     await expect(push([deactivate('op-1', 1, ids)])).rejects.toThrow();
-    const revision = server.data.roster.currentRevision;
+    const revision = server.data.revision;
     const retry = await push([deactivate('op-1', 1, ids)]);
     expect(retry.status).toBe(200);
     expect(retry.body.results).toEqual([expect.objectContaining({ id: 'op-1', status: 'applied', revision })]);
-    expect(server.data.roster.currentRevision).toBe(revision);
+    expect(server.data.revision).toBe(revision);
   });
 
   it('keeps every acknowledged change across a restart', async () => {
@@ -101,12 +101,12 @@ describe('reference sync server over HTTP', () => {
     expect((await push([deactivate('op-1', 1, [ids[0]!]), deactivate('op-2', 2, [ids[1]!])])).status).toBe(200);
     await server.close();
     server = await startReferenceServer({ dataDirectory: directory, demoSize: 500 });
-    expect(server.data.roster.bundle(ids[0]!)!.user!.status).toBe('inactive');
-    expect(server.data.roster.bundle(ids[1]!)!.user!.status).toBe('inactive');
+    expect((await server.data.bundle(ids[0]!))!.user!.status).toBe('inactive');
+    expect((await server.data.bundle(ids[1]!))!.user!.status).toBe('inactive');
     // The restarted server still recognises the replay, and takes the next operation.
     const again = await push([deactivate('op-2', 2, [ids[1]!]), deactivate('op-3', 3, [ids[2]!])]);
     expect(again.body.results.map((r) => r.status)).toEqual(['applied', 'applied']);
-    expect(server.data.roster.bundle(ids[2]!)!.user!.status).toBe('inactive');
+    expect((await server.data.bundle(ids[2]!))!.user!.status).toBe('inactive');
   });
 
   it('pulls the roster in pages, then only what changed', async () => {
@@ -148,7 +148,8 @@ describe('reference sync server over HTTP', () => {
     expect(plain.page.users).toHaveLength(500);
     for (const other of [gzipped, brotli, refused]) expect(other.page).toEqual(plain.page);
     // Every user exactly as the server holds them.
-    for (const bundle of plain.page.users) expect(bundle).toEqual(server.data.roster.bundle(bundle.id));
+    const held = await server.data.bundles(plain.page.users.map((u) => u.id));
+    for (const bundle of plain.page.users) expect(bundle).toEqual(held.get(bundle.id));
     expect(brotli.bytes).toBeLessThan(gzipped.bytes);
     expect(gzipped.bytes).toBeLessThan(plain.bytes / 3);
   });

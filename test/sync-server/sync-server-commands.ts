@@ -73,7 +73,7 @@ export const startSyncServer: BrowserCommand<[options: { demoSize: number; users
   const directory = await mkdtemp(join(tmpdir(), 'offboard-sync-test-'));
   const server = await startReferenceServer({ dataDirectory: directory, demoSize: options.demoSize, limits: limitsOf(options.usersPerPull) });
   running.set(file, { server, directory, demoSize: options.demoSize, usersPerPull: options.usersPerPull, port: server.port, isReachable: true, closedCounts: { pushes: 0, pulls: 0, failed: 0, dropped: 0, refused: 0 } });
-  return { url: server.url, revision: server.data.roster.currentRevision } satisfies SyncServerInfo;
+  return { url: server.url, revision: server.data.revision } satisfies SyncServerInfo;
 };
 
 export const stopSyncServer: BrowserCommand<[]> = async (context) => {
@@ -111,11 +111,11 @@ export const setSyncFaults: BrowserCommand<[faults: Omit<SyncFaults, 'random'> &
 export const syncServerState: BrowserCommand<[]> = async (context) => {
   const server = current(context);
   const entry = running.get(fileOf(context))!;
-  const snapshot = server.data.roster.snapshot();
+  const snapshot = await server.data.snapshot();
   const counts = { ...entry.closedCounts };
   if (entry.isReachable) for (const key of Object.keys(counts) as (keyof typeof counts)[]) counts[key] += server.handler.counts[key];
   return {
-    revision: server.data.roster.currentRevision,
+    revision: server.data.revision,
     counts,
     clients: snapshot.clients,
     users: snapshot.bundles.map((b): ServerUserState => ({ id: b.id, status: b.user?.status ?? null, managerId: b.user?.managerId ?? null, deleted: b.deleted })),
@@ -125,23 +125,22 @@ export const syncServerState: BrowserCommand<[]> = async (context) => {
 
 /** Every bundle and the organization records, as the server holds them: its whole state. */
 export const syncServerSnapshot: BrowserCommand<[]> = async (context) => {
-  const { organization, bundles } = current(context).data.roster.snapshot();
+  const { organization, bundles } = await current(context).data.snapshot();
   return { organization, bundles };
 };
 
 /** One user's bundle as the server holds it. */
-export const syncServerBundle: BrowserCommand<[userId: string]> = async (context, userId) => current(context).data.roster.bundle(userId) ?? null;
+export const syncServerBundle: BrowserCommand<[userId: string]> = async (context, userId) => (await current(context).data.bundle(userId)) ?? null;
 
 /** Another admin's change, made straight on the server: a community admin role passes to `toUserId`. */
 export const transferCommunityAdminOnServer: BrowserCommand<[args: { communityId: string; fromUserId: string; toUserId: string }]> = async (context, args) => {
   const server = current(context);
-  const admin = server.data.roster.organizationState.admins.find((a) => a.permissions.includes('manage_users'))!;
-  const outcome = server.data.roster.push(
+  const admin = server.data.organizationState.admins.find((a) => a.permissions.includes('manage_users'))!;
+  const outcome = await server.data.push(
     { protocol: SYNC_PROTOCOL_VERSION, clientId: 'another-admin', operations: [{ id: crypto.randomUUID(), seq: Date.now(), kind: 'transfer_community_admin', userIds: [args.fromUserId, args.toUserId], args, seen: {}, createdAt: new Date().toISOString() }] },
     admin,
   );
   if (!outcome.ok) throw new Error(outcome.message);
-  await server.data.append(outcome.commits);
   return outcome.results[0]!.status;
 };
 

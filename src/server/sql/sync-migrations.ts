@@ -4,15 +4,23 @@
  * one newer than it knows refuses to start rather than misread it. A migration, once released, is never
  * edited: a change to the schema is a new migration.
  */
-import type { SqlDatabase } from './sql-database.ts';
+import type { SqlDatabase, SqlExecutor } from './sql-database.ts';
 
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /** Then, in the same transaction, what SQL alone cannot do (rows whose new columns come from their bundles). */
+  run?: (tx: SqlExecutor) => Promise<void>;
 }
 
-export const SYNC_MIGRATIONS: readonly Migration[] = [
+/** Fills the columns a later migration adds to `users` from each row's bundle: given by sync-database.ts. */
+export interface UsersBackfill {
+  (tx: SqlExecutor): Promise<void>;
+}
+
+export function syncMigrations(backfillUsers: UsersBackfill): readonly Migration[] {
+  return [
   {
     version: 1,
     name: 'the organization, users as bundles, clients and the commit log',
@@ -59,10 +67,31 @@ export const SYNC_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
-];
+  {
+    version: 2,
+    name: 'users answer the rules and pulls by themselves: manager, email, status and licenses as columns',
+    sql: `
+      -- Ids in byte order, as the server compares them, so that a pull's keyset (revision, id) is the
+      -- index's order whatever the database's collation.
+      alter table users alter column id type text collate "C";
+      -- What the rules ask across users, without reading bundles: a manager's reports (A8, A9), who holds
+      -- an email, how many users are active (plan seats) and licenses in use by methodology (A10–A12).
+      -- A deleted user's tombstone has none of them.
+      alter table users
+        add column manager_id text collate "C",
+        add column email_key text,
+        add column active boolean not null default false,
+        add column licenses_in_use jsonb not null default '[]';
+      create index users_by_manager on users (manager_id) where manager_id is not null;
+      create index users_by_email on users (email_key) where email_key is not null;
+    `,
+    run: backfillUsers,
+  },
+  ];
+}
 
 /** Applies the migrations `db` has not had yet; returns the version it is at. */
-export async function migrate(db: SqlDatabase, migrations: readonly Migration[] = SYNC_MIGRATIONS): Promise<number> {
+export async function migrate(db: SqlDatabase, migrations: readonly Migration[]): Promise<number> {
   await db.query(`create table if not exists schema_migrations (version integer primary key, name text not null, applied_at timestamptz not null default now())`);
   const [row] = await db.query<{ version: number | null }>(`select max(version) as version from schema_migrations`);
   let version = row?.version ?? 0;
@@ -74,6 +103,7 @@ export async function migrate(db: SqlDatabase, migrations: readonly Migration[] 
     if (migration.version <= version) continue;
     await db.transaction(async (tx) => {
       await tx.exec(migration.sql);
+      await migration.run?.(tx);
       await tx.query(`insert into schema_migrations (version, name) values ($1, $2)`, [migration.version, migration.name]);
     });
     version = migration.version;

@@ -61,9 +61,9 @@ function gaps(times: readonly number[]): number[] {
   return times.slice(1).map((time, i) => time - times[i]!);
 }
 
-function inactiveOnServer(server: RunningReferenceServer): number {
+async function inactiveOnServer(server: RunningReferenceServer): Promise<number> {
   let count = 0;
-  for (const bundle of server.data.roster.snapshot().bundles) if (bundle.user?.status === 'inactive') count++;
+  for (const bundle of (await server.data.snapshot()).bundles) if (bundle.user?.status === 'inactive') count++;
   return count;
 }
 
@@ -75,7 +75,7 @@ export default {
     try {
       const setupStartedAt = performance.now();
       server = await startReferenceServer({ dataDirectory, demoSize: SIZE });
-      log(`reference server at ${server.url}, ${server.data.roster.userCount.toLocaleString('en')} users, ready in ${Math.round(performance.now() - setupStartedAt)} ms (not timed)`);
+      log(`reference server at ${server.url}, ${SIZE.toLocaleString('en')} users, ready in ${Math.round(performance.now() - setupStartedAt)} ms (not timed)`);
       const requests = recordRequestTimes(server);
 
       const page = await openWorkerBenchPage();
@@ -107,7 +107,7 @@ export default {
       if (applied.result.failure) throw new Error(`batch ${applied.result.failure.batchIndex} failed: ${applied.result.failure.message}`);
       log(`planned ${DEACTIVATED.toLocaleString('en')} plain users in ${Math.round(planMs)} ms, applied in ${applied.result.batchCount} batches in ${Math.round(applied.ms)} ms (not timed)`);
 
-      const inactiveBefore = inactiveOnServer(server);
+      const inactiveBefore = await inactiveOnServer(server);
       requests.clear();
       const sync = await bench.syncNow();
       if (!sync.ran || sync.operationsPushed !== OPERATIONS || sync.pendingOperations !== 0) throw new Error(`the sync did not push every operation: ${JSON.stringify(sync)}`);
@@ -116,7 +116,7 @@ export default {
       const pullAfterPush = requests.pulls.find((at) => firstPush !== undefined && at > firstPush);
       if (firstPush === undefined || pullAfterPush === undefined) throw new Error(`the server saw ${requests.pushes.length} pushes and ${requests.pulls.length} pulls`);
       const pushMs = pullAfterPush - firstPush;
-      const inactiveAfter = inactiveOnServer(server);
+      const inactiveAfter = await inactiveOnServer(server);
       if (inactiveAfter - inactiveBefore !== DEACTIVATED) throw new Error(`the server holds ${inactiveAfter - inactiveBefore} more inactive users, not ${DEACTIVATED}`);
       log(
         `syncNow: ${requests.pushes.length} push requests in ${Math.round(pushMs)} ms, then ${requests.pulls.length} pull requests bringing back ` +
