@@ -14,8 +14,8 @@
  * compressed bundles a row), not a row per user: a row per user's JSON cost seconds per ten thousand users
  * (measured: `sync_push_10k_ms` 2.1–3.0 s on the earlier file store, 10.5 s with a row per user). The
  * server keeps the log's bundles in memory as a layer over `users` (bounded: a background step folds the
- * oldest row into `users`, a second after a push, in a transaction of its own, a row at a time so that
- * requests go in between). A fold waits for pushes and pulls under way, and they for it: each reads the
+ * oldest row into `users` in a transaction of its own, a row at a time, once requests pause; see
+ * FOLD_IDLE_MS). A fold waits for pushes and pulls under way, and they for it: each reads the
  * layer and the table as one state.
  *
  * A data directory written by the previous server (a snapshot file and a file of commits after it) is
@@ -41,8 +41,14 @@ import { ReadWriteGate } from './read-write-gate.ts';
 
 /** Bundles per row of the change log, and rows per statement of a fold, a seed or a read. */
 const BUNDLES_PER_ROW = 1_000;
-/** Time after a push before its log rows are folded: a push that follows soon writes first. */
-const FOLD_DELAY_MS = 1_000;
+/**
+ * The log is folded once no push or pull came for this long: a fold step takes the database for 0.1–0.3 s
+ * (measured here), and folds run during a device's pulls made them take a third longer.
+ */
+const FOLD_IDLE_MS = 1_000;
+/** …or, requests never pausing, once the oldest unfolded push waited this long, or the layer holds this many users. */
+const FOLD_LONGEST_WAIT_MS = 30_000;
+const FOLD_AT_USERS = 100_000;
 /** Results read back for `snapshot`, the newest: as many as the roster in memory keeps. */
 const KEPT_RESULTS = 20_000;
 
@@ -70,6 +76,9 @@ export class SyncDatabase {
   private foldTimer: ReturnType<typeof setTimeout> | null = null;
   private folding: Promise<void> | null = null;
   private isFoldDueAfter = false;
+  /** When a push or pull last started or ended, and since when the log waits to be folded (null: it does not). */
+  private lastActivityAt = 0;
+  private foldDueSince: number | null = null;
   private closed = false;
   readonly limits: SyncLimits;
 
@@ -134,7 +143,8 @@ export class SyncDatabase {
   push(request: PushRequest, admin: Admin): Promise<PushOutcome> {
     const refusal = refusalOfPush(request, admin, this.limits);
     if (refusal) return Promise.resolve(refusal);
-    const run = this.pushes.then(() => this.gate.read(() => this.applyPush(request, admin)));
+    this.noteActivity();
+    const run = this.pushes.then(() => this.gate.read(() => this.applyPush(request, admin))).finally(() => this.noteActivity());
     this.pushes = run.catch(() => undefined);
     return run;
   }
@@ -183,6 +193,7 @@ export class SyncDatabase {
   pull(cursorText: string | null, limit = this.limits.usersPerPull): Promise<PullResponse | 'bad_cursor'> {
     const cursor = parseCursor(cursorText);
     if (cursor === 'invalid' || (cursor && cursor.revision > this.revisionValue)) return Promise.resolve('bad_cursor');
+    this.noteActivity();
     return this.gate.read(async () => {
       const layered = [...this.unfolded.values()].filter((b) => isAfter(b.revision, b.id, cursor)).sort(byKey);
       const users: UserBundle[] = [];
@@ -339,20 +350,44 @@ export class SyncDatabase {
     return (row?.count ?? 0) + layered;
   }
 
+  private noteActivity(): void {
+    this.lastActivityAt = performance.now();
+  }
+
+  /** Whether the fold should wait: requests came lately, and the log has not waited or grown too long. */
+  private isFoldToWait(): boolean {
+    const now = performance.now();
+    const isBusy = now - this.lastActivityAt < FOLD_IDLE_MS;
+    const hasWaitedLong = this.foldDueSince !== null && now - this.foldDueSince >= FOLD_LONGEST_WAIT_MS;
+    return isBusy && !hasWaitedLong && this.unfolded.size < FOLD_AT_USERS;
+  }
+
   private scheduleFold(): void {
-    // A fold already due takes the new rows too: pushes that never pause never postpone it. One under way
-    // may have found the log empty just before them: it schedules another when it ends.
+    // One under way may have found the log empty just before new rows: it schedules another when it ends.
     if (this.closed || !this.foldInBackground || this.foldTimer !== null) return;
+    this.foldDueSince ??= performance.now();
     if (this.folding) {
       this.isFoldDueAfter = true;
       return;
     }
+    const wait = Math.max(0, FOLD_IDLE_MS - (performance.now() - this.lastActivityAt));
     this.foldTimer = setTimeout(() => {
       this.foldTimer = null;
       if (this.folding || this.closed) return;
+      if (this.isFoldToWait()) return this.scheduleFold();
       this.folding = (async () => {
-        // A step at a time, each a transaction, the event loop free in between: requests go first.
-        while (!this.closed && (await this.foldStep())) await new Promise((resolve) => setTimeout(resolve, 0));
+        // A step at a time, each a transaction, the event loop free in between: requests go first, and
+        // once they come again the fold waits for the next pause.
+        for (;;) {
+          if (this.closed) return;
+          if (this.isFoldToWait()) {
+            this.isFoldDueAfter = true;
+            return;
+          }
+          if (!(await this.foldStep())) break;
+          await new Promise((resolve) => setTimeout(resolve, 0));
+        }
+        this.foldDueSince = null;
       })()
         .catch(() => {
           // A database gone away: the log stays and is read whole; the next push schedules a fold again.
@@ -364,7 +399,7 @@ export class SyncDatabase {
             this.scheduleFold();
           }
         });
-    }, FOLD_DELAY_MS);
+    }, wait);
     // Only the fold's own timer: it never keeps the process alive.
     this.foldTimer.unref?.();
   }
