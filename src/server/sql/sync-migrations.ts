@@ -71,6 +71,8 @@ export function syncMigrations(backfillUsers: UsersBackfill): readonly Migration
     version: 2,
     name: 'users answer the rules and pulls by themselves: manager, email, status and licenses as columns',
     sql: `
+      -- From this version on, a row's bundle is plain JSON text (a pull reads it faster than it inflates a
+      -- compressed one); rows of version 1 stay compressed and are read either way.
       -- Ids in byte order, as the server compares them, so that a pull's keyset (revision, id) is the
       -- index's order whatever the database's collation.
       alter table users alter column id type text collate "C";
