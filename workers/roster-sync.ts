@@ -12,7 +12,7 @@ import { countPendingOperations } from '../src/db/outbox-records.ts';
 import { SESSION_KEY, clearRoster } from '../src/db/write-roster-in-chunks.ts';
 import { readSyncOutcome, readSyncServer, SYNC_SERVER_KEY, type SyncOutcome, type SyncServer } from '../src/db/sync-state.ts';
 import type { WrittenBundles } from '../src/db/write-user-bundles.ts';
-import { fetchSession, normalizeServerUrl, SyncClient, SyncFailure, type SyncRunReport } from './sync-client.ts';
+import { fetchSession, normalizeServerUrl, SyncClient, SyncFailure, type PushCompression, type SyncRunReport } from './sync-client.ts';
 import { isSyncOriginAllowed } from '../src/core/sync/is-sync-origin-allowed.ts';
 import { parseSyncOrigins } from '../src/core/sync/parse-sync-origins.ts';
 import { EMPTY_ROSTER, type RosterChange } from './roster-cache.ts';
@@ -66,6 +66,8 @@ export interface RosterSyncHost {
 
 export class RosterSync {
   private running: Promise<SyncRunReport> | null = null;
+  /** Whether this server refused a compressed push: then this tab sends pushes uncompressed. */
+  private readonly pushCompression: PushCompression = { isRefused: false };
 
   constructor(private readonly host: RosterSyncHost) {}
 
@@ -100,6 +102,8 @@ export class RosterSync {
     const serverUrl = normalizeServerUrl(url);
     if (!/^https?:\/\//i.test(serverUrl)) return { ok: false, code: 'bad_url', detail: '' };
     if (token.trim() === '') return { ok: false, code: 'bad_token', detail: '' };
+    // Another server may take compressed pushes: ask it afresh.
+    this.pushCompression.isRefused = false;
     let session: SessionResponse;
     try {
       session = await fetchSession(serverUrl, token.trim());
@@ -156,6 +160,7 @@ export class RosterSync {
 
   /** Forgets the server; the roster and any changes not yet sent stay on the device. */
   async signOut(): Promise<void> {
+    this.pushCompression.isRefused = false;
     await deleteMeta(this.host.db, [SYNC_SERVER_KEY]);
   }
 
@@ -168,6 +173,7 @@ export class RosterSync {
       db: this.host.db,
       store: this.host.store,
       onPullProgress: onProgress,
+      pushCompression: this.pushCompression,
       runWrite: async (write) => {
         const written = await this.host.runWrite(write);
         onWritten?.(written);

@@ -37,6 +37,8 @@ export interface ReferenceServerOptions {
   basePath?: string;
   limits?: SyncLimits;
   faults?: SyncFaults;
+  /** Largest push body accepted, in bytes, after decompression. */
+  maxBodyBytes?: number;
 }
 
 export interface ReferenceSyncApi {
@@ -90,7 +92,7 @@ export async function openReferenceSyncApi(options: ReferenceServerOptions): Pro
     throw error;
   }
   const tokens = options.tokens ?? demoTokens({ organization: data.organizationState });
-  const handler = createSyncHandler({ data, tokens, basePath: options.basePath ?? '/api', faults: options.faults });
+  const handler = createSyncHandler({ data, tokens, basePath: options.basePath ?? '/api', faults: options.faults, maxBodyBytes: options.maxBodyBytes });
   return { data, handler, close: () => data.close() };
 }
 

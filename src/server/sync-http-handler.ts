@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
-import { brotliCompress, constants as zlibConstants, gzip as gzipCallback } from 'node:zlib';
+import { brotliCompress, brotliDecompress, constants as zlibConstants, gunzip, gzip as gzipCallback, inflate } from 'node:zlib';
 import { pullPageOf } from '../core/sync/pull-page-wire.ts';
 import type { Admin } from '../core/roster-types.ts';
 import { SYNC_PROTOCOL_VERSION, type PushRequest, type SessionResponse, type SyncErrorBody, type SyncErrorCode } from '../core/sync/sync-protocol.ts';
@@ -25,6 +25,8 @@ export interface SyncFaults {
   dropAfterCommitNext?: number;
   /** Destroy the connection at once, as if nothing listened. */
   refuseNext?: number;
+  /** Answer a compressed push with 415, as a server that takes no compressed bodies does. */
+  refuseCompressedBodies?: boolean;
   /** Wait this long before handling each request. */
   delayMs?: number;
   /** Seeded, for a run of random faults: each push fails with this probability… */
@@ -50,11 +52,20 @@ export interface SyncRequestCounts {
   failed: number;
   dropped: number;
   refused: number;
+  /** Pushes whose body came compressed (Content-Encoding), read or refused. */
+  compressed: number;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 const brotli = promisify(brotliCompress);
 const gzip = promisify(gzipCallback);
+/** Request bodies a push may come in (`Content-Encoding`), each with its decoder. */
+const DECODERS: Record<string, (body: Buffer, options: { maxOutputLength: number }) => Promise<Buffer>> = {
+  gzip: promisify(gunzip),
+  'x-gzip': promisify(gunzip),
+  br: promisify(brotliDecompress),
+  deflate: promisify(inflate),
+};
 
 export interface SyncHandler {
   (request: IncomingMessage, response: ServerResponse, next?: () => void): void;
@@ -67,7 +78,7 @@ export interface SyncHandler {
 export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
   const { data, tokens, basePath } = options;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const counts: SyncRequestCounts = { pushes: 0, pulls: 0, failed: 0, dropped: 0, refused: 0 };
+  const counts: SyncRequestCounts = { pushes: 0, pulls: 0, failed: 0, dropped: 0, refused: 0, compressed: 0 };
 
   const handler = ((request: IncomingMessage, response: ServerResponse, next?: () => void): void => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -78,7 +89,7 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
     }
     const route = url.pathname.slice(basePath.length);
     response.setHeader('Access-Control-Allow-Origin', '*');
-    response.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+    response.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, Content-Encoding');
     response.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
     response.setHeader('Cache-Control', 'no-store');
     if (request.method === 'OPTIONS') {
@@ -134,8 +145,16 @@ export function createSyncHandler(options: SyncHandlerOptions): SyncHandler {
 
     if (route === '/push' && request.method === 'POST') {
       counts.pushes++;
+      const isCompressed = request.headers['content-encoding'] !== undefined && request.headers['content-encoding'] !== 'identity';
+      if (isCompressed) counts.compressed++;
+      if (isCompressed && faults.refuseCompressedBodies) {
+        request.resume();
+        return send(response, 415, { code: 'bad_request', message: 'This server takes push bodies uncompressed only.' });
+      }
       const body = await readBody(request, maxBodyBytes);
       if (body === 'too_large') return send(response, 413, { code: 'too_large', message: `A push body holds at most ${maxBodyBytes} bytes.`, limits: data.limits });
+      if (body === 'unknown_encoding') return send(response, 415, { code: 'bad_request', message: `This server takes push bodies as they are or in ${Object.keys(DECODERS).join(', ')}; send it uncompressed.` });
+      if (body === 'corrupt') return send(response, 400, { code: 'bad_request', message: 'The push body could not be decompressed as its Content-Encoding says.' });
       let push: PushRequest;
       try {
         push = JSON.parse(body) as PushRequest;
@@ -222,7 +241,14 @@ function acceptedCodings(header: string | string[] | undefined): Set<string> {
   return codings;
 }
 
-async function readBody(request: IncomingMessage, maxBytes: number): Promise<string | 'too_large'> {
+/**
+ * A request's body as text: decompressed as its Content-Encoding says (a large push comes gzip-compressed
+ * over thin links), at most `maxBytes` before and after, so that a small body cannot inflate into a huge one.
+ */
+async function readBody(request: IncomingMessage, maxBytes: number): Promise<string | 'too_large' | 'unknown_encoding' | 'corrupt'> {
+  const coding = String(request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const decode = coding === 'identity' || coding === '' ? null : DECODERS[coding];
+  if (decode === undefined) return 'unknown_encoding';
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > maxBytes) return 'too_large';
   const chunks: Buffer[] = [];
@@ -232,7 +258,13 @@ async function readBody(request: IncomingMessage, maxBytes: number): Promise<str
     if (size > maxBytes) return 'too_large';
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  const body = Buffer.concat(chunks);
+  if (!decode) return body.toString('utf8');
+  try {
+    return (await decode(body, { maxOutputLength: maxBytes })).toString('utf8');
+  } catch (error) {
+    return (error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE' ? 'too_large' : 'corrupt';
+  }
 }
 
 export type { SyncErrorBody, SyncErrorCode };

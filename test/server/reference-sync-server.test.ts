@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { get as httpGet, type IncomingMessage } from 'node:http';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -25,7 +25,7 @@ afterEach(async () => {
 async function call<T>(path: string, init: RequestInit & { token?: string } = {}): Promise<{ status: number; body: T }> {
   const response = await fetch(`${server.url}${path}`, {
     ...init,
-    headers: { Authorization: `Bearer ${init.token ?? DEMO_ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    headers: { Authorization: `Bearer ${init.token ?? DEMO_ADMIN_TOKEN}`, 'Content-Type': 'application/json', ...(init.headers as Record<string, string> | undefined) },
   });
   return { status: response.status, body: (await response.json()) as T };
 }
@@ -152,6 +152,38 @@ describe('reference sync server over HTTP', () => {
     for (const bundle of plain.page.users) expect(bundle).toEqual(held.get(bundle.id));
     expect(brotli.bytes).toBeLessThan(gzipped.bytes);
     expect(gzipped.bytes).toBeLessThan(plain.bytes / 3);
+  });
+
+  it('takes a push compressed with gzip or brotli as it takes one uncompressed, and says what it cannot read', async () => {
+    const ids = await plainUsers(3);
+    const body = (operations: PushOperation[]) => JSON.stringify({ protocol: SYNC_PROTOCOL_VERSION, clientId: 'device-1', operations });
+    const gzipped = await call<PushResponse>('/push', { method: 'POST', body: gzipSync(body([deactivate('op-1', 1, [ids[0]!])])), headers: { 'Content-Encoding': 'gzip' } });
+    expect(gzipped.status).toBe(200);
+    expect(gzipped.body.results[0]!.status).toBe('applied');
+    const brotli = await call<PushResponse>('/push', { method: 'POST', body: brotliCompressSync(body([deactivate('op-2', 2, [ids[1]!])])), headers: { 'Content-Encoding': 'br' } });
+    expect(brotli.body.results[0]!.status).toBe('applied');
+    expect((await server.data.bundles(ids.slice(0, 2))).get(ids[1]!)!.user!.status).toBe('inactive');
+    // A coding it does not know: 415, which tells a device to send it uncompressed; a body that is not what its coding says: 400.
+    const unknown = await call<{ code: string; message: string }>('/push', { method: 'POST', body: body([deactivate('op-3', 3, [ids[2]!])]), headers: { 'Content-Encoding': 'zstd' } });
+    expect(unknown.status).toBe(415);
+    expect(unknown.body.message).toMatch(/uncompressed/);
+    const corrupt = await call('/push', { method: 'POST', body: 'not gzip at all', headers: { 'Content-Encoding': 'gzip' } });
+    expect(corrupt.status).toBe(400);
+    expect((await server.data.bundle(ids[2]!))!.user!.status).toBe('active');
+  });
+
+  it('refuses a small compressed push that inflates past the body limit (413), changing nothing', async () => {
+    const small = await startReferenceServer({ dataDirectory: join(directory, 'small'), demoSize: 50, maxBodyBytes: 64 * 1024 });
+    try {
+      // 10 MB of spaces compress to a few kilobytes.
+      const bomb = gzipSync(Buffer.alloc(10 * 1024 * 1024, ' '));
+      expect(bomb.length).toBeLessThan(64 * 1024);
+      const answer = await fetch(`${small.url}/push`, { method: 'POST', body: bomb, headers: { Authorization: `Bearer ${DEMO_ADMIN_TOKEN}`, 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' } });
+      expect(answer.status).toBe(413);
+      expect(small.data.revision).toBe(1);
+    } finally {
+      await small.close();
+    }
   });
 
   it('answers 500 when told to fail, then works again', async () => {

@@ -47,7 +47,7 @@ export interface SyncServerInfo {
   revision: number;
 }
 
-type RequestCounts = { pushes: number; pulls: number; failed: number; dropped: number; refused: number };
+type RequestCounts = { pushes: number; pulls: number; failed: number; dropped: number; refused: number; compressed: number };
 
 function addCounts(into: RequestCounts, counts: RequestCounts): void {
   for (const key of Object.keys(into) as (keyof RequestCounts)[]) into[key] += counts[key];
@@ -72,7 +72,7 @@ export const startSyncServer: BrowserCommand<[options: { demoSize: number; users
   await stop(file);
   const directory = await mkdtemp(join(tmpdir(), 'offboard-sync-test-'));
   const server = await startReferenceServer({ dataDirectory: directory, demoSize: options.demoSize, limits: limitsOf(options.usersPerPull) });
-  running.set(file, { server, directory, demoSize: options.demoSize, usersPerPull: options.usersPerPull, port: server.port, isReachable: true, closedCounts: { pushes: 0, pulls: 0, failed: 0, dropped: 0, refused: 0 } });
+  running.set(file, { server, directory, demoSize: options.demoSize, usersPerPull: options.usersPerPull, port: server.port, isReachable: true, closedCounts: { pushes: 0, pulls: 0, failed: 0, dropped: 0, refused: 0, compressed: 0 } });
   return { url: server.url, revision: server.data.revision } satisfies SyncServerInfo;
 };
 

@@ -21,8 +21,8 @@ declare module 'vitest/browser' {
     startSyncServer(options: { demoSize: number }): Promise<SyncServerInfo>;
     stopSyncServer(): Promise<void>;
     setSyncServerReachable(reachable: boolean): Promise<void>;
-    setSyncFaults(faults: { failNext?: number; dropAfterCommitNext?: number; refuseNext?: number; delayMs?: number; failRate?: number; dropRate?: number; seed?: number }): Promise<void>;
-    syncServerState(): Promise<{ revision: number; counts: { pushes: number; pulls: number; failed: number; dropped: number; refused: number }; clients: Record<string, number>; users: ServerUserState[]; communities: { id: string; adminIds: string[] }[] }>;
+    setSyncFaults(faults: { failNext?: number; dropAfterCommitNext?: number; refuseNext?: number; delayMs?: number; failRate?: number; dropRate?: number; seed?: number; refuseCompressedBodies?: boolean }): Promise<void>;
+    syncServerState(): Promise<{ revision: number; counts: { pushes: number; pulls: number; failed: number; dropped: number; refused: number; compressed: number }; clients: Record<string, number>; users: ServerUserState[]; communities: { id: string; adminIds: string[] }[] }>;
     transferCommunityAdminOnServer(args: { communityId: string; fromUserId: string; toUserId: string }): Promise<string>;
     setSyncTokenAdmin(token: string, userId: string): Promise<void>;
     syncServerBundle(userId: string): Promise<UserBundle | null>;
@@ -203,6 +203,37 @@ describe('sync over HTTP with the reference server', () => {
     expect(byId.get('H0000002')).toMatchObject({ managerId: 'H0000001' });
     expect(await commands.syncServerBundle('H0000001')).toMatchObject({ memberships: [expect.objectContaining({ communityId: 'C-2' })] });
     expect(await commands.syncServerBundle('U0000010')).toMatchObject({ user: { customFields: expect.objectContaining({ offboard: 'wave-9' }) } });
+    await expectSameAsServer();
+  });
+
+  it('A13: a large push (an import of 400 users) goes gzip-compressed; to a server that takes no compressed bodies it goes as it is, and the device remembers', async () => {
+    const csv = (name: string, lines: string[]) => new File([lines.join('\r\n') + '\r\n'], name, { type: 'text/csv' });
+    const importUsers = async (prefix: string) => {
+      const rows = Array.from({ length: 400 }, (_, i) => `${prefix}${String(i).padStart(5, '0')},${prefix.toLowerCase()}.${i}@northwind.example,Wave,Hire ${i},active,U0000002,,2026-11-01`);
+      const views = await worker.inspectImportFiles([csv(`${prefix}.csv`, ['id,email,first_name,last_name,status,manager_id,last_login_at,created_at', ...rows])]);
+      const check = await worker.checkImport(crypto.randomUUID(), views.map((v) => ({ fileId: v.fileId, mapping: v.mapping ?? v.guess, remember: false })));
+      expect(check.files.every((f) => f.counts.rejected === 0)).toBe(true);
+      await worker.writeImport(crypto.randomUUID(), check.importId, {});
+    };
+    await importUsers('ZA');
+    const before = (await commands.syncServerState()).counts;
+    expect(await worker.syncNow()).toMatchObject({ operationsRefused: 0, usersRejected: 0 });
+    const compressed = (await commands.syncServerState()).counts;
+    expect(compressed.compressed - before.compressed).toBe(compressed.pushes - before.pushes);
+    expect(compressed.pushes - before.pushes).toBeGreaterThan(0);
+
+    await commands.setSyncFaults({ refuseCompressedBodies: true });
+    await importUsers('ZB');
+    expect(await worker.syncNow()).toMatchObject({ operationsRefused: 0, usersRejected: 0 });
+    await importUsers('ZC');
+    expect(await worker.syncNow()).toMatchObject({ operationsRefused: 0, usersRejected: 0 });
+    const after = (await commands.syncServerState()).counts;
+    // One compressed push refused (415), then every push as it is.
+    expect(after.compressed - compressed.compressed).toBe(1);
+    expect(after.pushes - compressed.pushes).toBeGreaterThan(2);
+    await commands.setSyncFaults({});
+    const state = await commands.syncServerState();
+    expect(state.users.filter((u) => /^Z[ABC]/.test(u.id))).toHaveLength(1_200);
     await expectSameAsServer();
   });
 
