@@ -341,13 +341,20 @@ export class SyncDatabase {
     return this.db.query<StoredRow>(`select id, revision, bundle from users where (revision, id) > ($1, $2) order by revision, id limit $3`, [cursor.revision, cursor.id, limit]);
   }
 
-  /** Users changed after the cursor: the rows after it that the layer does not replace, and the layer's. */
+  /**
+   * Users changed after the cursor: the rows after it, less those the layer replaces (looked up by id,
+   * not matched row by row against the layer's ids), plus the layer's own after it.
+   */
   private async countAfter(cursor: PullCursor | null, layered: number): Promise<number> {
-    const replaced = [...this.unfolded.ids()];
-    const after = !cursor ? 'true' : cursor.id === null ? 'revision > $2' : '(revision, id) > ($2, $3)';
-    const params = !cursor ? [replaced] : cursor.id === null ? [replaced, cursor.revision] : [replaced, cursor.revision, cursor.id];
-    const [row] = await this.db.query<{ count: number }>(`select count(*)::int as count from users where ${after} and not (id = any($1::text[]))`, params);
-    return (row?.count ?? 0) + layered;
+    const after = !cursor ? 'true' : cursor.id === null ? 'revision > $1' : '(revision, id) > ($1, $2)';
+    const params = !cursor ? [] : cursor.id === null ? [cursor.revision] : [cursor.revision, cursor.id];
+    const [rows] = await this.db.query<{ count: number }>(`select count(*)::int as count from users where ${after}`, params);
+    let replaced = 0;
+    if (this.unfolded.size > 0) {
+      const [row] = await this.db.query<{ count: number }>(`select count(*)::int as count from users where id = any($${params.length + 1}::text[]) and ${after}`, [...params, [...this.unfolded.ids()]]);
+      replaced = row?.count ?? 0;
+    }
+    return (rows?.count ?? 0) - replaced + layered;
   }
 
   private noteActivity(): void {

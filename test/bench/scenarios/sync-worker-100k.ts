@@ -12,6 +12,8 @@
  *   timeRawPut), measured in this scenario's own profile just before the sign-in, as import_vs_raw_idb
  *   is, so the ratio never depends on which other scenarios ran (the runner's idb_raw_put_100k_ms of the
  *   same run, if any, is logged beside it).
+ * - pull_100k_wire_kb: the bytes of those pull answers' bodies as the server sent them, compressed as
+ *   Chromium accepts (kB of 1,000 bytes).
  * - sync_push_10k_ms: a deactivation of 10,000 plain active users (nobody the plan blocks or skips: no
  *   community admin, not the signed-in admin), applied locally in 100 batches of 100, is 100 outbox
  *   operations; `syncNow()` then pushes them (50 a request, the server's limit) and pulls. The figure is
@@ -39,18 +41,22 @@ const BATCH_SIZE = 100;
 const OPERATIONS = DEACTIVATED / BATCH_SIZE;
 
 /** Arrival times (this process's performance.now()) of the server's requests, by route. */
-function recordRequestTimes(server: RunningReferenceServer): { pushes: number[]; pulls: number[]; clear(): void } {
+function recordRequestTimes(server: RunningReferenceServer): { pushes: number[]; pulls: number[]; pullBytes: number; clear(): void } {
   const times = {
     pushes: [] as number[],
     pulls: [] as number[],
+    /** Bytes of the pull answers' bodies as sent (compressed as the browser accepted). */
+    pullBytes: 0,
     clear() {
       times.pushes.length = 0;
       times.pulls.length = 0;
+      times.pullBytes = 0;
     },
   };
   // A second 'request' listener beside the server's own handler: it sees each request as it arrives.
-  server.server.on('request', (request) => {
+  server.server.on('request', (request, response) => {
     const path = new URL(request.url ?? '/', 'http://server.invalid').pathname;
+    if (request.method === 'GET' && path.endsWith('/pull')) response.once('finish', () => (times.pullBytes += Number(response.getHeader('content-length') ?? 0)));
     if (request.method === 'POST' && path.endsWith('/push')) times.pushes.push(performance.now());
     if (request.method === 'GET' && path.endsWith('/pull')) times.pulls.push(performance.now());
   });
@@ -94,7 +100,8 @@ export default {
       if (signIn.usersPulled !== SIZE) throw new Error(`the sign-in pulled ${signIn.usersPulled} users, not ${SIZE}`);
       const list = await bench.queryAll();
       if (list.count !== SIZE) throw new Error(`the list shows ${list.count} users after the pull, not ${SIZE}`);
-      log(`pulled ${signIn.usersPulled.toLocaleString('en')} users in ${Math.round(signIn.ms)} ms (${requests.pulls.length} pull requests); the list's first read after it ${Math.round(list.ms)} ms`);
+      const wireBytes = requests.pullBytes;
+      log(`pulled ${signIn.usersPulled.toLocaleString('en')} users in ${Math.round(signIn.ms)} ms (${requests.pulls.length} pull requests, ${(wireBytes / 1e6).toFixed(2)} MB on the wire); the list's first read after it ${Math.round(list.ms)} ms`);
       // The time between one pull request and the next is one page fetched, written and followed by the
       // worker's roster: a gap that grows page after page points at work that grows with the roster.
       log(`ms between pull requests, page by page: ${gaps(requests.pulls).map(Math.round).join(', ')}`);
@@ -127,6 +134,7 @@ export default {
       return [
         { name: 'pull_100k_ms', value: round(signIn.ms, 0), unit: 'ms' },
         { name: 'pull_vs_raw_idb', value: round(signIn.ms / rawMs, 2), unit: 'ratio' },
+        { name: 'pull_100k_wire_kb', value: round(wireBytes / 1000, 0), unit: 'kB' },
         { name: 'sync_push_10k_ms', value: round(pushMs, 0), unit: 'ms' },
         { name: 'sync_push_10k_ops_per_s', value: round(OPERATIONS / (pushMs / 1000), 1), unit: 'ops/s' },
         { name: 'sync_run_10k_ms', value: round(sync.ms, 0), unit: 'ms' },
