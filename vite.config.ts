@@ -6,6 +6,7 @@ import { chromiumLaunchOptions } from './test/chromium-launch-options.ts';
 import { syncApiPlugin } from './src/server/sync-api-plugin.ts';
 import { contentSecurityPolicyPlugin } from './src/server/content-security-policy-plugin.ts';
 import { syncServerCommands } from './test/sync-server/sync-server-commands.ts';
+import { syncServerProcessCommands } from './test/sync-server/sync-server-process-commands.ts';
 
 export default defineConfig({
   plugins: [
@@ -69,6 +70,8 @@ export default defineConfig({
           name: 'browser',
           include: ['test/**/*.browser.test.ts'],
           setupFiles: ['test/testing-library-setup.ts'],
+          // The sync server's crash tests keep its data in a real PostgreSQL: a throwaway cluster.
+          globalSetup: ['test/server/throwaway-postgres.ts'],
           testTimeout: 60_000,
           browser: {
             enabled: true,
@@ -76,7 +79,7 @@ export default defineConfig({
             viewport: { width: 1280, height: 900 },
             provider: playwright({ launchOptions: chromiumLaunchOptions() }),
             // A reference sync server per test file, started and broken from the tests (sync over real HTTP).
-            commands: syncServerCommands,
+            commands: { ...syncServerCommands, ...syncServerProcessCommands },
             instances: [{ browser: 'chromium' }],
           },
         },

@@ -13,7 +13,7 @@ import { serverSeedOfRoster, serverSnapshotOfRoster, type ServerSeed } from '../
 import type { SyncLimits } from '../core/sync/sync-protocol.ts';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SyncDatabase } from './sync-database.ts';
+import { SyncDatabase, type SyncDatabaseOptions } from './sync-database.ts';
 import { PgDatabase } from './sql/pg-database.ts';
 import { PgliteDatabase } from './sql/pglite-database.ts';
 import { createSyncHandler, type SyncFaults, type SyncHandler } from './sync-http-handler.ts';
@@ -39,6 +39,8 @@ export interface ReferenceServerOptions {
   faults?: SyncFaults;
   /** Largest push body accepted, in bytes, after decompression. */
   maxBodyBytes?: number;
+  /** Tests: called where a crash tests the most (see SyncDatabaseOptions). */
+  faultPoint?: SyncDatabaseOptions['faultPoint'];
 }
 
 export interface ReferenceSyncApi {
@@ -86,7 +88,7 @@ export async function openReferenceSyncApi(options: ReferenceServerOptions): Pro
   const db = options.databaseUrl ? await PgDatabase.open(options.databaseUrl) : await PgliteDatabase.open(join(options.dataDirectory, 'pglite'));
   let data: SyncDatabase;
   try {
-    data = await SyncDatabase.open({ db, initial: options.initial ?? (() => demoSeed(options.demoSize)), limits: options.limits, legacyDirectory: options.dataDirectory });
+    data = await SyncDatabase.open({ db, initial: options.initial ?? (() => demoSeed(options.demoSize)), limits: options.limits, legacyDirectory: options.dataDirectory, faultPoint: options.faultPoint });
   } catch (error) {
     await db.close();
     throw error;

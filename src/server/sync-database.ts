@@ -61,6 +61,11 @@ export interface SyncDatabaseOptions {
   legacyDirectory?: string;
   /** False: the change log is folded only when `fold` or `foldStep` is called (tests that drive it). */
   foldInBackground?: boolean;
+  /**
+   * Called at the points a crash tests the most (tests kill the process there): a push's writes sent and
+   * not committed, and committed and not answered. A real deployment passes none.
+   */
+  faultPoint?: (point: 'before_commit' | 'after_commit') => void;
 }
 
 export class SyncDatabase {
@@ -87,6 +92,7 @@ export class SyncDatabase {
     state: LoadedState,
     limits: SyncLimits | undefined,
     private readonly foldInBackground: boolean,
+    private readonly faultPoint: SyncDatabaseOptions['faultPoint'],
   ) {
     this.revisionValue = state.revision;
     this.org = state.organization;
@@ -112,7 +118,7 @@ export class SyncDatabase {
         }
       }
     }
-    const data = new SyncDatabase(db, await loadState(db), options.limits, options.foldInBackground ?? true);
+    const data = new SyncDatabase(db, await loadState(db), options.limits, options.foldInBackground ?? true, options.faultPoint);
     data.scheduleFold();
     return data;
   }
@@ -173,7 +179,18 @@ export class SyncDatabase {
       results.push(commit.result);
     }
     if (commits.length > 0) {
-      await this.db.transaction((tx) => writeCommits(tx, commits));
+      try {
+        await this.db.transaction(async (tx) => {
+          await writeCommits(tx, commits);
+          this.faultPoint?.('before_commit');
+        });
+      } catch (error) {
+        // Whether it committed is not always known (a connection lost during COMMIT): the memory takes
+        // what the database holds, and the push is answered with a failure its replay will resolve.
+        await this.reload().catch(() => undefined);
+        throw error;
+      }
+      this.faultPoint?.('after_commit');
       // Committed: the server's memory takes the push as the database now holds it.
       for (const commit of commits) for (const bundle of commit.bundles) this.unfolded.set(withEveryRecordList(bundle));
       this.revisionValue = working.revision;
@@ -229,6 +246,19 @@ export class SyncDatabase {
       const includesOrganization = !cursor || this.org.revision > cursor.revision || (cursor.id !== null && this.org.revision === cursor.revision);
       return { organization: includesOrganization ? this.org : null, users, cursor: nextCursor, hasMore, remaining: hasMore ? remaining : users.length };
     });
+  }
+
+  /** Reads again what the server keeps in memory, as the database holds it. */
+  private async reload(): Promise<void> {
+    const state = await loadState(this.db);
+    this.revisionValue = state.revision;
+    this.org = state.organization;
+    this.clients.clear();
+    for (const [id, seq] of state.clients) this.clients.set(id, seq);
+    this.unfolded.replaceWith(state.unfolded);
+    this.activeUsers = state.activeUsers;
+    this.licensesInUse.clear();
+    for (const [id, count] of state.licensesInUse) this.licensesInUse.set(id, count);
   }
 
   /** Users' bundles as they are now (tombstones for deleted ones), for tests and tools. */

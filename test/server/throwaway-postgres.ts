@@ -5,6 +5,9 @@
  * skipped, which CI does not allow (`.ci/run` installs Debian's `postgresql`).
  *
  * PostgreSQL refuses to run as root: as root, the cluster is made and run by the `postgres` user.
+ *
+ * The browser tests' commands (test/sync-server/) run in this same process: they find the URL in
+ * `OFFBOARD_TEST_POSTGRES_URL`, and restart the cluster (a crash test) with `restartThrowawayPostgres`.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -41,10 +44,37 @@ function freePort(): Promise<number> {
   });
 }
 
+interface Control {
+  bin: string;
+  data: string;
+  log: string;
+  options: string;
+  isRoot: boolean;
+}
+
+/** Runs one of PostgreSQL's programs, as the `postgres` user when this process is root. */
+function runAs(isRoot: boolean, bin: string, program: string, args: string[]): void {
+  const command = join(bin, program);
+  if (isRoot) execFileSync('runuser', ['-u', 'postgres', '--', command, ...args], { stdio: 'pipe' });
+  else execFileSync(command, args, { stdio: 'pipe' });
+}
+
+/**
+ * Restarts the throwaway cluster (`pg_ctl restart -m immediate`: every connection cut, as a crash does).
+ * What it needs is in the environment, not in this module: the commands that call it load their own copy.
+ */
+export function restartThrowawayPostgres(): void {
+  const text = process.env.OFFBOARD_TEST_POSTGRES_CONTROL;
+  if (!text) throw new Error('No throwaway PostgreSQL was started here (OFFBOARD_TEST_DATABASE_URL names one): it cannot be restarted.');
+  const control = JSON.parse(text) as Control;
+  runAs(control.isRoot, control.bin, 'pg_ctl', ['-D', control.data, '-w', '-l', control.log, '-m', 'immediate', '-o', control.options, 'restart']);
+}
+
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   const given = process.env.OFFBOARD_TEST_DATABASE_URL;
   if (given) {
     project.provide('postgresUrl', given);
+    process.env.OFFBOARD_TEST_POSTGRES_URL = given;
     return undefined;
   }
   const bin = postgresBin();
@@ -53,11 +83,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     return undefined;
   }
   const isRoot = process.getuid?.() === 0;
-  const run = (program: string, args: string[]): void => {
-    const command = join(bin, program);
-    if (isRoot) execFileSync('runuser', ['-u', 'postgres', '--', command, ...args], { stdio: 'pipe' });
-    else execFileSync(command, args, { stdio: 'pipe' });
-  };
+  const run = (program: string, args: string[]): void => runAs(isRoot, bin, program, args);
   const directory = await mkdtemp(join(tmpdir(), 'offboard-postgres-'));
   if (isRoot) {
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
@@ -69,9 +95,14 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   const port = await freePort();
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
   // fsync off: a throwaway cluster; the tests exercise the server's transactions, not the disk's.
-  run('pg_ctl', ['-D', data, '-w', '-l', join(directory, 'log'), '-o', `-p ${port} -k ${directory} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
-  project.provide('postgresUrl', `postgres://postgres@127.0.0.1:${port}/postgres`);
+  const options = `-p ${port} -k ${directory} -c listen_addresses=127.0.0.1 -c fsync=off`;
+  run('pg_ctl', ['-D', data, '-w', '-l', join(directory, 'log'), '-o', options, 'start']);
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  project.provide('postgresUrl', url);
+  process.env.OFFBOARD_TEST_POSTGRES_URL = url;
+  process.env.OFFBOARD_TEST_POSTGRES_CONTROL = JSON.stringify({ bin, data, log: join(directory, 'log'), options, isRoot } satisfies Control);
   return async () => {
+    delete process.env.OFFBOARD_TEST_POSTGRES_CONTROL;
     try {
       run('pg_ctl', ['-D', data, '-w', '-m', 'immediate', 'stop']);
     } finally {

@@ -50,6 +50,12 @@ export class BundleLayer {
     add(this.byEmail, user.email.toLowerCase(), bundle.id);
   }
 
+  /** Holds what `other` holds, and nothing else. */
+  replaceWith(other: BundleLayer): void {
+    for (const id of [...this.bundles.keys()]) this.delete(id);
+    for (const bundle of other.values()) this.set(bundle);
+  }
+
   delete(id: string): void {
     const previous = this.bundles.get(id);
     if (!previous) return;

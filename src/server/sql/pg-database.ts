@@ -37,6 +37,9 @@ export class PgDatabase extends PgExecutor implements SqlDatabase {
   /** Connects to `url` (postgres://user:password@host:port/database); fails at once if it cannot. */
   static async open(url: string): Promise<PgDatabase> {
     const pool = new pg.Pool({ connectionString: url, max: 4 });
+    // An idle connection cut (a restart, a failover, an administrator) is an 'error' event on the pool:
+    // unheard, it would end the process. The pool drops that connection and opens another when asked.
+    pool.on('error', () => undefined);
     // A pool connects lazily: one query now tells a wrong address or password before the server starts.
     try {
       await pool.query('select 1');

@@ -23,7 +23,7 @@ import { round } from '../bench-statistics.ts';
 
 const SIZE = 1_000_000;
 const PAGE = 5_000;
-const SERVER_SCRIPT = new URL('../sync-server-process.ts', import.meta.url).pathname;
+const SERVER_SCRIPT = new URL('../../sync-server/sync-server-process.ts', import.meta.url).pathname;
 
 interface StartedServer {
   child: ChildProcess;
