@@ -18,10 +18,16 @@ export function hrefOf(screen: Screen): string {
 class CurrentRoute {
   screen = $state<Screen>(typeof location === 'undefined' ? 'users' : screenOf(location.hash));
 
-  /** Follows the hash; returns the function that stops following it. */
-  start(): () => void {
+  /**
+   * Follows the hash; returns the function that stops following it. `onNavigated` hears a change of
+   * screen the admin made through the URL (a link, the back button), not one `go` made.
+   */
+  start(onNavigated?: (screen: Screen) => void): () => void {
     const follow = (): void => {
-      this.screen = screenOf(location.hash);
+      const screen = screenOf(location.hash);
+      if (screen === this.screen) return;
+      this.screen = screen;
+      onNavigated?.(screen);
     };
     follow();
     addEventListener('hashchange', follow);

@@ -35,6 +35,23 @@ async function serverUsers(baseUrl: string): Promise<Map<string, string | null>>
   }
 }
 
+/** A community's admins as the server holds them, over the protocol. */
+async function serverCommunityAdmins(baseUrl: string, communityId: string): Promise<string[]> {
+  const response = await fetch(`${baseUrl}/api/pull?limit=1`, { headers: { Authorization: `Bearer ${DEMO_ADMIN_TOKEN}` } });
+  const page = pullResponseOf((await response.json()) as PullPage);
+  return page.organization!.communities.find((c) => c.id === communityId)!.adminIds;
+}
+
+/** Deactivates users from a file of their ids (F6), through the plan review. */
+async function deactivateFromFile(page: Page, ids: string[], batches: number): Promise<void> {
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Import' }).click();
+  await page.getByLabel('Choose CSV files').setInputFiles(csvPayload('leavers.csv', ['id', ...ids]));
+  await page.getByRole('button', { name: 'Check files' }).click();
+  await page.getByRole('region', { name: 'Import preview' }).getByRole('button', { name: `Review plan: Deactivate ${ids.length} users` }).click();
+  await page.getByRole('button', { name: `Deactivate ${ids.length} users` }).click();
+  await page.getByText(`${ids.length} users deactivated in ${batches === 1 ? '1 batch' : `${batches} batches`}.`, { exact: false }).waitFor({ timeout: 60_000 });
+}
+
 /** Active users with no admin role and no reports: a deactivation of them is never blocked. */
 async function plainActiveUsers(page: Page, count: number, skip = 0): Promise<{ id: string; email: string }[]> {
   const users = await readStore<{ id: string; email: string; status: string; managerId: string | null }>(page, 'users');
@@ -127,6 +144,81 @@ describe('sync, end to end', () => {
     await second.getByText(`${(activeBefore - 2).toLocaleString('en-US')} active of 2,000`, { exact: false }).waitFor();
     const server = await serverUsers(baseUrl);
     expect([server.get(mine!.id), server.get(theirs!.id)]).toEqual(['inactive', 'inactive']);
+  });
+
+  it('two admins on two devices, offline, change the same users; both sync: the server decides (F3), the device refused lists why, and both end as the server holds them', async () => {
+    const { page: first, context, baseUrl } = session();
+    await signIn(first);
+    // Another browser profile: its own IndexedDB, as another admin's computer.
+    const other = await openBrowserSession(context.browser()!);
+    try {
+      const second = other.page;
+      await signIn(second);
+      // A community admin of exactly one community (not the signed-in admin), and two plain users.
+      const communities = await readStore<{ id: string; adminIds: string[] }>(first, 'communities');
+      const users = await readStore<{ id: string; email: string; firstName: string; lastName: string }>(first, 'users');
+      const adminCount = new Map<string, number>();
+      for (const c of communities) for (const id of c.adminIds) adminCount.set(id, (adminCount.get(id) ?? 0) + 1);
+      const community = communities.find((c) => c.adminIds.some((id) => adminCount.get(id) === 1 && id !== 'U0000003'))!;
+      const communityAdmin = community.adminIds.find((id) => adminCount.get(id) === 1 && id !== 'U0000003')!;
+      const [successor, both] = await plainActiveUsers(first, 2, 900);
+      const successorUser = users.find((u) => u.id === successor!.id)!;
+
+      await context.setOffline(true);
+      await other.context.setOffline(true);
+      // The first admin, offline: deactivates the successor-to-be and a second user.
+      await deactivateFromFile(first, [successor!.id, both!.id], 1);
+      // The second admin, offline: deactivates the community admin, handing the community to the first
+      // admin's leaver (F3, resolved in place), and the same second user.
+      await second.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Import' }).click();
+      await second.getByLabel('Choose CSV files').setInputFiles(csvPayload('leavers.csv', ['id', communityAdmin, both!.id]));
+      await second.getByRole('button', { name: 'Check files' }).click();
+      await second.getByRole('region', { name: 'Import preview' }).getByRole('button', { name: 'Review plan: Deactivate 2 users' }).click();
+      await second.getByRole('heading', { name: 'Blocked (1)' }).waitFor({ timeout: 30_000 });
+      const transfer = second.getByRole('button', { name: `Transfer admin role of ${community.id}` });
+      await second.getByRole('combobox', { name: new RegExp(`^New admin of .+ \\(${community.id}\\) instead of `) }).fill(`${successorUser.firstName} ${successorUser.lastName} (${successorUser.email})`);
+      await expect.poll(() => transfer.isDisabled()).toBe(false);
+      await transfer.click();
+      await second.getByRole('button', { name: 'Deactivate 2 users' }).click();
+      await second.getByText('2 users deactivated in 1 batch.', { exact: false }).waitFor({ timeout: 60_000 });
+
+      // The second device syncs first: its transfer and deactivations are applied.
+      await other.context.setOffline(false);
+      const secondStatus = second.getByRole('contentinfo', { name: 'Device status' });
+      await secondStatus.getByText('All changes sent').waitFor({ timeout: 60_000 });
+      // Then the first: the successor is now a community admin, so their deactivation is refused (F3); the
+      // second user, already inactive, is left as asked (X3).
+      await context.setOffline(false);
+      const firstStatus = first.getByRole('contentinfo', { name: 'Device status' });
+      // The device was still on its plan's result: the status bar's link leaves it for the Sync screen.
+      await firstStatus.getByRole('link', { name: '1 refused change' }).click({ timeout: 60_000 });
+      await first.getByRole('heading', { name: 'Refused changes' }).waitFor();
+      const refused = first.getByRole('table', { name: 'Refused changes' });
+      const row = refused.getByRole('row').filter({ hasText: successor!.id });
+      await row.getByText('F3', { exact: true }).waitFor();
+      await row.getByText(community.id, { exact: false }).waitFor();
+      expect(await refused.getByRole('row').count()).toBe(2);
+
+      // The second device pulls what the first changed: both now hold what the server holds.
+      await second.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Sync' }).click();
+      await second.getByRole('button', { name: 'Sync now' }).click();
+      await secondStatus.getByText('All changes sent').waitFor({ timeout: 30_000 });
+      const server = await serverUsers(baseUrl);
+      expect([server.get(successor!.id), server.get(both!.id), server.get(communityAdmin)]).toEqual(['active', 'inactive', 'inactive']);
+      const serverCommunity = await serverCommunityAdmins(baseUrl, community.id);
+      expect(serverCommunity).toContain(successor!.id);
+      expect(serverCommunity).not.toContain(communityAdmin);
+      for (const page of [first, second]) {
+        const held = await readStore<{ id: string; status: string }>(page, 'users');
+        expect(held.filter((u) => server.get(u.id) !== u.status).map((u) => u.id)).toEqual([]);
+        expect(held).toHaveLength(server.size);
+        const heldCommunity = (await readStore<{ id: string; adminIds: string[] }>(page, 'communities')).find((c) => c.id === community.id)!;
+        expect(heldCommunity.adminIds).toEqual(serverCommunity);
+      }
+      expect(other.consoleErrors).toEqual([]);
+    } finally {
+      await other.context.close();
+    }
   });
 
   // Last: it adds a user to the server the other tests of this file share.
