@@ -286,7 +286,7 @@ export class RosterEngine {
   }
 
   /** Signs in to a sync server (URL and token) and pulls its roster. */
-  signInToServer(url: string, token: string, replaceRoster: boolean, onProgress?: (done: number, total: number) => void): Promise<SignInResult> {
+  signInToServer(url: string, token: string, replaceRoster: boolean, onProgress?: (done: number, total: number, bytes: number) => void): Promise<SignInResult> {
     return this.sync.signIn(url, token, replaceRoster, onProgress);
   }
 
@@ -295,7 +295,7 @@ export class RosterEngine {
   }
 
   /** Pushes the outbox and pulls; another tab's run in progress makes this one a no-op (`ran: false`). */
-  syncNow(onProgress?: (done: number, total: number) => void): Promise<SyncRunReport> {
+  syncNow(onProgress?: (done: number, total: number, bytes: number) => void): Promise<SyncRunReport> {
     return this.sync.run(onProgress);
   }
 

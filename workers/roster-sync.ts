@@ -97,7 +97,7 @@ export class RosterSync {
    * Signs this device in to a server and pulls its roster. A device holding another roster (the demo,
    * or another organization's) is replaced only when `replaceRoster` says so: the admin is asked first.
    */
-  async signIn(url: string, token: string, replaceRoster: boolean, onProgress?: (done: number, total: number) => void): Promise<SignInResult> {
+  async signIn(url: string, token: string, replaceRoster: boolean, onProgress?: (done: number, total: number, bytes: number) => void): Promise<SignInResult> {
     const { db } = this.host;
     const serverUrl = normalizeServerUrl(url);
     if (!/^https?:\/\//i.test(serverUrl)) return { ok: false, code: 'bad_url', detail: '' };
@@ -168,7 +168,7 @@ export class RosterSync {
    * Runs a sync, or joins the one this tab already runs. `onWritten` hears each of its write steps once
    * committed (when this call starts the run).
    */
-  run(onProgress?: (done: number, total: number) => void, onWritten?: (written: WrittenBundles) => void): Promise<SyncRunReport> {
+  run(onProgress?: (done: number, total: number, bytes: number) => void, onWritten?: (written: WrittenBundles) => void): Promise<SyncRunReport> {
     this.running ??= new SyncClient({
       db: this.host.db,
       store: this.host.store,

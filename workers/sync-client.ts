@@ -47,6 +47,8 @@ export interface SyncRunReport {
   usersRejected: number;
   usersPulled: number;
   pullRemaining: number;
+  /** Bytes of the pull's answers as they came over the network (compressed). */
+  bytesPulled: number;
 }
 
 export interface SyncClientOptions {
@@ -57,7 +59,7 @@ export interface SyncClientOptions {
    * interleaves with a local change, and applies what it wrote to the in-memory roster as it commits.
    */
   runWrite: <T extends WrittenBundles>(write: () => Promise<T>) => Promise<T>;
-  onPullProgress?: (done: number, total: number) => void;
+  onPullProgress?: (done: number, total: number, bytes: number) => void;
   fetch?: typeof fetch;
   timeoutMs?: number;
   /** Kept by the tab across runs: whether the server refused a compressed push (415). */
@@ -104,14 +106,14 @@ export class SyncClient {
     const locks = (globalThis.navigator as Navigator | undefined)?.locks;
     if (!locks) return this.runLocked();
     const report = await locks.request(SYNC_LOCK_NAME, { ifAvailable: true }, (lock) => (lock ? this.runLocked() : null));
-    return report ?? { ran: false, operationsPushed: 0, operationsRefused: 0, usersRejected: 0, usersPulled: 0, pullRemaining: 0 };
+    return report ?? { ran: false, operationsPushed: 0, operationsRefused: 0, usersRejected: 0, usersPulled: 0, pullRemaining: 0, bytesPulled: 0 };
   }
 
   private async runLocked(): Promise<SyncRunReport> {
     const { db } = this.options;
     const server = await readSyncServer(db);
     if (!server) throw new SyncFailure('not_signed_in', 'no sync server on this device', false);
-    const report: SyncRunReport = { ran: true, operationsPushed: 0, operationsRefused: 0, usersRejected: 0, usersPulled: 0, pullRemaining: 0 };
+    const report: SyncRunReport = { ran: true, operationsPushed: 0, operationsRefused: 0, usersRejected: 0, usersPulled: 0, pullRemaining: 0, bytesPulled: 0 };
     const attemptAt = new Date().toISOString();
     try {
       await this.push(server, report);
@@ -203,7 +205,8 @@ export class SyncClient {
       const limit = index === 0 ? Math.min(FIRST_PAGE_USERS, server.session.limits.usersPerPull) : server.session.limits.usersPerPull;
       const query = new URLSearchParams({ limit: String(limit) });
       if (after !== null) query.set('cursor', after);
-      const arrived = request<PullPage>(this.fetch, `${server.url}/pull?${query}`, server.token, { method: 'GET' }, this.timeoutMs).then((wire): ArrivedPage => {
+      const size = { bytes: 0 };
+      const arrived = request<PullPage>(this.fetch, `${server.url}/pull?${query}`, server.token, { method: 'GET' }, this.timeoutMs, size).then((wire): ArrivedPage => {
         const next = wire?.hasMore === true && typeof wire.cursor === 'string' ? askAfter(index, wire.cursor) : null;
         // Awaited in turn by the loop; a page asked for ahead and then not needed (a write failed, this
         // page could not be read) is dropped quietly.
@@ -215,11 +218,11 @@ export class SyncClient {
         } catch (error) {
           throw new SyncFailure('bad_response', `The server's pull page could not be read: ${(error as Error).message}`, true);
         }
-        if (!isFirstPullOnEmptyDevice) return { page, prepared: null, next };
+        if (!isFirstPullOnEmptyDevice) return { page, prepared: null, next, bytes: size.bytes };
         if (page.organization) globalId = globalCommunityIdOf(page.organization);
         // Encoded as it arrives, while the page before it commits: most of a first pull's work in the
         // worker, which would otherwise run inside the page's own transaction.
-        return { page, prepared: globalId === undefined ? null : prepareNewUsers(store, page.users, globalId), next };
+        return { page, prepared: globalId === undefined ? null : prepareNewUsers(store, page.users, globalId), next, bytes: size.bytes };
       });
       arrived.catch(() => undefined);
       return arrived;
@@ -248,7 +251,8 @@ export class SyncClient {
       await this.options.runWrite(() => applyPulledPage(store, page, { isRosterEmpty, prepared }));
       report.usersPulled += page.users.length;
       report.pullRemaining = page.remaining - page.users.length;
-      this.options.onPullProgress?.(report.usersPulled, total);
+      report.bytesPulled += arrived.bytes;
+      this.options.onPullProgress?.(report.usersPulled, total, report.bytesPulled);
       if (!arrived.next) return;
       current = arrived.next;
       k++;
@@ -268,6 +272,8 @@ interface ArrivedPage {
   page: PullResponse;
   prepared: PreparedBundles | null;
   next: Promise<ArrivedPage> | null;
+  /** Its bytes on the wire. */
+  bytes: number;
 }
 
 /** A non-2xx answer, with the server's code and message. */
@@ -302,7 +308,11 @@ async function gzipped(text: string): Promise<ArrayBuffer> {
   return new Response(new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
 }
 
-async function request<T>(fetchImpl: typeof fetch, url: string, token: string, init: RequestInit, timeoutMs: number): Promise<T> {
+/**
+ * One request and its JSON answer. `size` hears the answer's bytes on the wire: its Content-Length
+ * (compressed, as it came), else its text's length.
+ */
+async function request<T>(fetchImpl: typeof fetch, url: string, token: string, init: RequestInit, timeoutMs: number, size?: { bytes: number }): Promise<T> {
   let response: Response;
   try {
     response = await fetchImpl(url, {
@@ -318,7 +328,11 @@ async function request<T>(fetchImpl: typeof fetch, url: string, token: string, i
   }
   let body: unknown;
   try {
-    body = await response.json();
+    if (size) {
+      const text = await response.text();
+      size.bytes = Number(response.headers.get('content-length')) || new TextEncoder().encode(text).length;
+      body = JSON.parse(text);
+    } else body = await response.json();
   } catch {
     if (response.ok) throw new SyncFailure('bad_response', `The server's answer to ${new URL(url).pathname} is not JSON.`, true);
     body = null;

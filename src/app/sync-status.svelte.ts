@@ -15,6 +15,7 @@ import { DEFAULT_SYNC_SCHEDULE, isRetryableSyncCode, nextSyncAt, type SyncSchedu
 import type { ApplyResult, LifecycleSelection } from '../../workers/roster-api.ts';
 import type { RejectionView, RosterChangeMessage, SignInResult, SyncStateView } from '../../workers/roster-api.ts';
 import type { SyncRunReport } from '../../workers/roster-api.ts';
+import { formatBytes } from '../core/format-bytes.ts';
 import { describeError, describeSyncFailure, type ErrorMessage } from './describe-error.ts';
 import type { RosterWorker } from './roster-worker-client.ts';
 import { APP_DATABASE_NAME, rosterChangesChannelName } from '../core/sync/roster-changes-channel.ts';
@@ -97,7 +98,7 @@ export class SyncStatus {
   state = $state.raw<SyncStateView | null>(null);
   /** A run (or a sign-in's first pull) is in progress on this page. */
   isRunning = $state(false);
-  pullProgress = $state.raw<{ done: number; total: number } | null>(null);
+  pullProgress = $state.raw<{ done: number; total: number; bytes: number } | null>(null);
   /** This page's last failed run; cleared by a run that goes through. */
   failure = $state.raw<SyncFailureView | null>(null);
   /** A failure retrying cannot fix: no run starts by itself until "Sync now" or a sign-in. */
@@ -172,10 +173,25 @@ export class SyncStatus {
     return waiting ?? 'All changes sent';
   }
 
+  /**
+   * What a pull has received of what: users, and megabytes as they came over the network, with the
+   * whole pull's size estimated from the pages so far (a first sign-in over a thin link takes minutes).
+   */
+  get pullProgressText(): string {
+    const progress = this.pullProgress;
+    if (!progress || progress.total <= 0) return '';
+    const users = `${formatCount(progress.done)} of ${formatCount(progress.total)} users`;
+    if (progress.bytes <= 0 || progress.done <= 0) return users;
+    const received = formatBytes(progress.bytes);
+    if (progress.done >= progress.total) return `${users} · ${received}`;
+    return `${users} · ${received} of about ${formatBytes((progress.bytes / progress.done) * progress.total)}`;
+  }
+
   /** What is happening now or last happened: outside the live region (it changes with every run). */
   get activityText(): string | null {
     if (this.isRunning) {
       const progress = this.pullProgress;
+      // Users only: the status bar holds one line on a phone; the screens say the megabytes too.
       return progress && progress.total > 0 ? `Syncing… ${formatCount(progress.done)} of ${formatCount(progress.total)} users` : 'Syncing…';
     }
     if (!this.state?.server) return null;
@@ -343,7 +359,7 @@ export class SyncStatus {
     this.pullProgress = null;
     this.notice = null;
     try {
-      const result = await this.worker.signInToServer(url, token, replaceRoster, proxy((done: number, total: number) => (this.pullProgress = { done, total })));
+      const result = await this.worker.signInToServer(url, token, replaceRoster, proxy((done: number, total: number, bytes: number) => (this.pullProgress = { done, total, bytes })));
       if (result.ok) {
         this.lastReport = result.report;
         this.failure = null;
@@ -381,7 +397,7 @@ export class SyncStatus {
     // Changes made from here on are after this run's start: they set it again and get a run of their own.
     this.changedAt = null;
     try {
-      const report = await this.worker.syncNow(proxy((done: number, total: number) => (this.pullProgress = { done, total })));
+      const report = await this.worker.syncNow(proxy((done: number, total: number, bytes: number) => (this.pullProgress = { done, total, bytes })));
       this.lastReport = report;
       this.failure = null;
       this.failures = 0;

@@ -49,7 +49,7 @@ function fakeWorker(options: { isSignedIn?: boolean; outcomes?: RunOutcome[] } =
         const next = outcomes.shift() ?? {};
         if ('code' in next) throw Object.assign(new Error(`failed: ${next.code}`), { code: next.code });
         state = { ...state, outcome: { lastSuccessAt: new Date().toISOString(), lastAttemptAt: new Date().toISOString(), lastError: null } };
-        return { ran: true, operationsPushed: 0, operationsRefused: 0, usersRejected: 0, usersPulled: 0, pullRemaining: 0, ...next.report };
+        return { ran: true, operationsPushed: 0, operationsRefused: 0, usersRejected: 0, usersPulled: 0, pullRemaining: 0, bytesPulled: 0, ...next.report };
       } finally {
         calls.concurrent--;
       }

@@ -90,7 +90,10 @@ describe('StatusBar: sync', () => {
     flushSync(() => (sync.isRunning = true));
     const syncing = within(bar).getByText('Syncing…');
     expect(syncing.closest('[role="status"], [aria-live]')).toBeNull();
-    flushSync(() => (sync.pullProgress = { done: 12_000, total: 100_000 }));
+    flushSync(() => (sync.pullProgress = { done: 12_000, total: 100_000, bytes: 0 }));
+    expect(within(bar).getByText('Syncing… 12,000 of 100,000 users')).toBeTruthy();
+    // The megabytes are the screens' to say: the bar keeps to one line on a phone.
+    flushSync(() => (sync.pullProgress = { done: 12_000, total: 100_000, bytes: 1_020_000 }));
     expect(within(bar).getByText('Syncing… 12,000 of 100,000 users')).toBeTruthy();
     flushSync(() => {
       sync.isRunning = false;
@@ -127,6 +130,16 @@ describe('StatusBar: sync', () => {
     await expectNoAxeViolations();
   });
 
+  it('the screens say what a pull received of what: users, and megabytes as they came, the whole estimated from the pages so far', () => {
+    const sync = new SyncStatus({} as RosterWorker, () => undefined, () => undefined);
+    sync.pullProgress = { done: 12_000, total: 100_000, bytes: 0 };
+    expect(sync.pullProgressText).toBe('12,000 of 100,000 users');
+    sync.pullProgress = { done: 12_000, total: 100_000, bytes: 1_020_000 };
+    expect(sync.pullProgressText).toBe('12,000 of 100,000 users · 1 MB of about 8.5 MB');
+    sync.pullProgress = { done: 100_000, total: 100_000, bytes: 8_480_000 };
+    expect(sync.pullProgressText).toBe('100,000 of 100,000 users · 8.5 MB');
+  });
+
   it('fits a 360px-wide phone with the longest sentence', async () => {
     await page.viewport(360, 640);
     const { sync, bar } = renderBar();
@@ -134,7 +147,7 @@ describe('StatusBar: sync', () => {
       sync.state = stateOf({ pendingOperations: 12_345, rejections: 120 });
       sync.failure = { code: 'unauthorized', message: 'The server no longer accepts this token.', isRetryable: false };
       sync.isRunning = true;
-      sync.pullProgress = { done: 12_000, total: 100_000 };
+      sync.pullProgress = { done: 12_000, total: 100_000, bytes: 1_020_000 };
     });
     expect(bar.scrollWidth).toBeLessThanOrEqual(bar.clientWidth);
     expect(document.documentElement.scrollWidth).toBeLessThanOrEqual(360);

@@ -100,6 +100,11 @@ describe('sync over HTTP with the reference server', () => {
   it('signs in, pulls the whole roster onto an empty device and remembers the server', async () => {
     const result = await worker.signInToServer(server.url, ADMIN_TOKEN, false);
     expect(result).toMatchObject({ ok: true, report: { usersPulled: 2_000 } });
+    // The bytes as they came over the network (brotli, as Chromium asks): tens of bytes a user, not the
+    // several hundred the columns take uncompressed.
+    const { bytesPulled } = (result as { report: { bytesPulled: number } }).report;
+    expect(bytesPulled).toBeGreaterThan(2_000 * 20);
+    expect(bytesPulled).toBeLessThan(2_000 * 250);
     const state = await worker.syncState();
     expect(state).toMatchObject({ server: { url: server.url, permissions: expect.arrayContaining(['manage_users']) }, pendingOperations: 0, rejections: 0, outcome: { lastError: null } });
     expect((await worker.summary()).userCount).toBe(2_000);
