@@ -70,18 +70,10 @@ export function restartThrowawayPostgres(): void {
   runAs(control.isRoot, control.bin, 'pg_ctl', ['-D', control.data, '-w', '-l', control.log, '-m', 'immediate', '-o', control.options, 'restart']);
 }
 
-export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
-  const given = process.env.OFFBOARD_TEST_DATABASE_URL;
-  if (given) {
-    project.provide('postgresUrl', given);
-    process.env.OFFBOARD_TEST_POSTGRES_URL = given;
-    return undefined;
-  }
+/** A throwaway cluster on 127.0.0.1 from Debian's packages (or PATH), or null when none is installed. */
+export async function startThrowawayPostgres(): Promise<{ url: string; control: Control; stop: () => Promise<void> } | null> {
   const bin = postgresBin();
-  if (!bin) {
-    project.provide('postgresUrl', null);
-    return undefined;
-  }
+  if (!bin) return null;
   const isRoot = process.getuid?.() === 0;
   const run = (program: string, args: string[]): void => runAs(isRoot, bin, program, args);
   const directory = await mkdtemp(join(tmpdir(), 'offboard-postgres-'));
@@ -96,17 +88,38 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8']);
   // fsync off: a throwaway cluster; the tests exercise the server's transactions, not the disk's.
   const options = `-p ${port} -k ${directory} -c listen_addresses=127.0.0.1 -c fsync=off`;
-  run('pg_ctl', ['-D', data, '-w', '-l', join(directory, 'log'), '-o', options, 'start']);
-  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-  project.provide('postgresUrl', url);
-  process.env.OFFBOARD_TEST_POSTGRES_URL = url;
-  process.env.OFFBOARD_TEST_POSTGRES_CONTROL = JSON.stringify({ bin, data, log: join(directory, 'log'), options, isRoot } satisfies Control);
+  const log = join(directory, 'log');
+  run('pg_ctl', ['-D', data, '-w', '-l', log, '-o', options, 'start']);
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    control: { bin, data, log, options, isRoot },
+    stop: async () => {
+      try {
+        run('pg_ctl', ['-D', data, '-w', '-m', 'immediate', 'stop']);
+      } finally {
+        await rm(directory, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  const given = process.env.OFFBOARD_TEST_DATABASE_URL;
+  if (given) {
+    project.provide('postgresUrl', given);
+    process.env.OFFBOARD_TEST_POSTGRES_URL = given;
+    return undefined;
+  }
+  const cluster = await startThrowawayPostgres();
+  if (!cluster) {
+    project.provide('postgresUrl', null);
+    return undefined;
+  }
+  project.provide('postgresUrl', cluster.url);
+  process.env.OFFBOARD_TEST_POSTGRES_URL = cluster.url;
+  process.env.OFFBOARD_TEST_POSTGRES_CONTROL = JSON.stringify(cluster.control);
   return async () => {
     delete process.env.OFFBOARD_TEST_POSTGRES_CONTROL;
-    try {
-      run('pg_ctl', ['-D', data, '-w', '-m', 'immediate', 'stop']);
-    } finally {
-      await rm(directory, { recursive: true, force: true });
-    }
+    await cluster.stop();
   };
 }
