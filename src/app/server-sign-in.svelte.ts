@@ -3,6 +3,7 @@
  * pulls the server's roster, and the confirmation asked for when this device holds another roster.
  * The sign-in itself is a run of `SyncStatus`, so it never overlaps a sync.
  */
+import { formatBytes } from '../core/format-bytes.ts';
 import { formatCount } from '../core/format-count.ts';
 import { describeError, describeSignInFailure } from './describe-error.ts';
 import type { RosterSession } from './roster-session.svelte.ts';
@@ -48,7 +49,8 @@ export class ServerSignIn {
         // The worker keeps the token for the next syncs; the page has no further use for it.
         this.token = '';
         const adminName = this.session.summary?.admins.find((a) => a.id === result.session.admin.userId)?.name ?? result.session.admin.userId;
-        this.notice = `Signed in to ${result.session.organizationName} as ${adminName}: ${formatCount(result.report.usersPulled)} users received.`;
+        const bytes = result.report.bytesPulled > 0 ? ` (${formatBytes(result.report.bytesPulled)})` : '';
+        this.notice = `Signed in to ${result.session.organizationName} as ${adminName}: ${formatCount(result.report.usersPulled)} users received${bytes}.`;
         this.onSignedIn();
       } else if (result.code === 'replace_needed' && 'localUsers' in result) {
         this.replaceQuestion = { localUsers: result.localUsers, pendingOperations: result.pendingOperations, organizationName: result.organizationName };

@@ -102,7 +102,7 @@ describe('Signing in to a sync server (Settings)', () => {
     await expectNoAxeViolations();
 
     await signInWith(user, ADMIN_TOKEN);
-    await within(section).findByText(/^Signed in to .+: 2,000 users received\.$/, undefined, { timeout: 30_000 });
+    await within(section).findByText(/^Signed in to .+: 2,000 users received \(\d+(\.\d)? kB\)\.$/, undefined, { timeout: 30_000 });
     const state = await worker.syncState();
     const adminName = (await worker.summary()).admins.find((a) => a.id === state.server!.adminId)!.name;
     expect(within(section).getByText(server.url)).toBeTruthy();
@@ -148,7 +148,7 @@ describe('Signing in to a sync server (Settings)', () => {
     dialog = await screen.findByRole('dialog', { name: 'Replace the roster on this device?' });
     await user.click(within(dialog).getByRole('button', { name: 'Replace the roster' }));
     const section = screen.getByRole('region', { name: 'Sync server' });
-    await within(section).findByText(/^Signed in to .+: 2,000 users received\.$/, undefined, { timeout: 30_000 });
+    await within(section).findByText(/^Signed in to .+: 2,000 users received \(\d+(\.\d)? kB\)\.$/, undefined, { timeout: 30_000 });
     const state = await demo.syncState();
     expect(state).toMatchObject({ server: { url: server.url }, pendingOperations: 0, rejections: 0 });
     expect(within(section).getByText(server.url)).toBeTruthy();
