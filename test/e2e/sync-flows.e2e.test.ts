@@ -3,8 +3,8 @@
  * (a fresh data directory per run, the 2,000-user demo), driven from its screens.
  */
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { openBrowserSession, useBrowserSession } from './browser-session.ts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { openBrowserSession, useBrowserSession, type BrowserSession } from './browser-session.ts';
 import { readStore } from './read-app-database.ts';
 import { DEMO_ADMIN_TOKEN } from '../../src/server/reference-sync-server.ts';
 import { SYNC_PROTOCOL_VERSION } from '../../src/core/sync/sync-protocol.ts';
@@ -32,6 +32,21 @@ async function serverUsers(baseUrl: string): Promise<Map<string, string | null>>
     for (const bundle of page.users) statuses.set(bundle.id, bundle.user?.status ?? null);
     cursor = page.cursor;
     if (!page.hasMore) return statuses;
+  }
+}
+
+/**
+ * Another browser profile (its own IndexedDB, as another admin's computer), signed in, for `work`; it
+ * must log no console error, and is closed after.
+ */
+async function withOtherDevice(context: BrowserContext, work: (other: BrowserSession) => Promise<void>): Promise<void> {
+  const other = await openBrowserSession(context.browser()!);
+  try {
+    await signIn(other.page);
+    await work(other);
+    expect(other.consoleErrors).toEqual([]);
+  } finally {
+    await other.context.close();
   }
 }
 
@@ -149,11 +164,8 @@ describe('sync, end to end', () => {
   it('two admins on two devices, offline, change the same users; both sync: the server decides (F3), the device refused lists why, and both end as the server holds them', async () => {
     const { page: first, context, baseUrl } = session();
     await signIn(first);
-    // Another browser profile: its own IndexedDB, as another admin's computer.
-    const other = await openBrowserSession(context.browser()!);
-    try {
+    await withOtherDevice(context, async (other) => {
       const second = other.page;
-      await signIn(second);
       // A community admin of exactly one community (not the signed-in admin), and two plain users.
       const communities = await readStore<{ id: string; adminIds: string[] }>(first, 'communities');
       const users = await readStore<{ id: string; email: string; firstName: string; lastName: string }>(first, 'users');
@@ -215,21 +227,15 @@ describe('sync, end to end', () => {
         const heldCommunity = (await readStore<{ id: string; adminIds: string[] }>(page, 'communities')).find((c) => c.id === community.id)!;
         expect(heldCommunity.adminIds).toEqual(serverCommunity);
       }
-      expect(other.consoleErrors).toEqual([]);
-    } finally {
-      await other.context.close();
-    }
+    });
   });
 
   // Last: it adds a user to the server the other tests of this file share.
   it('two devices: a user created and one renamed on one device appear on the other after its pull, without a reload', async () => {
     const { page: first, context, baseUrl } = session();
     await signIn(first);
-    // Another browser profile: its own IndexedDB, as another admin's computer.
-    const other = await openBrowserSession(context.browser()!);
-    try {
+    await withOtherDevice(context, async (other) => {
       const second = other.page;
-      await signIn(second);
       const [renamed] = await plainActiveUsers(first, 1, 600);
 
       // On the first device: a new hire, and an existing user's new name, from a users file.
@@ -261,9 +267,6 @@ describe('sync, end to end', () => {
         await second.getByText('1 of 2,001 users match').waitFor({ timeout: 30_000 });
         await second.getByRole('table', { name: 'Users' }).getByText(name, { exact: false }).first().waitFor();
       }
-      expect(other.consoleErrors).toEqual([]);
-    } finally {
-      await other.context.close();
-    }
+    });
   });
 });

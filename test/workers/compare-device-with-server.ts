@@ -8,8 +8,9 @@ import { expect } from 'vitest';
 import { storedUserOf } from '../../src/core/stored-user.ts';
 import type { OrganizationState } from '../../src/core/sync/sync-protocol.ts';
 import { BUNDLE_RECORD_KINDS, type UserBundle } from '../../src/core/sync/user-bundle.ts';
-import type { OffboardDatabase } from '../../src/db/offboard-database.ts';
-import type { RosterStore } from '../../src/db/roster-store.ts';
+import { OffboardDatabase } from '../../src/db/offboard-database.ts';
+import { RosterStore } from '../../src/db/roster-store.ts';
+import { storedUserIds } from '../db/stored-roster.ts';
 
 /** A bundle with what is the device's own left out (revisions) and every list in one order. */
 export function comparable(bundle: UserBundle): unknown {
@@ -52,4 +53,20 @@ export function serverState(organizationState: OrganizationState, bundleOf: (id:
     methodologies: [...organizationState.methodologies].sort(byId),
     customFields: [...organizationState.customFields].sort((a, b) => (a.name < b.name ? -1 : 1)),
   };
+}
+
+/**
+ * The device in IndexedDB `databaseName` holds what the server holds: every field of every record of
+ * every user, and the organization's records (its settings, the device's own, left apart).
+ */
+export async function expectDeviceEqualsServer(databaseName: string, server: { organization: OrganizationState; bundles: readonly UserBundle[] }): Promise<void> {
+  const bundles = new Map(server.bundles.map((b) => [b.id, b]));
+  const db = new OffboardDatabase(databaseName);
+  try {
+    const ids = [...new Set([...bundles.keys(), ...(await storedUserIds(db))])].sort();
+    const device = await deviceState(db, new RosterStore(db), ids);
+    expect({ ...device, organization: undefined }).toEqual({ ...serverState(server.organization, (id) => bundles.get(id), ids), organization: undefined });
+  } finally {
+    db.close();
+  }
 }

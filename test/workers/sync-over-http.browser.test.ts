@@ -12,9 +12,8 @@ import { OffboardDatabase } from '../../src/db/offboard-database.ts';
 import type { ServerUserState, SyncServerInfo } from '../sync-server/sync-server-commands.ts';
 import type { UserBundle } from '../../src/core/sync/user-bundle.ts';
 import type { OrganizationState } from '../../src/core/sync/sync-protocol.ts';
-import { RosterStore } from '../../src/db/roster-store.ts';
-import { storedUserIds, storedUsers } from '../db/stored-roster.ts';
-import { deviceState, serverState } from './compare-device-with-server.ts';
+import { storedUsers } from '../db/stored-roster.ts';
+import { expectDeviceEqualsServer } from './compare-device-with-server.ts';
 
 declare module 'vitest/browser' {
   interface BrowserCommands {
@@ -68,17 +67,7 @@ async function plainActiveIds(count: number): Promise<string[]> {
 
 /** The device holds what the server holds: every field of every record of every user, and the organization. */
 async function expectSameAsServer(): Promise<void> {
-  const server = await commands.syncServerSnapshot();
-  const bundles = new Map(server.bundles.map((b) => [b.id, b]));
-  const db = new OffboardDatabase(databaseName);
-  try {
-    const ids = [...new Set([...bundles.keys(), ...(await storedUserIds(db))])].sort();
-    const device = await deviceState(db, new RosterStore(db), ids);
-    // The organization's settings are the device's own (they are no operation): compared apart from them.
-    expect({ ...device, organization: undefined }).toEqual({ ...serverState(server.organization, (id) => bundles.get(id), ids), organization: undefined });
-  } finally {
-    db.close();
-  }
+  await expectDeviceEqualsServer(databaseName, await commands.syncServerSnapshot());
 }
 
 /** Syncs until the outbox is empty, retrying failed runs as the app's backoff would (without the waiting). */

@@ -10,12 +10,9 @@ import { commands } from 'vitest/browser';
 import Dexie from 'dexie';
 import { startRosterWorker } from '../../src/app/roster-worker-client.ts';
 import { EMPTY_FILTER } from '../../src/core/roster-filter.ts';
-import { OffboardDatabase } from '../../src/db/offboard-database.ts';
 import type { UserBundle } from '../../src/core/sync/user-bundle.ts';
 import type { OrganizationState } from '../../src/core/sync/sync-protocol.ts';
-import { RosterStore } from '../../src/db/roster-store.ts';
-import { storedUserIds } from '../db/stored-roster.ts';
-import { deviceState, serverState } from './compare-device-with-server.ts';
+import { expectDeviceEqualsServer } from './compare-device-with-server.ts';
 
 declare module 'vitest/browser' {
   interface BrowserCommands {
@@ -47,16 +44,7 @@ afterAll(async () => {
 });
 
 async function expectSameAsServer(): Promise<void> {
-  const server = await commands.syncServerProcessState();
-  const bundles = new Map(server.bundles.map((b) => [b.id, b]));
-  const db = new OffboardDatabase(databaseName);
-  try {
-    const ids = [...new Set([...bundles.keys(), ...(await storedUserIds(db))])].sort();
-    const device = await deviceState(db, new RosterStore(db), ids);
-    expect({ ...device, organization: undefined }).toEqual({ ...serverState(server.organization, (id) => bundles.get(id), ids), organization: undefined });
-  } finally {
-    db.close();
-  }
+  await expectDeviceEqualsServer(databaseName, await commands.syncServerProcessState());
 }
 
 describe('sync with a server that crashes, on PostgreSQL', () => {
