@@ -215,23 +215,26 @@ export class SyncDatabase {
       const layered = [...this.unfolded.values()].filter((b) => isAfter(b.revision, b.id, cursor)).sort(byKey);
       const users: UserBundle[] = [];
       let rows: StoredRow[] = [];
+      let nextRow = 0;
       let rowKey: PullCursor | null = cursor;
       let isLastRowRead = false;
       let next = 0;
       // One user more than the page: whether more wait.
       while (users.length <= limit) {
-        if (rows.length === 0 && !isLastRowRead) {
+        if (nextRow === rows.length && !isLastRowRead) {
           const read = await this.rowsAfter(rowKey, limit + 1);
           isLastRowRead = read.length < limit + 1;
           if (read.length > 0) rowKey = { revision: read.at(-1)!.revision, id: read.at(-1)!.id };
           rows = read.filter((row) => !this.unfolded.has(row.id));
+          nextRow = 0;
           if (rows.length === 0 && !isLastRowRead) continue;
         }
-        const row = rows[0];
+        const row = rows[nextRow];
         const fromLayer = layered[next];
         if (!row && !fromLayer) break;
         if (row && (!fromLayer || compareKeys(row, fromLayer) < 0)) {
-          users.push(unpackedBundle(rows.shift()!.bundle));
+          users.push(unpackedBundle(row.bundle));
+          nextRow++;
         } else {
           users.push(fromLayer!);
           next++;
